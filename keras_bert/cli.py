@@ -1,0 +1,60 @@
+"""The `keras-bert` command line.
+
+Each subcommand lives beside the code it runs, in a module with `add_arguments(parser)` and
+`run(args)`. The table below names the modules; a module is imported only when its subcommand
+runs (or for `--help` of that subcommand), so `import keras_bert` never loads `training/` or
+`export/`, and this file is the one place that points up the layers.
+"""
+
+import argparse
+import importlib
+import sys
+
+from keras_bert.version import __version__
+
+# name -> (module, one-line help)
+COMMANDS = {
+    "demo": ("keras_bert.demo", "run the whole pipeline on the data the package ships"),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad flags give one line naming the problem and how to get help, exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser():
+    parser = _Parser(prog="keras-bert", description="BERT end to end in Keras 3 / TensorFlow.")
+    parser.add_argument("--version", action="version", version=f"keras-bert {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (_, help_text) in COMMANDS.items():
+        subparsers.add_parser(name, help=help_text, description=help_text, add_help=False)
+    return parser
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    if not argv or argv[0] not in COMMANDS:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+        return 0
+    name = argv[0]
+    module_name, help_text = COMMANDS[name]
+    sub = _Parser(prog=f"keras-bert {name}", description=help_text)
+    module = importlib.import_module(module_name)
+    module.add_arguments(sub)
+    args = sub.parse_args(argv[1:])
+    try:
+        return module.run(args) or 0
+    except (ValueError, FileNotFoundError, KeyError) as e:
+        message = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"keras-bert {name}: error: {message}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

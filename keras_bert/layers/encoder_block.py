@@ -1,0 +1,96 @@
+"""`TransformerEncoderBlock`: BERT's post-LayerNorm Transformer block."""
+
+import keras
+from keras import ops
+
+from keras_bert.layers.activations import get_activation
+from keras_bert.layers.attention import BertSelfAttention
+
+
+@keras.saving.register_keras_serializable(package="keras_bert")
+class TransformerEncoderBlock(keras.layers.Layer):
+    """Self-attention and feed-forward sub-layers, each `LayerNorm(x + dropout(f(x)))`.
+
+    Call with `x` `[batch, seq_len, hidden]` and `input_mask` `[batch, seq_len]`; returns
+    `[batch, seq_len, hidden]`. LayerNorm runs in float32 under mixed precision.
+    """
+
+    def __init__(
+        self,
+        num_heads,
+        intermediate_size,
+        hidden_act="gelu_tanh",
+        dropout=0.1,
+        attention_dropout=0.1,
+        initializer_range=0.02,
+        layer_norm_eps=1e-12,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.num_heads = num_heads
+        self.intermediate_size = intermediate_size
+        self.hidden_act = hidden_act
+        self.dropout_rate = dropout
+        self.attention_dropout = attention_dropout
+        self.initializer_range = initializer_range
+        self.layer_norm_eps = layer_norm_eps
+
+    def build(self, x_shape, input_mask_shape=None):
+        input_shape = x_shape
+        hidden = input_shape[-1]
+        initializer = keras.initializers.TruncatedNormal(stddev=self.initializer_range)
+        self.attention = BertSelfAttention(
+            self.num_heads,
+            hidden // self.num_heads,
+            initializer_range=self.initializer_range,
+            attention_dropout=self.attention_dropout,
+            dtype=self.dtype_policy,
+            name="attention",
+        )
+        self.attention.build(input_shape, input_mask_shape)
+        self.attention_layer_norm = keras.layers.LayerNormalization(
+            epsilon=self.layer_norm_eps, dtype="float32", name="attention_layer_norm"
+        )
+        self.attention_layer_norm.build(input_shape)
+        self.intermediate = keras.layers.Dense(
+            self.intermediate_size,
+            activation=get_activation(self.hidden_act),
+            kernel_initializer=initializer,
+            dtype=self.dtype_policy,
+            name="intermediate",
+        )
+        self.intermediate.build(input_shape)
+        self.output_dense = keras.layers.Dense(
+            hidden, kernel_initializer=initializer, dtype=self.dtype_policy, name="output"
+        )
+        self.output_dense.build(tuple(input_shape[:-1]) + (self.intermediate_size,))
+        self.output_layer_norm = keras.layers.LayerNormalization(
+            epsilon=self.layer_norm_eps, dtype="float32", name="output_layer_norm"
+        )
+        self.output_layer_norm.build(input_shape)
+        self.dropout = keras.layers.Dropout(self.dropout_rate, dtype=self.dtype_policy)
+        self.built = True
+
+    def call(self, x, input_mask, training=None):
+        attention = self.attention(x, input_mask, training=training)
+        attention = self.dropout(attention, training=training)
+        x = ops.cast(self.attention_layer_norm(x + attention), self.compute_dtype)
+        ff = self.output_dense(self.intermediate(x))
+        ff = self.dropout(ff, training=training)
+        return ops.cast(self.output_layer_norm(x + ff), self.compute_dtype)
+
+    def compute_output_shape(self, x_shape, input_mask_shape=None):
+        return x_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            num_heads=self.num_heads,
+            intermediate_size=self.intermediate_size,
+            hidden_act=self.hidden_act,
+            dropout=self.dropout_rate,
+            attention_dropout=self.attention_dropout,
+            initializer_range=self.initializer_range,
+            layer_norm_eps=self.layer_norm_eps,
+        )
+        return config

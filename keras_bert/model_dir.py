@@ -1,0 +1,72 @@
+"""keras-bert's own model folder: what `keras-bert pretrain`/`finetune` write and
+`from_pretrained` and `keras-bert export` read.
+
+    DIR/model.keras      the whole Keras model (encoder or task model), `.keras` format
+    DIR/vocab.txt        the WordPiece vocabulary
+    DIR/keras_bert.json  metadata: {"format": "keras_bert", "format_version": 1,
+                         "task": ..., "lower_case": ..., "max_chars_per_word": ...,
+                         "seq_length": ..., plus anything else the writer adds}
+"""
+
+import json
+import os
+import shutil
+
+import keras
+
+MODEL_FILE = "model.keras"
+VOCAB_FILE = "vocab.txt"
+METADATA_FILE = "keras_bert.json"
+FORMAT_VERSION = 1
+
+
+def is_model_dir(path):
+    return os.path.isfile(os.path.join(path, METADATA_FILE))
+
+
+def save_model_dir(model, path, vocab_file, **metadata):
+    """Writes `model`, a copy of `vocab_file` and the metadata into the folder `path`.
+
+    The model file is written to a temporary name and renamed, so a reader never sees half
+    a model.
+    """
+    if not os.path.isfile(vocab_file):
+        raise FileNotFoundError(f"Vocabulary file {vocab_file} does not exist.")
+    os.makedirs(path, exist_ok=True)
+    tmp = os.path.join(path, "model.tmp.keras")
+    model.save(tmp)
+    os.replace(tmp, os.path.join(path, MODEL_FILE))
+    target_vocab = os.path.join(path, VOCAB_FILE)
+    if os.path.abspath(vocab_file) != os.path.abspath(target_vocab):
+        shutil.copyfile(vocab_file, target_vocab)
+    values = {"format": "keras_bert", "format_version": FORMAT_VERSION}
+    values.update(metadata)
+    with open(os.path.join(path, METADATA_FILE), "w", encoding="utf-8") as f:
+        json.dump(values, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
+def read_metadata(path):
+    file = os.path.join(path, METADATA_FILE)
+    if not os.path.isfile(file):
+        raise FileNotFoundError(
+            f"{path} is not a keras-bert model folder (no {METADATA_FILE}); point at the --out "
+            "folder of `keras-bert pretrain` or `keras-bert finetune`."
+        )
+    with open(file, encoding="utf-8") as f:
+        values = json.load(f)
+    if values.get("format_version", 0) > FORMAT_VERSION:
+        raise ValueError(
+            f"{path} was written by a newer keras-bert (format {values['format_version']}); "
+            "upgrade keras-bert to read it."
+        )
+    return values
+
+
+def load_model_dir(path):
+    """Returns `(model, metadata)`; the vocabulary is at `os.path.join(path, VOCAB_FILE)`."""
+    metadata = read_metadata(path)
+    model_file = os.path.join(path, MODEL_FILE)
+    if not os.path.isfile(model_file):
+        raise FileNotFoundError(f"{path} has {METADATA_FILE} but no {MODEL_FILE}.")
+    return keras.saving.load_model(model_file), metadata

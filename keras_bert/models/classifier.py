@@ -1,0 +1,63 @@
+"""`BertClassifier`: sequence classification (or regression) on the pooled output."""
+
+import keras
+
+from keras_bert.layers.heads import ClassificationHead
+from keras_bert.models.encoder import INPUT_NAMES, encoder_inputs
+from keras_bert.models.task import BertTask, check_encoder
+
+
+@keras.saving.register_keras_serializable(package="keras_bert")
+class BertClassifier(BertTask):
+    """Classifies a sequence (or a pair) from `pooled_output`.
+
+    Inputs: the encoder inputs. Output: float32 logits `[batch, num_classes]`; with
+    `num_classes=1` the model is a regressor and the output is the predicted value.
+
+    Args:
+        encoder: a `BertEncoder`.
+        num_classes: the number of classes (1 for regression).
+        dropout: dropout before the output layer.
+        label_names: optional names of the classes, stored with the model so predictions can
+            be reported by name.
+    """
+
+    def __init__(self, encoder, num_classes, dropout=0.1, label_names=None, **kwargs):
+        check_encoder("BertClassifier", encoder)
+        if num_classes < 1:
+            raise ValueError(f"BertClassifier num_classes must be at least 1, got {num_classes}.")
+        if label_names is not None and len(label_names) != num_classes:
+            raise ValueError(
+                f"BertClassifier got {len(label_names)} label_names for {num_classes} classes."
+            )
+        inputs = encoder_inputs(INPUT_NAMES)
+        head = ClassificationHead(
+            num_classes,
+            dropout=dropout,
+            initializer_range=encoder.config.initializer_range,
+            name="classifier_head",
+        )
+        logits = head(encoder(inputs)["pooled_output"])
+        kwargs.setdefault("name", "bert_classifier")
+        self._build_task(encoder, inputs, logits, **kwargs)
+        self.head = head
+        self.num_classes = num_classes
+        self.dropout = dropout
+        self.label_names = list(label_names) if label_names is not None else None
+
+    def _task_config(self):
+        return {
+            "num_classes": self.num_classes,
+            "dropout": self.dropout,
+            "label_names": self.label_names,
+        }
+
+    def _default_loss(self):
+        if self.num_classes == 1:
+            return keras.losses.MeanSquaredError()
+        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def _default_metrics(self):
+        if self.num_classes == 1:
+            return [keras.metrics.MeanAbsoluteError()]
+        return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]

@@ -1,0 +1,97 @@
+"""`BertEncoder`: the BERT backbone as a functional Keras model."""
+
+import keras
+
+from keras_bert.config import BertConfig
+from keras_bert.layers.embeddings import BertEmbeddings
+from keras_bert.layers.encoder_block import TransformerEncoderBlock
+
+# The TF Hub BERT encoder interface.
+INPUT_NAMES = ("input_word_ids", "input_mask", "input_type_ids")
+
+
+def encoder_inputs(names=INPUT_NAMES):
+    """Symbolic int32 `[batch, seq_len]` inputs, keyed by name."""
+    return {name: keras.Input(shape=(None,), dtype="int32", name=name) for name in names}
+
+
+@keras.saving.register_keras_serializable(package="keras_bert")
+class BertEncoder(keras.Model):
+    """The BERT encoder: embeddings, `num_layers` post-LN Transformer blocks and the pooler.
+
+    Inputs: a dict of int32 `[batch, seq_len]` tensors `input_word_ids`, `input_mask`,
+    `input_type_ids`.
+
+    Outputs: a dict with `sequence_output` `[batch, seq_len, hidden]`, `pooled_output`
+    `[batch, hidden]` (tanh dense layer on the `[CLS]` position) and `encoder_outputs`
+    (a list of one `[batch, seq_len, hidden]` tensor per block).
+
+    Args:
+        config: a `BertConfig` (or its dict).
+    """
+
+    def __init__(self, config, **kwargs):
+        if isinstance(config, dict):
+            config = BertConfig.from_dict(config)
+        if not isinstance(config, BertConfig):
+            raise TypeError(f"BertEncoder takes a BertConfig, got {type(config).__name__}.")
+        inputs = encoder_inputs()
+        embeddings = BertEmbeddings(
+            vocab_size=config.vocab_size,
+            hidden_size=config.hidden_size,
+            max_position_embeddings=config.max_position_embeddings,
+            type_vocab_size=config.type_vocab_size,
+            initializer_range=config.initializer_range,
+            layer_norm_eps=config.layer_norm_eps,
+            dropout=config.hidden_dropout_prob,
+            name="embeddings",
+        )
+        x = embeddings(inputs["input_word_ids"], inputs["input_type_ids"])
+        blocks = []
+        layer_outputs = []
+        for i in range(config.num_layers):
+            block = TransformerEncoderBlock(
+                num_heads=config.num_attention_heads,
+                intermediate_size=config.intermediate_size,
+                hidden_act=config.hidden_act,
+                dropout=config.hidden_dropout_prob,
+                attention_dropout=config.attention_dropout_prob,
+                initializer_range=config.initializer_range,
+                layer_norm_eps=config.layer_norm_eps,
+                name=f"transformer_layer_{i}",
+            )
+            x = block(x, inputs["input_mask"])
+            blocks.append(block)
+            layer_outputs.append(x)
+        pooler = keras.layers.Dense(
+            config.hidden_size,
+            activation="tanh",
+            kernel_initializer=keras.initializers.TruncatedNormal(
+                stddev=config.initializer_range
+            ),
+            name="pooler",
+        )
+        pooled = pooler(x[:, 0, :])
+        outputs = {
+            "sequence_output": x,
+            "pooled_output": pooled,
+            "encoder_outputs": layer_outputs,
+        }
+        kwargs.setdefault("name", "bert_encoder")
+        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+        self.config = config
+        self.embeddings = embeddings
+        self.transformer_layers = blocks
+        self.pooler = pooler
+
+    @classmethod
+    def from_preset(cls, name, **config_overrides):
+        """A randomly initialized encoder of a preset size (`BertConfig.presets()`)."""
+        return cls(BertConfig.from_preset(name, **config_overrides))
+
+    def get_config(self):
+        return {"config": self.config.to_dict(), "name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

@@ -1,0 +1,58 @@
+"""`BertTask`: what the task models share (the encoder they wrap, saving, compile defaults)."""
+
+import keras
+
+from keras_bert.models.encoder import BertEncoder
+
+
+def check_encoder(model_name, encoder):
+    """Task models wrap a `BertEncoder`; anything else gets a one-line error."""
+    if not isinstance(encoder, BertEncoder):
+        raise TypeError(f"{model_name} takes a BertEncoder, got {type(encoder).__name__}.")
+
+
+class BertTask(keras.Model):
+    """Base of the models built on a `BertEncoder`.
+
+    Subclasses check their encoder (`check_encoder`), build their functional graph, call
+    `super().__init__(inputs=..., outputs=...)` through `_build_task`, and list their
+    constructor arguments in `_task_config()`. `compile()` takes `"auto"` for loss, metrics and optimizer and fills in each task's
+    defaults (`_default_loss`, `_default_metrics`; Adam at 5e-5 for the optimizer).
+    """
+
+    def _build_task(self, encoder, inputs, outputs, **kwargs):
+        super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+        self.encoder = encoder
+
+    def _task_config(self):
+        return {}
+
+    def _default_loss(self):
+        raise NotImplementedError
+
+    def _default_metrics(self):
+        return None
+
+    def compile(self, optimizer="auto", loss="auto", metrics="auto", **kwargs):
+        if optimizer == "auto":
+            optimizer = keras.optimizers.Adam(5e-5)
+        if loss == "auto":
+            loss = self._default_loss()
+        if metrics == "auto":
+            metrics = self._default_metrics()
+        super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+
+    def get_config(self):
+        config = {
+            "encoder": keras.saving.serialize_keras_object(self.encoder),
+            "name": self.name,
+            "trainable": self.trainable,
+        }
+        config.update(self._task_config())
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"])
+        return cls(**config)

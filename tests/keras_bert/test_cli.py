@@ -1,0 +1,36 @@
+import subprocess
+import sys
+
+from keras_bert import __version__, cli
+
+
+def _run(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "keras_bert.cli", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_version_and_help(capsys):
+    result = _run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"keras-bert {__version__}"
+    assert cli.main([]) == 0
+    out = capsys.readouterr().out
+    for name in cli.COMMANDS:
+        assert name in out
+
+
+def test_bad_flag_is_one_line_with_a_hint():
+    result = _run("demo", "--no-such-flag")
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if "keras-bert" in line]
+    assert lines == [
+        "keras-bert demo: error: unrecognized arguments: --no-such-flag "
+        "(see 'keras-bert demo --help')"
+    ]
+
+
+def test_unknown_command():
+    result = _run("frobnicate")
+    assert result.returncode == 2
+    assert "invalid choice: 'frobnicate'" in result.stderr
