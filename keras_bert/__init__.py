@@ -16,4 +16,5 @@ from keras_bert.models import (  # noqa: E402
     BertTokenClassifier,
     split_pretraining_features,
 )
+from keras_bert.pretrained import from_pretrained, save_pretrained  # noqa: E402
 from keras_bert.version import __version__  # noqa: E402

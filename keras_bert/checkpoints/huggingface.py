@@ -1,0 +1,204 @@
+"""Hugging Face BERT checkpoints: `config.json` + `model.safetensors`.
+
+Key names follow transformers' `BertModel` (`embeddings.word_embeddings.weight`,
+`encoder.layer.N.attention.self.query.weight`, `pooler.dense.weight`, ...), with a `bert.`
+prefix inside `BertForPreTraining` / `BertForMaskedLM`, whose heads are `cls.predictions.*`
+and `cls.seq_relationship.*`. `nn.Linear` weights are `[out, in]` (the transpose of Keras'
+kernels); older files name LayerNorm parameters `gamma`/`beta` instead of `weight`/`bias`.
+The decoder weight `cls.predictions.decoder.weight` (and `.bias`) is tied to the word
+embeddings (and `cls.predictions.bias`): checked equal when present, never stored twice.
+
+Weights are read with the `safetensors` package, never with pickle. `pytorch_model.bin` is a
+pickle: read only with `allow_pickle=True`, and then only through
+`torch.load(weights_only=True)`.
+"""
+
+import json
+import os
+
+import numpy as np
+from safetensors import safe_open
+from safetensors.numpy import save_file
+
+from keras_bert.checkpoints.mapping import (
+    HEAD_KEYS,
+    FileWeight,
+    bert_weights,
+    encoder_of,
+    export_weights,
+    load_weights,
+)
+from keras_bert.models.pretrainer import BertPretrainer
+
+CONFIG_FILE = "config.json"
+SAFETENSORS_FILE = "model.safetensors"
+PICKLE_FILE = "pytorch_model.bin"
+# sentence-transformers keeps the Transformer module in the folder modules.json names (often
+# "" or "0_Transformer").
+MODULES_FILE = "modules.json"
+_SENTENCE_TRANSFORMER = "sentence_transformers.models.Transformer"
+
+# Tied names (file name -> the name whose value it must equal).
+_TIES = {
+    "cls.predictions.decoder.weight": "embeddings.word_embeddings.weight",
+    "cls.predictions.decoder.bias": "cls.predictions.bias",
+}
+
+
+def huggingface_name(key):
+    """transformers' key (without the `bert.` prefix) for a canonical Google name.
+
+    `bert/encoder/layer_0/attention/self/query/kernel` -> `encoder.layer.0.attention.self.
+    query.weight`; `cls/predictions/output_bias` -> `cls.predictions.bias`;
+    `cls/seq_relationship/output_weights` -> `cls.seq_relationship.weight`.
+    """
+    parts = key.split("/")
+    if parts[0] == "bert":
+        parts = parts[1:]
+    leaf = {"kernel": "weight", "gamma": "weight", "output_weights": "weight"}
+    leaf.update(beta="bias", output_bias="bias", bias="bias")
+    if parts[-1] in leaf:
+        parts[-1] = leaf[parts[-1]]
+    else:
+        parts.append("weight")  # the embedding tables
+    name = ".".join(parts)
+    return name.replace("encoder.layer_", "encoder.layer.")
+
+
+def huggingface_weights(model):
+    """The model's weights as `FileWeight`s under transformers' names (no `bert.` prefix)."""
+    out = []
+    for w in bert_weights(model):
+        is_linear = w.key.endswith("/kernel")
+        shape = w.shape[::-1] if is_linear else w.shape
+        out.append(FileWeight(huggingface_name(w.key), shape, is_linear or w.transposed, w))
+    return out
+
+
+def _canonical_key(name):
+    """A file's key without the `bert.` prefix and with LayerNorm `gamma`/`beta` renamed."""
+    if name.startswith("bert."):
+        name = name[len("bert.") :]
+    if ".LayerNorm." in name:
+        name = name.replace(".LayerNorm.gamma", ".LayerNorm.weight")
+        name = name.replace(".LayerNorm.beta", ".LayerNorm.bias")
+    return name
+
+
+def is_buffer(name):
+    """Non-weight tensors older transformers saved (`embeddings.position_ids`)."""
+    return name.endswith("position_ids")
+
+
+def find_model_folder(folder):
+    """The folder with `config.json` and the weights, or None.
+
+    Looks in `folder`, then in the Transformer module of a sentence-transformers folder
+    (`modules.json`, or the `0_Transformer/` subfolder of older versions).
+    """
+    candidates = [folder]
+    modules = os.path.join(folder, MODULES_FILE)
+    if os.path.isfile(modules):
+        with open(modules, encoding="utf-8") as f:
+            for module in json.load(f):
+                if module.get("type") == _SENTENCE_TRANSFORMER:
+                    candidates.append(os.path.join(folder, module.get("path", "")))
+    candidates.append(os.path.join(folder, "0_Transformer"))
+    for candidate in candidates:
+        if os.path.isfile(os.path.join(candidate, CONFIG_FILE)) and any(
+            os.path.isfile(os.path.join(candidate, f)) for f in (SAFETENSORS_FILE, PICKLE_FILE)
+        ):
+            return candidate
+    return None
+
+
+def _read_safetensors(path):
+    """`(shapes, read)` of a safetensors file: dicts keyed by the file's own names."""
+    with safe_open(path, framework="numpy") as f:
+        shapes = {name: tuple(f.get_slice(name).get_shape()) for name in f.keys()}
+
+    def read(name):
+        with safe_open(path, framework="numpy") as f:
+            return f.get_tensor(name)
+
+    return shapes, read
+
+
+def _read_pickle(path):
+    try:
+        import torch  # noqa: PLC0415 - optional: only pickled checkpoints need it
+    except ImportError:
+        raise ImportError(
+            f"{path} is a PyTorch pickle; reading it needs torch (pip install torch), or "
+            "convert it to model.safetensors."
+        ) from None
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    arrays = {name: t.detach().float().numpy() for name, t in state.items()}
+    return {n: a.shape for n, a in arrays.items()}, arrays.__getitem__
+
+
+def read_checkpoint(model_folder, allow_pickle=False):
+    """`(shapes, read)` keyed by canonical transformers names, from `model_folder`."""
+    safetensors_path = os.path.join(model_folder, SAFETENSORS_FILE)
+    pickle_path = os.path.join(model_folder, PICKLE_FILE)
+    if os.path.isfile(safetensors_path):
+        shapes, read = _read_safetensors(safetensors_path)
+    elif os.path.isfile(pickle_path):
+        if not allow_pickle:
+            raise ValueError(
+                f"{pickle_path} is a pickle, which can run code when loaded; pass "
+                "allow_pickle=True if you trust it (read with torch.load(weights_only=True)), "
+                "or convert it to model.safetensors."
+            )
+        shapes, read = _read_pickle(pickle_path)
+    else:
+        raise FileNotFoundError(f"{model_folder} has neither {SAFETENSORS_FILE} nor {PICKLE_FILE}.")
+    names = {}
+    for name in shapes:
+        key = _canonical_key(name)
+        if key in names:
+            raise ValueError(f"{model_folder}: {names[key]} and {name} name the same weight.")
+        names[key] = name
+    return {key: shapes[name] for key, name in names.items()}, lambda key: read(names[key])
+
+
+def load_huggingface_checkpoint(model, model_folder, allow_pickle=False):
+    """Loads Hugging Face weights into a `BertEncoder` or `BertPretrainer`, strictly."""
+    shapes, read = read_checkpoint(model_folder, allow_pickle)
+    with_heads = isinstance(model, BertPretrainer)
+    unused = () if with_heads else [huggingface_name(k) for k in HEAD_KEYS] + list(_TIES)
+    load_weights(
+        huggingface_weights(model),
+        shapes,
+        read,
+        f"Hugging Face checkpoint {model_folder}",
+        skip=is_buffer,
+        unused=unused,
+        ties=_TIES if with_heads else None,
+    )
+
+
+def save_huggingface_folder(model, folder):
+    """Writes `config.json` + `model.safetensors` in `folder`, as transformers writes them.
+
+    A `BertPretrainer` is written as `BertForPreTraining` (keys `bert.*`, `cls.*`, the tied
+    decoder left out as transformers writes it), a `BertEncoder` as `BertModel`.
+    """
+    config = encoder_of(model).config
+    with_heads = isinstance(model, BertPretrainer)
+    tensors = {
+        (name if not with_heads or name.startswith("cls.") else "bert." + name): value
+        for name, value in export_weights(huggingface_weights(model)).items()
+    }
+    values = config.to_original_dict("huggingface")
+    values["architectures"] = ["BertForPreTraining" if with_heads else "BertModel"]
+    values["tie_word_embeddings"] = True
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, CONFIG_FILE), "w", encoding="utf-8") as f:
+        json.dump(values, f, indent=2, sort_keys=True)
+        f.write("\n")
+    save_file(
+        {k: np.ascontiguousarray(v, np.float32) for k, v in tensors.items()},
+        os.path.join(folder, SAFETENSORS_FILE),
+        metadata={"format": "pt"},
+    )

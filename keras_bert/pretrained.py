@@ -1,0 +1,103 @@
+"""`from_pretrained` / `save_pretrained`: BERT checkpoints in, and out, of keras-bert.
+
+`from_pretrained(path)` recognizes a folder by its files:
+
+    keras_bert.json                                     keras-bert's own model folder
+    bert_config.json + bert_model.ckpt.index/.data-*    Google's TF1 checkpoint
+    config.json + model.safetensors (or .bin)           Hugging Face (also sentence-transformers
+                                                        folders: modules.json, 0_Transformer/)
+"""
+
+import os
+import shutil
+
+from keras_bert.checkpoints import google, huggingface
+from keras_bert.config import BertConfig
+from keras_bert.model_dir import is_model_dir, load_model_dir
+from keras_bert.models.encoder import BertEncoder
+from keras_bert.models.pretrainer import BertPretrainer
+from keras_bert.models.task import BertTask
+
+TASKS = ("encoder", "pretraining")
+FORMATS = ("huggingface", "google")
+
+
+def _build(config, task):
+    encoder = BertEncoder(config)
+    return BertPretrainer(encoder) if task == "pretraining" else encoder
+
+
+def _model_for_task(model, task, path):
+    if task == "pretraining":
+        if not isinstance(model, BertPretrainer):
+            raise ValueError(
+                f"{path} holds a {type(model).__name__}, not a BertPretrainer; load it with "
+                "task='encoder'."
+            )
+        return model
+    return model.encoder if isinstance(model, BertTask) else model
+
+
+def from_pretrained(path, task="encoder", allow_pickle=False):
+    """Builds a model from a checkpoint folder and loads its weights exactly.
+
+    Args:
+        path: a keras-bert model folder, a Google TF1 BERT folder or a Hugging Face BERT
+            folder (see the module docstring).
+        task: "encoder" returns a `BertEncoder`; "pretraining" a `BertPretrainer` with the
+            masked-LM and next-sentence heads loaded (an error names the head variables a
+            checkpoint lacks).
+        allow_pickle: read a Hugging Face `pytorch_model.bin` (a pickle) through
+            `torch.load(weights_only=True)`; only for files you trust.
+
+    Returns:
+        The model. Every weight comes from the checkpoint; names the model has no place for,
+        other than optimizer state and heads a `task="encoder"` load leaves out, are an error.
+    """
+    if task not in TASKS:
+        raise ValueError(f"Unknown task {task!r}; use one of {', '.join(TASKS)}.")
+    if not os.path.isdir(path):
+        raise FileNotFoundError(f"Checkpoint folder {path} does not exist.")
+    if is_model_dir(path):
+        model, _ = load_model_dir(path)
+        return _model_for_task(model, task, path)
+    if google.is_google_folder(path):
+        config = BertConfig.from_json(os.path.join(path, google.CONFIG_FILE), source="google")
+        model = _build(config, task)
+        google.load_google_checkpoint(model, google.find_checkpoint(path))
+        return model
+    model_folder = huggingface.find_model_folder(path)
+    if model_folder is not None:
+        config_file = os.path.join(model_folder, huggingface.CONFIG_FILE)
+        model = _build(BertConfig.from_json(config_file, source="huggingface"), task)
+        huggingface.load_huggingface_checkpoint(model, model_folder, allow_pickle)
+        return model
+    raise ValueError(
+        f"{path} is not a checkpoint keras-bert knows: expected keras_bert.json (keras-bert), "
+        "bert_config.json + bert_model.ckpt.index (Google) or config.json + model.safetensors "
+        "(Hugging Face)."
+    )
+
+
+def save_pretrained(model, path, format="huggingface", vocab_file=None):
+    """Writes a `BertEncoder` or `BertPretrainer` so other BERT code can load it.
+
+    Args:
+        model: a `BertEncoder` (written as Hugging Face's `BertModel`, or Google's `bert/*`
+            variables) or a `BertPretrainer` (`BertForPreTraining`, or Google's `bert/*` and
+            `cls/*` variables). For a task model, pass `model.encoder`.
+        path: the folder to write (created).
+        format: "huggingface" (`config.json` + `model.safetensors`) or "google"
+            (`bert_config.json` + `bert_model.ckpt.index/.data-00000-of-00001`).
+        vocab_file: copied in as `vocab.txt` when given.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"Unknown checkpoint format {format!r}; use one of {', '.join(FORMATS)}.")
+    if vocab_file is not None and not os.path.isfile(vocab_file):
+        raise FileNotFoundError(f"Vocabulary file {vocab_file} does not exist.")
+    if format == "huggingface":
+        huggingface.save_huggingface_folder(model, path)
+    else:
+        google.save_google_folder(model, path)
+    if vocab_file is not None:
+        shutil.copyfile(vocab_file, os.path.join(path, "vocab.txt"))

@@ -1,0 +1,222 @@
+"""Hugging Face checkpoints, against tests/fixtures/hf_tiny_bert (written by transformers; see
+tests/fixtures/make_hf_checkpoint.py). The variants (BertModel, BertForMaskedLM, old LayerNorm
+names, sentence-transformers folders) are that file with its keys renamed or dropped the way
+transformers and sentence-transformers lay them out."""
+
+import json
+import os
+import shutil
+import sys
+
+import numpy as np
+import pytest
+from safetensors.numpy import load_file, save_file
+
+import keras_bert
+from keras_bert import INPUT_NAMES, BertConfig, BertEncoder, BertPretrainer
+from tests.keras_bert.model_weights import randomize_weights
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "hf_tiny_bert")
+
+
+@pytest.fixture(scope="module")
+def expected():
+    return dict(np.load(os.path.join(FIXTURE, "expected.npz")))
+
+
+@pytest.fixture(scope="module")
+def tensors():
+    return load_file(os.path.join(FIXTURE, "model.safetensors"))
+
+
+@pytest.fixture(scope="module")
+def pretrainer():
+    return keras_bert.from_pretrained(FIXTURE, task="pretraining")
+
+
+def _write(folder, tensors, config_source=FIXTURE):
+    os.makedirs(folder, exist_ok=True)
+    shutil.copyfile(os.path.join(config_source, "config.json"), os.path.join(folder, "config.json"))
+    save_file(tensors, os.path.join(folder, "model.safetensors"), metadata={"format": "pt"})
+    return str(folder)
+
+
+def _inputs(expected):
+    return {name: expected[name] for name in INPUT_NAMES}
+
+
+def test_transformers_outputs_are_reproduced(pretrainer, expected):
+    assert pretrainer.encoder.config.hidden_act == "gelu_erf"
+    out = pretrainer.predict(
+        dict(_inputs(expected), masked_lm_positions=expected["masked_lm_positions"]), verbose=0
+    )
+    encoded = pretrainer.encoder.predict(_inputs(expected), verbose=0)
+    for name in ("sequence_output", "pooled_output"):
+        np.testing.assert_allclose(encoded[name], expected[name], atol=1e-5, err_msg=name)
+    for name in ("mlm_logits", "nsp_logits"):
+        np.testing.assert_allclose(out[name], expected[name], atol=1e-5, err_msg=name)
+
+
+def test_encoder_from_a_pretraining_checkpoint(pretrainer, expected):
+    encoder = keras_bert.from_pretrained(FIXTURE)
+    assert type(encoder) is BertEncoder
+    for a, b in zip(encoder.weights, pretrainer.encoder.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def _assert_same_weights(model_a, model_b):
+    assert len(model_a.weights) == len(model_b.weights)
+    for a, b in zip(model_a.weights, model_b.weights):
+        assert a.path == b.path
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
+
+
+def test_bert_model_layout_without_prefix(tmp_path, tensors, pretrainer):
+    base = {k[len("bert."):]: v for k, v in tensors.items() if k.startswith("bert.")}
+    folder = _write(tmp_path, base)
+    _assert_same_weights(keras_bert.from_pretrained(folder), pretrainer.encoder)
+    with pytest.raises(ValueError) as e:
+        keras_bert.from_pretrained(folder, task="pretraining")
+    assert str(e.value).startswith(
+        f"Hugging Face checkpoint {folder} lacks 7 variable(s) the model needs: "
+        "cls.predictions.transform.dense.weight, "
+    )
+
+
+def test_masked_lm_checkpoint_has_no_nsp_head(tmp_path, tensors):
+    # BertForMaskedLM: no pooler, no seq_relationship.
+    masked_lm = {
+        k: v for k, v in tensors.items() if "pooler" not in k and "seq_relationship" not in k
+    }
+    folder = _write(tmp_path, masked_lm)
+    with pytest.raises(ValueError) as e:
+        keras_bert.from_pretrained(folder, task="pretraining")
+    assert str(e.value) == (
+        f"Hugging Face checkpoint {folder} lacks 4 variable(s) the model needs: "
+        "pooler.dense.weight, pooler.dense.bias, cls.seq_relationship.weight, "
+        "cls.seq_relationship.bias."
+    )
+
+
+def test_old_layer_norm_names_and_tied_decoder(tmp_path, tensors, pretrainer):
+    old = {
+        k.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta"): v
+        for k, v in tensors.items()
+    }
+    old["cls.predictions.decoder.weight"] = tensors["bert.embeddings.word_embeddings.weight"]
+    old["cls.predictions.decoder.bias"] = tensors["cls.predictions.bias"]
+    old["bert.embeddings.position_ids"] = np.arange(64, dtype=np.int64)[None]
+    assert "bert.embeddings.LayerNorm.gamma" in old
+    folder = _write(tmp_path, old)
+    _assert_same_weights(keras_bert.from_pretrained(folder, task="pretraining"), pretrainer)
+
+    old["cls.predictions.decoder.weight"] = old["cls.predictions.decoder.weight"] * 2.0
+    folder = _write(tmp_path / "untied", old)
+    with pytest.raises(ValueError) as e:
+        keras_bert.from_pretrained(folder, task="pretraining")
+    assert str(e.value) == (
+        f"Hugging Face checkpoint {folder}: cls.predictions.decoder.weight differs from "
+        "embeddings.word_embeddings.weight; keras-bert ties them (one shared matrix) and "
+        "cannot load an untied checkpoint."
+    )
+
+
+def test_sentence_transformers_folders(tmp_path, tensors, pretrainer):
+    base = {k[len("bert."):]: v for k, v in tensors.items() if k.startswith("bert.")}
+    old_style = tmp_path / "old"
+    _write(old_style / "0_Transformer", base)
+    (old_style / "modules.json").write_text("[]")
+    _assert_same_weights(keras_bert.from_pretrained(str(old_style)), pretrainer.encoder)
+
+    new_style = tmp_path / "new"
+    _write(new_style / "transformer", base)
+    modules = [
+        {"idx": 0, "name": "0", "path": "transformer", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+    ]
+    (new_style / "modules.json").write_text(json.dumps(modules))
+    _assert_same_weights(keras_bert.from_pretrained(str(new_style)), pretrainer.encoder)
+
+
+def test_unknown_keys_are_an_error(tmp_path, tensors):
+    classifier = dict(tensors)
+    classifier["classifier.weight"] = np.zeros((3, 32), np.float32)
+    folder = _write(tmp_path, classifier)
+    with pytest.raises(ValueError) as e:
+        keras_bert.from_pretrained(folder)
+    assert str(e.value) == (
+        f"Hugging Face checkpoint {folder} has 1 variable(s) the model has no place for: "
+        "classifier.weight; keras-bert loads no checkpoint partially (is it a BERT of this "
+        "architecture?)."
+    )
+
+
+def test_pickle_is_refused_by_default(tmp_path):
+    shutil.copyfile(os.path.join(FIXTURE, "config.json"), tmp_path / "config.json")
+    (tmp_path / "pytorch_model.bin").write_bytes(b"not read")
+    with pytest.raises(ValueError) as e:
+        keras_bert.from_pretrained(str(tmp_path))
+    assert str(e.value).startswith(
+        f"{tmp_path}/pytorch_model.bin is a pickle, which can run code when loaded; pass "
+        "allow_pickle=True"
+    )
+
+
+def test_round_trip_pretrainer_uses_transformers_names(tmp_path, tensors):
+    config = BertConfig.from_json(os.path.join(FIXTURE, "config.json"))
+    model = BertPretrainer(BertEncoder(config))
+    randomize_weights(model, seed=7)
+    keras_bert.save_pretrained(model, str(tmp_path), format="huggingface")
+    written = load_file(str(tmp_path / "model.safetensors"))
+    # The same keys and shapes transformers' BertForPreTraining.save_pretrained writes.
+    assert {k: v.shape for k, v in written.items()} == {k: v.shape for k, v in tensors.items()}
+    assert BertConfig.from_json(str(tmp_path / "config.json")) == config
+    with open(tmp_path / "config.json") as f:
+        assert json.load(f)["architectures"] == ["BertForPreTraining"]
+    _assert_same_weights(keras_bert.from_pretrained(str(tmp_path), task="pretraining"), model)
+
+
+def test_round_trip_encoder_as_bert_model(tmp_path, tensors):
+    config = BertConfig(
+        vocab_size=40, hidden_size=16, num_layers=1, num_attention_heads=4,
+        intermediate_size=24, hidden_act="gelu_tanh", max_position_embeddings=20,
+    )
+    encoder = BertEncoder(config)
+    randomize_weights(encoder, seed=8)
+    keras_bert.save_pretrained(encoder, str(tmp_path), format="huggingface")
+    written = load_file(str(tmp_path / "model.safetensors"))
+    assert sorted(written) == sorted(
+        k[len("bert."):] for k in tensors if k.startswith("bert.") and ".layer.1." not in k
+    )
+    with open(tmp_path / "config.json") as f:
+        values = json.load(f)
+    assert values["architectures"] == ["BertModel"] and values["hidden_act"] == "gelu_new"
+    back = keras_bert.from_pretrained(str(tmp_path))
+    assert back.config == config
+    _assert_same_weights(back, encoder)
+
+
+def test_shape_mismatch_with_the_config(tmp_path, tensors):
+    folder = _write(tmp_path, tensors)
+    with open(os.path.join(folder, "config.json")) as f:
+        values = json.load(f)
+    values["intermediate_size"] = 40
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(values, f)
+    with pytest.raises(ValueError) as e:
+        keras_bert.from_pretrained(folder)
+    message = str(e.value)
+    assert "encoder.layer.0.intermediate.dense.weight is [37, 32] in the checkpoint but the model needs [40, 32]" in message
+    assert "\n" not in message
+
+
+def test_pickle_needs_torch(tmp_path, monkeypatch):
+    shutil.copyfile(os.path.join(FIXTURE, "config.json"), tmp_path / "config.json")
+    (tmp_path / "pytorch_model.bin").write_bytes(b"not read")
+    monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
+    with pytest.raises(ImportError) as e:
+        keras_bert.from_pretrained(str(tmp_path), allow_pickle=True)
+    assert str(e.value) == (
+        f"{tmp_path}/pytorch_model.bin is a PyTorch pickle; reading it needs torch (pip install "
+        "torch), or convert it to model.safetensors."
+    )
