@@ -15,6 +15,7 @@ from keras_bert.version import __version__
 # name -> (module, one-line help)
 COMMANDS = {
     "demo": ("keras_bert.demo", "run the whole pipeline on the data the package ships"),
+    "vocab": ("keras_bert.text.vocab", "learn a WordPiece vocab.txt from text files"),
 }
 
 

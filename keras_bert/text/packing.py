@@ -1,0 +1,95 @@
+"""Segments of ids -> the encoder inputs `[CLS] a [SEP] (b [SEP])`, with dense core ops only.
+
+Hand-written rather than `tensorflow_text.combine_segments` + `RoundRobinTrimmer`: the former
+emits `RaggedGather` (no TFLite kernel) and the latter `TFText>RoundRobinTrim` (absent from the
+tensorflow-text 2.12.1 inside TF Serving releases before 2.20). Here the truncation is a closed
+form on the lengths and the packing is `to_tensor` + `gather` + `where`.
+"""
+
+import tensorflow as tf
+
+
+def truncated_lengths(lengths, budget):
+    """Lengths after the original BERT truncation (`_truncate_seq_pair`).
+
+    The original drops one token at a time from the end of the longer segment (of `b` on a
+    tie) until the total fits `budget`. The result has a closed form: each segment keeps its
+    length when it is short, otherwise the two share the budget, `a` taking the odd token.
+
+    Args:
+        lengths: list of 1 or 2 int32 tensors `[batch]`.
+        budget: number of non-special positions, a Python int >= 0.
+
+    Returns:
+        list of int32 tensors `[batch]`, same length as `lengths`.
+    """
+    if len(lengths) == 1:
+        return [tf.minimum(lengths[0], budget)]
+    len_a, len_b = lengths
+    half_up, half_down = (budget + 1) // 2, budget // 2
+    new_a = tf.minimum(len_a, tf.maximum(half_up, budget - len_b))
+    new_b = tf.minimum(len_b, tf.maximum(half_down, budget - len_a))
+    return [new_a, new_b]
+
+
+def pack_inputs(segments, seq_length, cls_id, sep_id, pad_id=0):
+    """Packs one or two segments into BERT encoder inputs.
+
+    Args:
+        segments: list of 1 or 2 int tf.RaggedTensor `[batch, (ids)]` (wordpiece ids without
+            special tokens).
+        seq_length: output length (Python int); at least 2 (one segment) or 3 (two).
+        cls_id, sep_id, pad_id: ids of `[CLS]`, `[SEP]`, `[PAD]`.
+
+    Returns:
+        dict of int32 `[batch, seq_length]`: `input_word_ids` (`[CLS] a [SEP] b [SEP]` then
+        `pad_id`), `input_mask` (1 on real tokens), `input_type_ids` (0 for `[CLS] a [SEP]`,
+        1 for `b [SEP]`, 0 on padding).
+    """
+    segments = list(segments)
+    if not 1 <= len(segments) <= 2:
+        raise ValueError(f"pack_inputs takes 1 or 2 segments, got {len(segments)}.")
+    seq_length = int(seq_length)
+    num_special = len(segments) + 1
+    if seq_length < num_special:
+        raise ValueError(f"seq_length={seq_length} leaves no room for the {num_special} special tokens of {len(segments)} segment(s).")
+    segments = [_as_ragged(s) for s in segments]
+    lengths = truncated_lengths([tf.cast(s.row_lengths(), tf.int32) for s in segments], seq_length - num_special)
+    dense = [s.to_tensor(default_value=pad_id, shape=[None, seq_length]) for s in segments]
+
+    positions = tf.range(seq_length, dtype=tf.int32)[tf.newaxis, :]
+    batch_positions = tf.broadcast_to(positions, tf.shape(dense[0]))
+    len_a = lengths[0][:, tf.newaxis]
+    word_ids = tf.where(positions == 0, cls_id, pad_id)
+    word_ids = tf.where((positions >= 1) & (positions <= len_a), _take(dense[0], batch_positions - 1), word_ids)
+    word_ids = tf.where(positions == len_a + 1, sep_id, word_ids)
+    total = len_a + 2
+    second = tf.zeros_like(word_ids, dtype=tf.bool)
+    if len(segments) == 2:
+        len_b = lengths[1][:, tf.newaxis]
+        in_b = (positions >= len_a + 2) & (positions < len_a + 2 + len_b)
+        word_ids = tf.where(in_b, _take(dense[1], batch_positions - len_a - 2), word_ids)
+        sep_b = positions == len_a + 2 + len_b
+        word_ids = tf.where(sep_b, sep_id, word_ids)
+        second = in_b | sep_b
+        total = total + len_b + 1
+    return {
+        "input_word_ids": tf.cast(word_ids, tf.int32),
+        "input_mask": tf.cast(positions < total, tf.int32),
+        "input_type_ids": tf.cast(second, tf.int32),
+    }
+
+
+def _as_ragged(segment):
+    if isinstance(segment, tf.RaggedTensor):
+        return tf.cast(segment, tf.int32)
+    segment = tf.convert_to_tensor(segment)
+    if segment.shape.rank != 2:
+        raise ValueError(f"Each segment must be a [batch, (ids)] RaggedTensor or a [batch, n] tensor; got shape {segment.shape}.")
+    return tf.RaggedTensor.from_tensor(tf.cast(segment, tf.int32))
+
+
+def _take(dense, index):
+    """dense[b, index[b, j]] with the index clipped into range (out-of-range picks are masked later)."""
+    index = tf.clip_by_value(index, 0, tf.shape(dense)[1] - 1)
+    return tf.gather(dense, index, batch_dims=1)

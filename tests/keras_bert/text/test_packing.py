@@ -1,0 +1,72 @@
+import hypothesis.strategies as st
+import numpy as np
+import pytest
+import tensorflow as tf
+from hypothesis import given, settings
+
+from keras_bert.text import pack_inputs, truncated_lengths
+
+CLS, SEP, PAD = 101, 102, 0
+
+
+def truncate_one_at_a_time(a, b, budget):
+    """The original `_truncate_seq_pair` loop."""
+    a, b = list(a), list(b)
+    while len(a) + len(b) > budget:
+        (a if len(a) > len(b) else b).pop()
+    return a, b
+
+
+def reference_pack(a, b, seq_length):
+    if b is None:
+        a = a[: seq_length - 2]
+        tokens, types = [CLS] + a + [SEP], [0] * (len(a) + 2)
+    else:
+        a, b = truncate_one_at_a_time(a, b, seq_length - 3)
+        tokens = [CLS] + a + [SEP] + b + [SEP]
+        types = [0] * (len(a) + 2) + [1] * (len(b) + 1)
+    pad = seq_length - len(tokens)
+    return tokens + [PAD] * pad, [1] * len(tokens) + [0] * pad, types + [0] * pad
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 40), st.integers(0, 30))
+def test_closed_form_truncation_equals_the_loop(len_a, len_b, budget):
+    want = truncate_one_at_a_time(range(len_a), range(len_b), budget)
+    got = truncated_lengths([tf.constant([len_a]), tf.constant([len_b])], budget)
+    assert [int(g[0]) for g in got] == [len(w) for w in want]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.tuples(st.lists(st.integers(1000, 2000), max_size=12), st.lists(st.integers(1000, 2000), max_size=12)), min_size=1, max_size=5),
+    st.integers(3, 16),
+    st.booleans(),
+)
+def test_pack_matches_reference(rows, seq_length, pair):
+    a = tf.ragged.constant([r[0] for r in rows], dtype=tf.int32, ragged_rank=1, inner_shape=())
+    b = tf.ragged.constant([r[1] for r in rows], dtype=tf.int32, ragged_rank=1, inner_shape=())
+    got = pack_inputs([a, b] if pair else [a], seq_length, CLS, SEP, PAD)
+    for i, (ra, rb) in enumerate(rows):
+        words, mask, types = reference_pack(ra, rb if pair else None, seq_length)
+        assert got["input_word_ids"][i].numpy().tolist() == words
+        assert got["input_mask"][i].numpy().tolist() == mask
+        assert got["input_type_ids"][i].numpy().tolist() == types
+    assert all(v.dtype == tf.int32 and v.shape == (len(rows), seq_length) for v in got.values())
+
+
+def test_pack_in_tf_function_with_unknown_batch():
+    fn = tf.function(
+        lambda a, b: pack_inputs([a, b], 8, CLS, SEP, PAD),
+        input_signature=[tf.RaggedTensorSpec([None, None], tf.int32)] * 2,
+    )
+    out = fn(tf.ragged.constant([[5, 6, 7, 8, 9]]), tf.ragged.constant([[1, 2, 3]]))
+    np.testing.assert_array_equal(out["input_word_ids"], [[CLS, 5, 6, 7, SEP, 1, 2, SEP]])
+
+
+def test_bad_arguments():
+    seg = tf.ragged.constant([[1]])
+    with pytest.raises(ValueError, match="pack_inputs takes 1 or 2 segments, got 3"):
+        pack_inputs([seg, seg, seg], 8, CLS, SEP)
+    with pytest.raises(ValueError, match="seq_length=2 leaves no room for the 3 special tokens of 2 segment"):
+        pack_inputs([seg, seg], 2, CLS, SEP)

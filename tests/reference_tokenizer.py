@@ -1,0 +1,144 @@
+"""A plain-Python reference of the original BERT tokenizer (google-research/bert).
+
+Written from the published description of `tokenization.py`, not copied from it:
+
+1. Bytes are decoded as UTF-8, silently dropping invalid bytes.
+2. Cleaning: U+0000, U+FFFD and control characters (categories Cc and Cf, except tab, newline
+   and carriage return) are deleted; whitespace (space, tab, newline, carriage return and
+   category Zs) becomes a space.
+3. Every CJK ideograph gets a space on each side.
+4. The text is split on whitespace (Python's `str.split()`). For an uncased model each word is
+   lower-cased with `str.lower`, NFD-normalized, and its non-spacing marks (category Mn) are
+   dropped.
+5. Each word is split into runs around punctuation: every punctuation character (ASCII
+   non-alphanumeric printable characters, or any category starting with "P") is a word of its own.
+6. WordPiece: a word longer than `max_chars_per_word` characters becomes `[UNK]`; otherwise the
+   longest vocabulary prefix is taken, then the longest `##`-prefixed continuation from where it
+   ended, and so on; if some position has no match the whole word becomes `[UNK]`.
+
+The tests and the tokenizer benchmark use it as the ground truth for ids.
+"""
+
+import unicodedata
+
+_CJK_RANGES = (
+    (0x4E00, 0x9FFF),
+    (0x3400, 0x4DBF),
+    (0x20000, 0x2A6DF),
+    (0x2A700, 0x2B73F),
+    (0x2B740, 0x2B81F),
+    (0x2B820, 0x2CEAF),
+    (0xF900, 0xFAFF),
+    (0x2F800, 0x2FA1F),
+)
+
+
+def _is_cjk(cp):
+    return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
+
+
+def _is_whitespace(ch):
+    return ch in " \t\n\r" or unicodedata.category(ch) == "Zs"
+
+
+def _is_control(ch):
+    if ch in "\t\n\r":
+        return False
+    return unicodedata.category(ch) in ("Cc", "Cf")
+
+
+def _is_punctuation(ch):
+    cp = ord(ch)
+    if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
+        return True
+    return unicodedata.category(ch).startswith("P")
+
+
+def _clean(text):
+    out = []
+    for ch in text:
+        if ord(ch) in (0, 0xFFFD) or _is_control(ch):
+            continue
+        out.append(" " if _is_whitespace(ch) else ch)
+    return "".join(out)
+
+
+def _space_cjk(text):
+    return "".join(f" {ch} " if _is_cjk(ord(ch)) else ch for ch in text)
+
+
+def _strip_accents(word):
+    return "".join(ch for ch in unicodedata.normalize("NFD", word) if unicodedata.category(ch) != "Mn")
+
+
+def _split_punctuation(word):
+    pieces, current = [], []
+    for ch in word:
+        if _is_punctuation(ch):
+            if current:
+                pieces.append("".join(current))
+                current = []
+            pieces.append(ch)
+        else:
+            current.append(ch)
+    if current:
+        pieces.append("".join(current))
+    return pieces
+
+
+def basic_tokenize(text, lower_case=True):
+    """Text (str or UTF-8 bytes) -> list of words, as BERT's BasicTokenizer splits it."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "ignore")
+    text = _space_cjk(_clean(text))
+    words = []
+    for word in text.split():
+        if lower_case:
+            word = _strip_accents(word.lower())
+        words.extend(_split_punctuation(word))
+    return " ".join(words).split()
+
+
+def wordpiece(word, vocab, max_chars_per_word=200, unk="[UNK]"):
+    """One word -> its greedy longest-match-first pieces (strings)."""
+    if len(word) > max_chars_per_word:
+        return [unk]
+    pieces, start = [], 0
+    while start < len(word):
+        end = len(word)
+        while end > start:
+            candidate = word[start:end] if start == 0 else "##" + word[start:end]
+            if candidate in vocab:
+                break
+            end -= 1
+        if end == start:
+            return [unk]
+        pieces.append(candidate)
+        start = end
+    return pieces
+
+
+class ReferenceTokenizer:
+    """Text -> ids exactly as google-research/bert's FullTokenizer."""
+
+    def __init__(self, vocab, lower_case=True, max_chars_per_word=200):
+        self.vocab = {token: i for i, token in enumerate(vocab)}
+        self.lower_case = lower_case
+        self.max_chars_per_word = max_chars_per_word
+
+    def tokenize(self, text):
+        pieces = []
+        for word in basic_tokenize(text, self.lower_case):
+            pieces.extend(wordpiece(word, self.vocab, self.max_chars_per_word))
+        return pieces
+
+    def encode(self, text):
+        return [self.vocab[piece] for piece in self.tokenize(text)]
+
+    def word_starts(self, text):
+        """True for each piece that begins a word (the first piece of each basic word)."""
+        starts = []
+        for word in basic_tokenize(text, self.lower_case):
+            n = len(wordpiece(word, self.vocab, self.max_chars_per_word))
+            starts.extend([True] + [False] * (n - 1))
+        return starts
