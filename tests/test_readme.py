@@ -16,6 +16,10 @@ def _python_blocks():
 def test_readme_python_blocks_run(tmp_path, monkeypatch):
     blocks = _python_blocks()
     assert blocks, "README has no Python example"
+    # Blocks run in a scratch folder that sees the repository's files (tests/fixtures, ...).
+    root = os.path.dirname(os.path.abspath(README))
+    for name in ("tests", "keras_bert"):
+        os.symlink(os.path.join(root, name), tmp_path / name)
     monkeypatch.chdir(tmp_path)
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
