@@ -16,6 +16,7 @@ from keras_bert.version import __version__
 COMMANDS = {
     "demo": ("keras_bert.demo", "run the whole pipeline on the data the package ships"),
     "vocab": ("keras_bert.text.vocab", "learn a WordPiece vocab.txt from text files"),
+    "export": ("keras_bert.export.cli", "export a model folder as TF Serving SavedModel / TFLite, verified"),
 }
 
 

@@ -1,0 +1,33 @@
+"""`keras-bert export MODEL_DIR --out EXPORT_DIR`: SavedModel and/or TFLite, verified."""
+
+from keras_bert.export.saved_model import export_saved_model
+from keras_bert.export.tflite import QUANTIZATIONS, export_tflite, read_texts
+
+FORMATS = ("saved_model", "tflite", "all")
+
+
+def add_arguments(parser):
+    parser.add_argument("model_dir", metavar="MODEL_DIR", help="folder written by `keras-bert finetune` or `pretrain`")
+    parser.add_argument("--out", required=True, metavar="EXPORT_DIR", help="export root (TF Serving model base path)")
+    parser.add_argument("--format", choices=FORMATS, default="all")
+    parser.add_argument("--quantize", choices=QUANTIZATIONS, default="none", help="TFLite quantization")
+    parser.add_argument("--seq-length", type=int, default=None, help="packed length (default: the model folder's)")
+    parser.add_argument("--name", default=None, help="model name (default: the folder name)")
+    parser.add_argument("--version", type=int, default=1, help="TF Serving version number")
+    parser.add_argument("--calibration-file", default=None, help="texts, one a line, for --quantize int8")
+    parser.add_argument("--eval-file", default=None, help="TSV with labels: report TFLite accuracy")
+
+
+def run(args):
+    common = {"name": args.name, "seq_length": args.seq_length}
+    if args.format in ("saved_model", "all"):
+        result = export_saved_model(args.model_dir, args.out, version=args.version, **common)
+        print("\n".join(f"SavedModel: {p}" for p in result.paths))
+    if args.format in ("tflite", "all"):
+        calibration = read_texts(args.calibration_file) if args.calibration_file else None
+        result = export_tflite(
+            args.model_dir, args.out, quantize=args.quantize, calibration_texts=calibration,
+            eval_file=args.eval_file, **common,
+        )
+        print("\n".join(f"TFLite: {p}" for p in result.paths))
+    return 0

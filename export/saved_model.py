@@ -1,0 +1,119 @@
+"""SavedModels for TF Serving (and TF Hub style pairs), tokenizing raw text in the graph.
+
+Layout, as TF Serving reads it:
+
+    EXPORT_DIR/NAME/VERSION/saved_model.pb, variables/, assets/vocab.txt
+    EXPORT_DIR/NAME_preprocess/VERSION/   encoders and pretrainers: TF Hub BERT preprocess
+    EXPORT_DIR/NAME_encoder/VERSION/      encoders and pretrainers: TF Hub BERT encoder
+
+The graphs use the exact tokenizer (`BertTokenizer(mode="exact")`: the original BERT ids) and
+only ops that stock TF Serving runs (`compat.TF_SERVING`: core TensorFlow plus the
+tensorflow-text ops of 2.12.1), checked before anything is written.
+"""
+
+import dataclasses
+import os
+import shutil
+
+from keras_bert.export import compat, serving, source, verify
+
+
+@dataclasses.dataclass
+class ExportResult:
+    """What an export wrote and how it verified."""
+
+    paths: list
+    rows: list
+
+    def table(self):
+        return verify.format_table(self.rows)
+
+
+def export_saved_model(
+    model_dir_or_model,
+    export_dir,
+    name=None,
+    version=1,
+    seq_length=None,
+    tokenizer=None,
+    num_segments=None,
+    verify_texts=None,
+    verbose=True,
+):
+    """Exports a model as TF Serving SavedModel(s) with raw-text signatures, verified.
+
+    Args:
+        model_dir_or_model: a keras-bert model folder (what `keras-bert finetune`/`pretrain`
+            write) or a keras-bert model (then pass `tokenizer`).
+        export_dir: root of the TF Serving model base paths.
+        name: model name (default: the model folder's name, or the task).
+        version: TF Serving version number (a positive int); an existing version is refused.
+        seq_length: packed length (default: the folder's `seq_length`, else 128).
+        tokenizer: a `BertTokenizer` (default: the folder's vocabulary and settings).
+        num_segments: 2 for pair tasks (`text` + `text_pair`); default from the folder.
+        verify_texts: texts for the parity check (default `verify.SAMPLE_TEXTS`).
+        verbose: print the verification table.
+
+    Returns:
+        `ExportResult` with the SavedModel paths and the verification rows.
+
+    Raises:
+        ValueError: bad arguments, a graph op TF Serving lacks, or a parity failure.
+    """
+    src = source.resolve(model_dir_or_model, name, seq_length, tokenizer, num_segments)
+    version = int(version)
+    if version < 1:
+        raise ValueError(f"version={version}; TF Serving versions are positive integers.")
+    preprocessor = src.preprocessor("exact")
+    archive, endpoints = serving.build_archive(
+        src.model, preprocessor, src.num_segments, max_predictions=src.max_predictions
+    )
+    exports = [(src.name, archive, endpoints)]
+    if src.task in ("encoder", "pretrainer"):
+        encoder = src.model if src.task == "encoder" else src.model.encoder
+        exports.append((f"{src.name}_preprocess", *serving.preprocess_archive(preprocessor)))
+        exports.append((f"{src.name}_encoder", *serving.encoder_archive(encoder)))
+    targets = [os.path.join(os.fspath(export_dir), model_name, str(version)) for model_name, _, _ in exports]
+    for target in targets:
+        if os.path.exists(target):
+            raise ValueError(
+                f"{target} already exists; TF Serving versions are immutable, pass a new --version."
+            )
+    for (model_name, _, fns), _target in zip(exports, targets):
+        for signature, fn in fns.items():
+            compat.check_ops(
+                fn.get_concrete_function(), compat.TF_SERVING, what=f"{model_name}/{signature}"
+            )
+    rows = []
+    for (model_name, archive_, fns), target in zip(exports, targets):
+        archive_.write_out(target, verbose=False)
+        assets = os.path.join(target, "assets")
+        os.makedirs(assets, exist_ok=True)
+        src.tokenizer.write_vocab(os.path.join(assets, "vocab.txt"))
+        rows += _verify(target, model_name, fns, src, verify_texts or verify.SAMPLE_TEXTS)
+    if verbose:
+        print(verify.format_table(rows))
+    try:
+        verify.check(rows)
+    except verify.VerificationError:
+        for target in targets:
+            shutil.rmtree(target, ignore_errors=True)
+        raise
+    return ExportResult(targets, rows)
+
+
+def _verify(path, model_name, endpoints, src, texts):
+    """Parity rows of one written SavedModel against the in-process functions."""
+    preprocessor = src.preprocessor("exact")
+    inputs = {
+        signature: verify.signature_inputs(fn, texts, None, src.max_predictions, preprocessor)
+        for signature, fn in endpoints.items()
+    }
+    fresh = verify.run_saved_model_fresh(path, inputs)
+    rows = []
+    for signature, fn in endpoints.items():
+        reference = verify.reference_outputs(fn, inputs[signature])
+        rows += verify.compare(
+            f"{model_name} SavedModel", signature, reference, fresh[signature], verify.FLOAT_TOLERANCE
+        )
+    return rows

@@ -1,0 +1,259 @@
+"""Serving graphs: raw text in, named task outputs out, as Keras `ExportArchive` endpoints.
+
+One function, `build_archive`, turns a keras-bert model plus a `BertPreprocessor` into an
+`ExportArchive` whose endpoints take tf.string `[batch]` tensors (`text`, and `text_pair` for
+pair tasks) and return outputs by name:
+
+    BertClassifier       logits [b, classes], probabilities [b, classes], label [b] (names)
+                         (a regressor, num_classes=1: logits [b, 1] only)
+    BertTokenClassifier  logits [b, s, labels], label_ids [b, s], labels [b, s] (names),
+                         tokens [b, s] (the word pieces), input_mask [b, s]
+    BertSpanQA           text = question, text_pair = context; start_logits, end_logits [b, s],
+                         start_index, end_index [b] (token positions of the best span), and,
+                         for SavedModel, answer [b] (the span's word pieces joined into text)
+    BertEncoder          sequence_output [b, s, hidden], pooled_output [b, hidden]
+    BertPretrainer       serving_default as the encoder, plus `mlm`: text and
+                         masked_lm_positions [b, p] (p fixed at export; positions in the packed sequence to replace
+                         by [MASK]) -> mlm_logits [b, p, vocab], predicted_tokens [b, p]
+
+The graphs are saved through `ExportArchive` (not a hand-made `tf.Module`: the same graph
+saved that way converted to TFLite and then produced NaN in a probe here).
+"""
+
+import keras
+import tensorflow as tf
+
+from keras_bert.models import (
+    BertClassifier,
+    BertEncoder,
+    BertPretrainer,
+    BertSpanQA,
+    BertTokenClassifier,
+)
+
+TASKS = ("classifier", "token_classifier", "span_qa", "encoder", "pretrainer")
+# Longest answer the span search considers, in word pieces (google-research/bert's default).
+MAX_ANSWER_LENGTH = 30
+
+
+def task_of(model):
+    """The task name of a keras-bert model (one of `TASKS`)."""
+    for cls, name in (
+        (BertClassifier, "classifier"),
+        (BertTokenClassifier, "token_classifier"),
+        (BertSpanQA, "span_qa"),
+        (BertPretrainer, "pretrainer"),
+        (BertEncoder, "encoder"),
+    ):
+        if isinstance(model, cls):
+            return name
+    raise TypeError(
+        f"Cannot export a {type(model).__name__}; export takes a BertEncoder, BertPretrainer, "
+        "BertClassifier, BertTokenClassifier or BertSpanQA."
+    )
+
+
+def text_inputs(num_segments):
+    """Input names of the text signatures: `["text"]` or `["text", "text_pair"]`."""
+    return ["text", "text_pair"][:num_segments]
+
+
+def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, max_predictions=20):
+    """Builds the serving `ExportArchive` of `model`.
+
+    Args:
+        model: a keras-bert model (see the module docstring).
+        preprocessor: a `keras_bert.text.BertPreprocessor`; its tokenizer mode decides where
+            the graph runs (`"exact"`: TensorFlow / TF Serving, `"tflite"`: also TFLite).
+        num_segments: 1, or 2 for pair tasks (a span QA model always takes 2).
+        with_text_outputs: include outputs built from string ops that TFLite lacks
+            (`answer` of span QA).
+        max_predictions: number of masked positions the `mlm` signature takes (fixed: TFLite
+            cannot lower the head's gather with a dynamic count).
+
+    Returns:
+        `(archive, endpoints)`: the `keras.export.ExportArchive` and a dict endpoint name ->
+        the traced `tf.function` (callable in this process, for verification).
+    """
+    task = task_of(model)
+    if task == "span_qa":
+        num_segments = 2
+    if num_segments not in (1, 2):
+        raise ValueError(f"num_segments={num_segments}; a text signature takes 1 or 2 texts.")
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    names = text_inputs(num_segments)
+    text_spec = [tf.TensorSpec([None], tf.string, name=n) for n in names]
+    outputs_of = _TASK_OUTPUTS[task]
+    vocab = tf.constant(preprocessor.tokenizer.vocab)
+
+    def encode(texts):
+        inputs = preprocessor(list(texts) if len(texts) == 2 else texts[0])
+        # TFLite's converter folds the all-zero type ids of a single segment into a
+        # bool `zeros_like` that no TFLite kernel accepts; min(type_ids, mask) equals the type
+        # ids (they are 0 wherever the mask is) and keeps them computed.
+        inputs["input_type_ids"] = tf.minimum(inputs["input_type_ids"], inputs["input_mask"])
+        return inputs
+
+    @tf.function(input_signature=text_spec)
+    def serve(*texts):
+        inputs = encode(texts)
+        return outputs_of(model, inputs, vocab, with_text_outputs)
+
+    endpoints = {"serving_default": serve}
+    if task == "pretrainer":
+        mask_id = preprocessor.tokenizer.mask_id
+
+        @tf.function(
+            input_signature=text_spec
+            + [tf.TensorSpec([None, max_predictions], tf.int32, name="masked_lm_positions")]
+        )
+        def mlm(*args):
+            *texts, positions = args
+            inputs = encode(texts)
+            seq_length = tf.shape(inputs["input_word_ids"])[1]
+            chosen = tf.reduce_any(
+                tf.one_hot(positions, seq_length, on_value=True, off_value=False, dtype=tf.bool),
+                axis=1,
+            )
+            inputs["input_word_ids"] = tf.where(chosen, mask_id, inputs["input_word_ids"])
+            logits = model({**inputs, "masked_lm_positions": positions}, training=False)[
+                "mlm_logits"
+            ]
+            predicted = tf.argmax(logits, axis=-1, output_type=tf.int32)
+            return {"mlm_logits": logits, "predicted_tokens": tf.gather(vocab, predicted)}
+
+        endpoints["mlm"] = mlm
+    for name, fn in endpoints.items():
+        archive.add_endpoint(name, fn)
+    return archive, endpoints
+
+
+def encoder_archive(encoder):
+    """The TF Hub BERT encoder interface: ids in, `default`/`pooled_output`/`sequence_output` out."""
+    archive = keras.export.ExportArchive()
+    archive.track(encoder)
+    spec = [
+        tf.TensorSpec([None, None], tf.int32, name=name)
+        for name in ("input_word_ids", "input_mask", "input_type_ids")
+    ]
+
+    @tf.function(input_signature=spec)
+    def serve(input_word_ids, input_mask, input_type_ids):
+        inputs = {
+            "input_word_ids": input_word_ids,
+            "input_mask": input_mask,
+            "input_type_ids": input_type_ids,
+        }
+        outputs = encoder(inputs, training=False)
+        return {
+            "default": outputs["pooled_output"],
+            "pooled_output": outputs["pooled_output"],
+            "sequence_output": outputs["sequence_output"],
+        }
+
+    archive.add_endpoint("serving_default", serve)
+    return archive, {"serving_default": serve}
+
+
+def preprocess_archive(preprocessor):
+    """The TF Hub BERT preprocess interface.
+
+    `serving_default` / `__call__`: tf.string `[batch]` `text` -> the encoder inputs at the
+    preprocessor's `seq_length`; `tokenize`: text -> int32 ragged `[batch, (pieces)]`;
+    `bert_pack_inputs`: two tokenized segments -> encoder inputs (for one segment, call
+    `serving_default`).
+    """
+    archive = keras.export.ExportArchive()
+    ragged = tf.RaggedTensorSpec([None, None], tf.int32, ragged_rank=1)
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
+    def serve(text):
+        return preprocessor(text)
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
+    def tokenize(text):
+        return preprocessor.tokenize(text)
+
+    @tf.function(input_signature=[[ragged, ragged]])
+    def bert_pack_inputs(segments):
+        return preprocessor.bert_pack_inputs(segments)
+
+    archive.add_endpoint("serving_default", serve)
+    archive.add_endpoint("tokenize", tokenize)
+    archive.add_endpoint("bert_pack_inputs", bert_pack_inputs)
+    return archive, {"serving_default": serve}
+
+
+def _classifier_outputs(model, inputs, vocab, with_text_outputs):
+    logits = model(inputs, training=False)
+    if model.num_classes == 1:
+        return {"logits": logits}
+    names = model.label_names or [str(i) for i in range(model.num_classes)]
+    label_id = tf.argmax(logits, axis=-1, output_type=tf.int32)
+    return {
+        "logits": logits,
+        "probabilities": tf.nn.softmax(logits, axis=-1),
+        "label": tf.gather(tf.constant(names), label_id),
+    }
+
+
+def _token_classifier_outputs(model, inputs, vocab, with_text_outputs):
+    logits = model(inputs, training=False)
+    names = model.label_names or [str(i) for i in range(model.num_labels)]
+    label_ids = tf.argmax(logits, axis=-1, output_type=tf.int32)
+    return {
+        "logits": logits,
+        "label_ids": label_ids,
+        "labels": tf.gather(tf.constant(names), label_ids),
+        "tokens": tf.gather(vocab, inputs["input_word_ids"]),
+        "input_mask": inputs["input_mask"],
+    }
+
+
+def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
+    outputs = model(inputs, training=False)
+    start_logits, end_logits = outputs["start_logits"], outputs["end_logits"]
+    # Best span: argmax of start + end over start <= end < start + MAX_ANSWER_LENGTH, as a
+    # [batch, seq * seq] score table (the logits are -1e9 outside the context already).
+    seq_length = tf.shape(start_logits)[1]
+    positions = tf.range(seq_length)
+    offset = positions[tf.newaxis, :] - positions[:, tf.newaxis]
+    allowed = (offset >= 0) & (offset < MAX_ANSWER_LENGTH)
+    scores = start_logits[:, :, tf.newaxis] + end_logits[:, tf.newaxis, :]
+    scores = tf.where(allowed[tf.newaxis], scores, tf.fill(tf.shape(scores), -3e9))
+    best = tf.argmax(tf.reshape(scores, [tf.shape(scores)[0], -1]), axis=-1, output_type=tf.int32)
+    start_index, end_index = best // seq_length, best % seq_length
+    result = {
+        "start_logits": start_logits,
+        "end_logits": end_logits,
+        "start_index": start_index,
+        "end_index": end_index,
+    }
+    if with_text_outputs:
+        in_span = (positions[tf.newaxis, :] >= start_index[:, tf.newaxis]) & (
+            positions[tf.newaxis, :] <= end_index[:, tf.newaxis]
+        )
+        pieces = tf.where(in_span, tf.gather(vocab, inputs["input_word_ids"]), "")
+        text = tf.strings.reduce_join(pieces, axis=-1, separator=" ")
+        text = tf.strings.regex_replace(text, " ##", "")
+        result["answer"] = tf.strings.strip(tf.strings.regex_replace(text, " +", " "))
+    return result
+
+
+def _encoder_outputs(model, inputs, vocab, with_text_outputs):
+    encoder = model.encoder if isinstance(model, BertPretrainer) else model
+    outputs = encoder(inputs, training=False)
+    return {
+        "sequence_output": outputs["sequence_output"],
+        "pooled_output": outputs["pooled_output"],
+    }
+
+
+_TASK_OUTPUTS = {
+    "classifier": _classifier_outputs,
+    "token_classifier": _token_classifier_outputs,
+    "span_qa": _span_qa_outputs,
+    "encoder": _encoder_outputs,
+    "pretrainer": _encoder_outputs,
+}

@@ -1,0 +1,97 @@
+"""What an export starts from: a model folder (or an in-memory model) and its text settings."""
+
+import dataclasses
+import os
+
+from keras_bert import model_dir
+from keras_bert.models import BertPretrainer
+from keras_bert.text import BertPreprocessor, BertTokenizer
+
+from keras_bert.export.serving import task_of
+
+DEFAULT_SEQ_LENGTH = 128
+
+
+@dataclasses.dataclass
+class ExportSource:
+    """A model with everything its serving graph needs.
+
+    Attributes:
+        model: the keras-bert model.
+        tokenizer: a `BertTokenizer` (its vocabulary, casing and word limit; the mode is chosen
+            per target by `preprocessor`).
+        seq_length: packed length of the serving inputs.
+        num_segments: 1, or 2 for pair tasks.
+        name: the model name in the export folder.
+        task: `serving.task_of(model)`.
+        max_predictions: masked positions of a pretrainer's `mlm` signature.
+    """
+
+    model: object
+    tokenizer: BertTokenizer
+    seq_length: int
+    num_segments: int
+    name: str
+    task: str
+    max_predictions: int = 20
+
+    def preprocessor(self, mode):
+        """A `BertPreprocessor` with this source's vocabulary in tokenizer `mode`."""
+        tok = self.tokenizer
+        tokenizer = BertTokenizer(tok.vocab, tok.lower_case, tok.max_chars_per_word, mode=mode)
+        return BertPreprocessor(tokenizer, seq_length=self.seq_length)
+
+
+def resolve(model_dir_or_model, name=None, seq_length=None, tokenizer=None, num_segments=None):
+    """Reads a model folder (or takes a model) and fills in the export settings.
+
+    Args:
+        model_dir_or_model: the folder `keras-bert pretrain`/`finetune` write (model.keras,
+            vocab.txt, keras_bert.json), or a keras-bert model (then `tokenizer` is required).
+        name: model name in the export folder; default the folder's name (or the task).
+        seq_length: default the folder's `seq_length`, else 128.
+        tokenizer: a `BertTokenizer`; default the folder's vocabulary and settings.
+        num_segments: 1 or 2; default from the folder (`num_segments` or `text_columns`).
+
+    Returns:
+        `ExportSource`.
+    """
+    metadata = {}
+    if isinstance(model_dir_or_model, (str, os.PathLike)):
+        folder = os.fspath(model_dir_or_model)
+        model, metadata = model_dir.load_model_dir(folder)
+        if tokenizer is None:
+            tokenizer = BertTokenizer.from_pretrained(folder)
+        name = name or os.path.basename(os.path.normpath(folder))
+    else:
+        model = model_dir_or_model
+        if tokenizer is None:
+            raise ValueError(
+                "Exporting an in-memory model needs tokenizer=BertTokenizer(...); or pass the "
+                "model folder that `keras-bert finetune` wrote."
+            )
+    task = task_of(model)
+    name = name or task
+    if num_segments is None:
+        num_segments = int(
+            metadata.get("num_segments") or len(metadata.get("text_columns") or [None])
+        )
+    if task == "span_qa":
+        num_segments = 2
+    seq_length = int(seq_length or metadata.get("seq_length") or DEFAULT_SEQ_LENGTH)
+    encoder = model if task == "encoder" else model.encoder
+    max_positions = encoder.config.max_position_embeddings
+    if not num_segments + 1 < seq_length <= max_positions:
+        raise ValueError(
+            f"seq_length={seq_length} is out of range for this model: it needs room for "
+            f"{num_segments + 1} special tokens and at most {max_positions} positions."
+        )
+    if tokenizer.vocab_size != encoder.config.vocab_size:
+        raise ValueError(
+            f"The vocabulary has {tokenizer.vocab_size} tokens but the model's vocab_size is "
+            f"{encoder.config.vocab_size}; export with the model's own vocab.txt."
+        )
+    max_predictions = 20
+    if isinstance(model, BertPretrainer):
+        max_predictions = int(metadata.get("max_predictions_per_seq") or max_predictions)
+    return ExportSource(model, tokenizer, seq_length, num_segments, name, task, max_predictions)

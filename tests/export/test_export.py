@@ -1,0 +1,177 @@
+import filecmp
+import json
+import os
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tests.export.conftest import LABELS, SEQ_LENGTH
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def keras_reference(model_dir, texts):
+    """The Keras model on the exact preprocessor's ids: logits, computed without the export code."""
+    from keras_bert.model_dir import load_model_dir
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+
+    model, _ = load_model_dir(model_dir)
+    preprocessor = BertPreprocessor(BertTokenizer(os.path.join(model_dir, "vocab.txt")), seq_length=SEQ_LENGTH)
+    return model(preprocessor(tf.constant(texts)), training=False).numpy()
+
+
+def test_layout_follows_tf_serving(exported, classifier_dir):
+    path = exported["saved_model"]
+    assert os.path.isfile(os.path.join(path, "saved_model.pb"))
+    assert os.path.isfile(os.path.join(path, "variables", "variables.index"))
+    assert filecmp.cmp(os.path.join(path, "assets", "vocab.txt"), os.path.join(classifier_dir, "vocab.txt"), shallow=False)
+    assert os.path.isfile(exported["tflite"])
+
+
+def test_saved_model_cli_lists_the_promised_signature(exported):
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    shown = subprocess.run([cli, "show", "--dir", exported["saved_model"], "--all"],
+                           capture_output=True, text=True, check=True).stdout
+    block = shown.split("signature_def['serving_default']:")[1].split("signature_def[")[0]
+    inputs, outputs = block.split("The given SavedModel SignatureDef contains the following output(s):")
+    compact = lambda s: " ".join(s.split())  # noqa: E731
+    assert "inputs['text'] tensor_info: dtype: DT_STRING shape: (-1)" in compact(inputs)
+    assert "text_pair" not in inputs
+    assert "outputs['logits'] tensor_info: dtype: DT_FLOAT shape: (-1, 2)" in compact(outputs)
+    assert "outputs['probabilities'] tensor_info: dtype: DT_FLOAT shape: (-1, 2)" in compact(outputs)
+    assert "outputs['label'] tensor_info: dtype: DT_STRING shape: (-1)" in compact(outputs)
+    assert "Method name is: tensorflow/serving/predict" in block
+
+
+def rest_to_signature_inputs(body):
+    """TF Serving's REST predict body, row ("instances") or columnar ("inputs") format."""
+    if "instances" in body:
+        rows = body["instances"]
+        rows = [r if isinstance(r, dict) else {"text": r} for r in rows]
+        return {name: tf.constant([r[name] for r in rows]) for name in rows[0]}
+    inputs = body["inputs"]
+    return {name: tf.constant(values) for name, values in inputs.items()}
+
+
+@pytest.mark.parametrize("body", [
+    '{"instances": ["a fine film", "awful", {"text": "so-so"}]}',
+    '{"inputs": {"text": ["a fine film", "awful", "so-so"]}}',
+])
+def test_rest_bodies_run_through_the_signature(exported, classifier_dir, body):
+    serve = tf.saved_model.load(exported["saved_model"]).signatures["serving_default"]
+    outputs = serve(**rest_to_signature_inputs(json.loads(body)))
+    logits = keras_reference(classifier_dir, ["a fine film", "awful", "so-so"])
+    np.testing.assert_allclose(outputs["logits"].numpy(), logits, atol=1e-5)
+    assert [x.decode() for x in outputs["label"].numpy()] == [LABELS[i] for i in logits.argmax(-1)]
+    np.testing.assert_allclose(outputs["probabilities"].numpy().sum(-1), 1.0, atol=1e-6)
+    json.dumps({"predictions": [x.decode() for x in outputs["label"].numpy()]})
+
+
+def odd_texts(count, seed=0):
+    """Seeded odd inputs: empty, whitespace, huge, invalid UTF-8, controls, emoji, CJK, RTL, marks."""
+    rng = random.Random(seed)
+    pools = [
+        lambda: b"",
+        lambda: rng.choice([" ", "\t", "\n", "\u3000", "\u00a0", "\u2028"]).encode() * rng.randint(1, 50),
+        lambda: bytes(rng.randrange(256) for _ in range(rng.randint(1, 60))),
+        lambda: "".join(chr(rng.randrange(0, 32)) for _ in range(rng.randint(1, 30))).encode(),
+        lambda: "".join(chr(rng.randrange(0x1F300, 0x1FAFF)) for _ in range(rng.randint(1, 20))).encode(),
+        lambda: "".join(chr(rng.randrange(0x4E00, 0x9FFF)) for _ in range(rng.randint(1, 80))).encode(),
+        lambda: "".join(chr(rng.randrange(0x0590, 0x06FF)) for _ in range(rng.randint(1, 80))).encode(),
+        lambda: ("e" + "".join(chr(rng.randrange(0x0300, 0x036F)) for _ in range(rng.randint(1, 40)))).encode(),
+        lambda: "".join(chr(rng.randrange(1, 0x10FFFF)) for _ in range(rng.randint(1, 40))).encode("utf-8", "surrogatepass"),
+        lambda: ("word " * rng.randint(1, 40)).encode(),
+    ]
+    texts = [rng.choice(pools)() for _ in range(count)]
+    for i in range(0, count, count // 4):
+        texts[i] = (rng.choice(["x", "ab ", "\u4e2d", "\U0001f600", "\xff"]) * 200_000).encode("utf-8", "surrogateescape")[:200_000]
+    return texts
+
+
+def check_outputs(outputs, batch):
+    assert outputs["logits"].shape == (batch, 2)
+    assert np.isfinite(outputs["logits"]).all() and np.isfinite(outputs["probabilities"]).all()
+    assert set(np.asarray(outputs["label"]).tolist()) <= {b"neg", b"pos"}
+
+
+def test_odd_inputs_saved_model_and_tflite(exported):
+    from keras_bert.export.verify import tflite_interpreter
+
+    texts = odd_texts(2000)
+    serve = tf.saved_model.load(exported["saved_model"]).signatures["serving_default"]
+    runner = tflite_interpreter(exported["tflite"]).get_signature_runner("serving_default")
+    for batch in (texts[:1000], texts[1000:], texts[:1]):
+        check_outputs({k: v.numpy() for k, v in serve(text=tf.constant(batch)).items()}, len(batch))
+        check_outputs(runner(text=np.array(batch, dtype=object)), len(batch))
+
+
+def test_tflite_file_runs_in_litert_with_the_text_kernels(exported, classifier_dir):
+    from keras_bert.export.tflite import tflite_ops
+
+    with open(exported["tflite"], "rb") as f:
+        ops = tflite_ops(f.read())
+    assert {"FastBertNormalize", "FastWordpieceTokenizeWithOffsets"} <= set(ops)
+    assert not [op for op in ops if op.startswith("Flex")]
+
+
+def test_exporter_refuses_an_op_tflite_lacks(classifier_dir, tmp_path, monkeypatch):
+    from keras_bert.export import source
+    from keras_bert.export.tflite import export_tflite
+
+    # A deliberately bad graph: the exact tokenizer's regex ops have no TFLite kernel.
+    exact = source.ExportSource.preprocessor
+    monkeypatch.setattr(source.ExportSource, "preprocessor", lambda self, mode: exact(self, "exact"))
+    with pytest.raises(ValueError, match=r"Op \S+ in sentiment/serving_default cannot run on tflite") as info:
+        export_tflite(classifier_dir, str(tmp_path))
+    assert "StaticRegexReplace" in str(info.value)
+    assert not os.path.exists(tmp_path / "tflite" / "sentiment-serving_default-float32.tflite")
+
+
+def test_exporter_refuses_an_op_old_tf_serving_lacks(classifier_dir, tmp_path, monkeypatch):
+    import tensorflow_text as tf_text
+
+    from keras_bert.export import serving
+    from keras_bert.export.saved_model import export_saved_model
+
+    def with_round_robin_trim(model, inputs, vocab, with_text_outputs):
+        ids = tf.RaggedTensor.from_tensor(inputs["input_word_ids"])
+        trimmed = tf_text.RoundRobinTrimmer(8).trim([ids])[0]
+        return {"trimmed": trimmed.to_tensor()}
+
+    monkeypatch.setitem(serving._TASK_OUTPUTS, "classifier", with_round_robin_trim)
+    with pytest.raises(ValueError, match=r"Op TFText>RoundRobinTrim in sentiment/serving_default cannot run on tf_serving"):
+        export_saved_model(classifier_dir, str(tmp_path))
+    assert not os.path.exists(tmp_path / "sentiment" / "1")
+
+
+def test_parity_failure_fails_the_export(classifier_dir, tmp_path, monkeypatch):
+    from keras_bert.export import verify
+    from keras_bert.export.saved_model import export_saved_model
+
+    monkeypatch.setattr(verify, "FLOAT_TOLERANCE", 0.0)
+    with pytest.raises(verify.VerificationError, match="does not match the Keras model"):
+        export_saved_model(classifier_dir, str(tmp_path), verbose=False)
+    assert not os.path.exists(tmp_path / "sentiment" / "1")
+
+
+def test_existing_version_is_refused(exported, classifier_dir):
+    from keras_bert.cli import main
+
+    assert main(["export", classifier_dir, "--out", exported["out"], "--format", "saved_model"]) == 1
+
+
+def test_examples_run(exported, classifier_dir, tmp_path):
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    served = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "export_and_serve.py"), classifier_dir, str(tmp_path)],
+                            capture_output=True, text=True, env=env, timeout=600)
+    assert served.returncode == 0, served.stderr[-2000:]
+    predictions = json.loads(served.stdout[served.stdout.index("{"):])["predictions"]
+    assert len(predictions) == 2 and {p["label"] for p in predictions} <= set(LABELS)
+    lite = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "tflite_inference.py"), exported["tflite"], "a fine film"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert lite.returncode == 0, lite.stderr[-2000:]
+    assert "a fine film -> {" in lite.stdout and "'label':" in lite.stdout
