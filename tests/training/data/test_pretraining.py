@@ -1,0 +1,154 @@
+import random
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_bert.text import BertTokenizer
+from keras_bert.training.data import pretraining
+from tests.training import helpers
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pretraining")
+    vocab = helpers.write_vocab(folder / "vocab.txt")
+    corpus = helpers.write_corpus(folder / "corpus.txt", num_documents=20)
+    return BertTokenizer(vocab), corpus, folder
+
+
+def synthetic_documents(num_documents=30, seed=0):
+    """Document d's tokens are 1000 * (d + 1) + sentence * 10 + position: the origin of every
+    token is known, so pairs can be checked."""
+    rng = random.Random(seed)
+    return [
+        [[1000 * (d + 1) + s * 10 + p for p in range(rng.randint(1, 6))] for s in range(rng.randint(10, 40))]
+        for d in range(num_documents)
+    ]
+
+
+def test_nsp_pairs_are_balanced_and_isnext_never_crosses_documents():
+    documents = synthetic_documents()
+    rng = random.Random(1)
+    instances = [
+        instance
+        for index in range(len(documents))
+        for _ in range(5)
+        for instance in pretraining.create_instances_from_document(documents, index, 32, 0.1, rng)
+    ]
+    random_next = [is_random for _, _, is_random in instances]
+    assert len(instances) > 200
+    assert 0.4 < np.mean(random_next) < 0.65
+    for tokens_a, tokens_b, is_random in instances:
+        assert 1 <= len(tokens_a) and 1 <= len(tokens_b) and len(tokens_a) + len(tokens_b) <= 29
+        doc_a = {t // 1000 for t in tokens_a}
+        doc_b = {t // 1000 for t in tokens_b}
+        assert len(doc_a) == 1 and len(doc_b) == 1
+        if not is_random:
+            assert doc_a == doc_b
+            # B continues A: the sentence numbers go on without a gap.
+            assert (tokens_b[0] % 1000) // 10 > (tokens_a[-1] % 1000) // 10
+
+
+def test_short_sequences_appear_at_short_seq_prob():
+    documents = [[[7] * 5 for _ in range(200)]]
+    rng = random.Random(0)
+    lengths = []
+    for _ in range(400):
+        instances = pretraining.create_instances_from_document(documents * 2, 0, 64, 0.1, rng)
+        lengths.append(len(instances[0][0]) + len(instances[0][1]))
+    # Full instances reach 61 tokens; shorter targets are drawn 10% of the time.
+    assert 0.05 < np.mean(np.array(lengths) < 55) < 0.16
+
+
+def test_read_documents_layouts(tmp_path):
+    path = tmp_path / "text.txt"
+    path.write_text("First one.\nSecond one.\n\nOther doc.\n", encoding="utf-8")
+    assert list(pretraining.read_documents([str(path)], "sentences")) == [
+        ["First one.", "Second one."], ["Other doc."],
+    ]
+    path.write_text(" = Title = \n\n A b . C d ! E\n\n Next para .\n", encoding="utf-8")
+    assert list(pretraining.read_documents([str(path)], "paragraphs")) == [
+        ["A b .", "C d !", "E"], ["Next para ."],
+    ]
+    with pytest.raises(ValueError, match="Unknown text layout 'xml'"):
+        list(pretraining.read_documents([str(path)], "xml"))
+
+
+def test_tfrecords_follow_the_original_spec_and_masking_rates(setup):
+    tokenizer, corpus, folder = setup
+    paths, count = pretraining.write_pretraining_tfrecords(
+        [corpus], str(folder / "records"), tokenizer, seq_length=32,
+        max_predictions_per_seq=6, num_shards=2, dupe_factor=3,
+    )
+    assert len(paths) == 2 and count > 100
+    spec = {  # run_pretraining.py's name_to_features, written out independently
+        "input_ids": tf.io.FixedLenFeature([32], tf.int64),
+        "input_mask": tf.io.FixedLenFeature([32], tf.int64),
+        "segment_ids": tf.io.FixedLenFeature([32], tf.int64),
+        "masked_lm_positions": tf.io.FixedLenFeature([6], tf.int64),
+        "masked_lm_ids": tf.io.FixedLenFeature([6], tf.int64),
+        "masked_lm_weights": tf.io.FixedLenFeature([6], tf.float32),
+        "next_sentence_labels": tf.io.FixedLenFeature([1], tf.int64),
+    }
+    records = [
+        {k: v.numpy() for k, v in tf.io.parse_single_example(r, spec).items()}
+        for r in tf.data.TFRecordDataset(paths)
+    ]
+    assert len(records) == count
+    masked = kept = predicted = candidates = 0
+    for r in records:
+        ids, weights = r["input_ids"], r["masked_lm_weights"]
+        length = int(r["input_mask"].sum())
+        assert ids[0] == tokenizer.cls_id and ids[length - 1] == tokenizer.sep_id
+        assert (ids[length:] == 0).all()
+        real = weights > 0
+        positions = r["masked_lm_positions"][real]
+        assert (positions > 0).all() and (positions < length).all()
+        masked += (ids[positions] == tokenizer.mask_id).sum()
+        kept += (ids[positions] == r["masked_lm_ids"][real]).sum()
+        predicted += real.sum()
+        candidates += length - 3
+    assert 0.4 < np.mean([r["next_sentence_labels"][0] for r in records]) < 0.75
+    assert predicted / candidates == pytest.approx(0.15, abs=0.03)
+    assert masked / predicted == pytest.approx(0.8, abs=0.07)
+    assert kept / predicted == pytest.approx(0.1, abs=0.06)
+
+
+def test_dynamic_masking_restores_then_remasks_deterministically(setup):
+    tokenizer, corpus, folder = setup
+    paths, _ = pretraining.write_pretraining_tfrecords(
+        [corpus], str(folder / "records2"), tokenizer, seq_length=32, max_predictions_per_seq=6
+    )
+    static = pretraining.tfrecord_dataset(paths, 4, 32, 6, dynamic_masking=False, shuffle_buffer=1)
+    dynamic = pretraining.tfrecord_dataset(paths, 4, 32, 6, tokenizer=tokenizer, shuffle_buffer=1)
+    (x_static, y_static), (x_dynamic, y_dynamic) = next(iter(static)), next(iter(dynamic))
+
+    def original_ids(x, y):
+        ids = x["input_word_ids"].numpy().copy()
+        for row in range(ids.shape[0]):
+            real = y["masked_lm_weights"][row].numpy() > 0
+            ids[row, x["masked_lm_positions"][row].numpy()[real]] = y["masked_lm_ids"][row].numpy()[real]
+        return ids
+
+    np.testing.assert_array_equal(original_ids(x_static, y_static), original_ids(x_dynamic, y_dynamic))
+    assert not np.array_equal(x_static["masked_lm_positions"], x_dynamic["masked_lm_positions"])
+    # Deterministic by step: batch 3 of a stream started at batch 2 is batch 3 of a full one.
+    full = list(pretraining.tfrecord_dataset(paths, 4, 32, 6, tokenizer=tokenizer).take(4))
+    skipped = next(iter(pretraining.tfrecord_dataset(paths, 4, 32, 6, tokenizer=tokenizer, skip_batches=3)))
+    for name in x_dynamic:
+        np.testing.assert_array_equal(full[3][0][name], skipped[0][name])
+
+
+def test_text_dataset_streams_fixed_shape_batches(setup):
+    tokenizer, corpus, _ = setup
+    dataset = pretraining.text_dataset([corpus], tokenizer, 4, 32, 6, document_window=5)
+    x, y = next(iter(dataset))
+    assert x["input_word_ids"].shape == (4, 32) and x["masked_lm_positions"].shape == (4, 6)
+    assert y["next_sentence_labels"].shape == (4, 1)
+    assert (y["masked_lm_weights"].numpy().sum(axis=1) >= 1).all()
+
+
+def test_missing_files_name_the_glob():
+    with pytest.raises(FileNotFoundError, match="No files match /nonexistent/\\*.tfrecord"):
+        pretraining.expand_files("/nonexistent/*.tfrecord")

@@ -1,0 +1,193 @@
+"""The training program end to end: strategies, resume after SIGKILL, several workers.
+
+Each run is a fresh process (`run_training.py`): MirroredStrategy needs the CPU split into
+logical devices before TensorFlow starts, and a worker of MultiWorkerMirroredStrategy owns its
+process.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import numpy as np
+import pytest
+
+import keras_bert
+from keras_bert.text import BertTokenizer
+from keras_bert.training.data import pretraining
+from tests.training import helpers
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("training")
+    vocab = helpers.write_vocab(folder / "vocab.txt")
+    config = helpers.write_config(folder / "config.json")
+    corpus = helpers.write_corpus(folder / "corpus.txt", num_documents=16)
+    pretraining.write_pretraining_tfrecords(
+        [corpus], str(folder / "records"), BertTokenizer(vocab), seq_length=32,
+        max_predictions_per_seq=5, num_shards=2, dupe_factor=2,
+    )
+    return {"folder": folder, "vocab": vocab, "config": config,
+            "records": str(folder / "records" / "*.tfrecord")}
+
+
+def pretrain_flags(ws, out, *extra):
+    return [
+        "pretrain", "--train-files", ws["records"], "--config", ws["config"],
+        "--vocab", ws["vocab"], "--batch-size", "8", "--seq-length", "32",
+        "--max-predictions-per-seq", "5", "--learning-rate", "1e-3", "--warmup-steps", "2",
+        "--out", str(out), "--quiet", *extra,
+    ]
+
+
+def load_weights(path):
+    with np.load(path) as f:
+        return [f[k] for k in sorted(f.files, key=lambda k: int(k.split("_")[1]))]
+
+
+def test_mirrored_pretraining_then_finetuning(workspace):
+    out = workspace["folder"] / "mirrored"
+    weights = workspace["folder"] / "mirrored.npz"
+    summary, _ = helpers.run_training(
+        "--weights", weights,
+        *pretrain_flags(workspace, out, "--strategy", "mirrored", "--max-steps", "16",
+                        "--steps-per-call", "4", "--checkpoint-every", "8"),
+        logical_cpus=2,
+    )
+    assert summary["replicas"] == 2 and summary["replicas_identical"]
+    assert summary["step"] == 16 and len(summary["losses"]) == 4
+    assert summary["losses"][-1] < summary["losses"][0]
+    # The output folder is a model folder from_pretrained reads, with the trained weights.
+    model = keras_bert.from_pretrained(str(out), task="pretraining")
+    for loaded, saved in zip(model.weights, load_weights(weights)):
+        np.testing.assert_array_equal(loaded.numpy(), saved)
+
+    tsv = workspace["folder"] / "train.tsv"
+    lines = ["sentence\tlabel"] + [
+        f"{'a' if i % 2 else 'b'}{'c' * (i % 5)} x\t{'pos' if i % 2 else 'neg'}" for i in range(32)
+    ]
+    tsv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tuned = workspace["folder"] / "tuned"
+    summary, stdout = helpers.run_training(
+        "finetune", "--task", "classification", "--train-file", tsv, "--eval-file", tsv,
+        "--init-checkpoint", out, "--strategy", "mirrored", "--batch-size", "8",
+        "--seq-length", "16", "--max-steps", "12", "--steps-per-call", "4",
+        "--learning-rate", "1e-3", "--warmup-steps", "0", "--out", tuned, "--quiet",
+        logical_cpus=2,
+    )
+    assert summary["replicas_identical"] and summary["losses"][-1] < summary["losses"][0]
+    metadata = keras_bert.model_dir.read_metadata(str(tuned))
+    assert metadata["label_names"] == ["neg", "pos"] and metadata["task"] == "classification"
+    scores = json.loads((tuned / "eval_results.json").read_text())
+    assert set(scores) == {"accuracy", "f1", "mcc"}
+    assert "eval: accuracy" in stdout
+
+
+def test_sigkill_then_resume_ends_like_an_uninterrupted_run(workspace):
+    flags = ("--strategy", "one_device", "--max-steps", "30", "--checkpoint-every", "5")
+    reference = workspace["folder"] / "reference.npz"
+    interrupted = workspace["folder"] / "interrupted"
+    uninterrupted = subprocess.Popen(
+        helpers.runner_command(
+            "--weights", reference, *pretrain_flags(workspace, workspace["folder"] / "ref", *flags)
+        ),
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    victim = subprocess.Popen(
+        helpers.runner_command(*pretrain_flags(workspace, interrupted, *flags)),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        index = interrupted / "checkpoints" / "checkpoint"
+        deadline = time.monotonic() + 180
+        while not index.exists() and victim.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        victim.send_signal(signal.SIGKILL)
+        assert victim.wait(timeout=30) == -signal.SIGKILL
+        uninterrupted.wait(timeout=240)
+    finally:
+        for process in (victim, uninterrupted):
+            if process.poll() is None:
+                process.kill()
+    resumed_weights = workspace["folder"] / "resumed.npz"
+    summary, stdout = helpers.run_training(
+        "--weights", resumed_weights, *pretrain_flags(workspace, interrupted, *flags)
+    )
+    resumed_from = int(stdout.split("resumed from step ")[1].split()[0])
+    assert 5 <= resumed_from < 30 and resumed_from % 5 == 0
+    assert summary["step"] == 30
+    for a, b in zip(load_weights(reference), load_weights(resumed_weights)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_multi_worker_mirrored_strategy_two_processes(workspace):
+    ports = [_free_port(), _free_port()]
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
+    out = workspace["folder"] / "multi_worker"
+    processes = []
+    try:
+        for index in range(2):
+            env = dict(os.environ, TF_CONFIG=json.dumps(
+                {"cluster": cluster, "task": {"type": "worker", "index": index}}
+            ))
+            processes.append(subprocess.Popen(
+                helpers.runner_command(
+                    "--weights", workspace["folder"] / f"worker{index}.npz",
+                    *pretrain_flags(workspace, out, "--strategy", "multi_worker",
+                                    "--max-steps", "6", "--steps-per-call", "3",
+                                    "--checkpoint-every", "3"),
+                ),
+                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            ))
+        outputs = [p.communicate(timeout=240) for p in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    for process, (stdout, stderr) in zip(processes, outputs):
+        assert process.returncode == 0, stderr[-3000:]
+        summary = json.loads(stdout.strip().splitlines()[-1])
+        assert summary["replicas"] == 2 and summary["step"] == 6
+    chief, other = (load_weights(workspace["folder"] / f"worker{i}.npz") for i in range(2))
+    for a, b in zip(chief, other):
+        np.testing.assert_array_equal(a, b)
+    assert keras_bert.model_dir.is_model_dir(str(out))
+
+
+def test_squad_finetune_end_to_end_on_real_dev_examples(workspace, shared_data):
+    out = workspace["folder"] / "squad"
+    summary, stdout = helpers.run_training(
+        "finetune", "--task", "squad",
+        "--train-file", os.path.join(shared_data, "squad/dev-v1.1.json"),
+        "--eval-file", os.path.join(shared_data, "squad/dev-v1.1.json"),
+        "--max-train-examples", "16", "--max-eval-examples", "8",
+        "--config", workspace["config"], "--vocab", workspace["vocab"],
+        "--strategy", "one_device", "--batch-size", "8", "--seq-length", "64",
+        "--doc-stride", "32", "--max-query-length", "16", "--max-steps", "4",
+        "--out", out, "--quiet",
+    )
+    assert summary["step"] == 4
+    scores = json.loads((out / "eval_results.json").read_text())
+    assert set(scores) == {"exact_match", "f1"} and 0.0 <= scores["f1"] <= 100.0
+    assert keras_bert.model_dir.read_metadata(str(out))["task"] == "squad"
+
+
+def test_float16_with_loss_scaling_accumulation_and_xla(workspace):
+    summary, _ = helpers.run_training(
+        *pretrain_flags(workspace, workspace["folder"] / "float16", "--strategy", "one_device",
+                        "--max-steps", "8", "--steps-per-call", "4", "--precision",
+                        "mixed_float16", "--accumulation-steps", "2", "--jit-compile"),
+    )
+    assert summary["step"] == 8
+    assert all(np.isfinite(summary["losses"])) and summary["losses"][-1] < summary["losses"][0]

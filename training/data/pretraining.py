@@ -1,0 +1,466 @@
+"""Pretraining data: raw text -> documents -> NSP instances -> TFRecords -> `tf.data` batches.
+
+Text layouts:
+- `"sentences"` (google-research/bert): one sentence per line, a blank line between documents.
+- `"paragraphs"`: one paragraph per line, each paragraph a document, split into sentences
+  after `.`, `!` or `?` followed by a space; WikiText headings (`= Title =`) are dropped.
+
+NSP instances follow google-research/bert's `create_instances_from_document` exactly: a
+target length of `seq_length - 3` (shorter with probability `short_seq_prob`), sentences
+gathered into a chunk up to it, segment A the first 1..n-1 sentences, segment B the rest
+(label 0, IsNext) or, with probability 0.5 or when the chunk has one sentence, text from a
+random other document (label 1) with the unused sentences put back; the pair truncated from a
+random end of the longer segment. One difference, so that the corpus is never held in
+memory: the random document is drawn from a window of `document_window` documents read
+together, not from the whole corpus (the original loads every document).
+
+Files are streamed; the same generator feeds `write_pretraining_tfrecords` (`keras-bert
+make-pretraining-data`) and `text_dataset` (training straight from text files).
+
+The TFRecords carry the original feature names and spec (`input_ids`, `input_mask`,
+`segment_ids`, `masked_lm_positions`, `masked_lm_ids`, `masked_lm_weights`,
+`next_sentence_labels`), masked once when written (static masking). `tfrecord_dataset` can
+use that masking or, by default, re-mask every batch (dynamic masking, as RoBERTa): it puts
+the original ids back at the masked positions and calls `keras_bert.text.mask_for_mlm` with a
+seed derived from the batch's position in the stream, so the batches depend only on the seed
+and the step (a resumed run sees what an uninterrupted one would).
+"""
+
+import glob
+import os
+import random
+import re
+
+import numpy as np
+import tensorflow as tf
+
+from keras_bert import split_pretraining_features
+from keras_bert.text import mask_for_mlm
+
+LAYOUTS = ("sentences", "paragraphs")
+INSTANCE_FEATURES = ("input_ids", "input_mask", "segment_ids", "next_sentence_labels")
+MASK_FEATURES = ("masked_lm_positions", "masked_lm_ids", "masked_lm_weights")
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_WIKITEXT_HEADING = re.compile(r"^\s*=.*=\s*$")
+
+
+def expand_files(patterns):
+    """Comma-separated globs (or a list of them) -> sorted file list; a clear error if empty."""
+    if isinstance(patterns, str):
+        patterns = [p for p in patterns.split(",") if p]
+    files = sorted({f for pattern in patterns for f in glob.glob(pattern)})
+    if not files:
+        raise FileNotFoundError(f"No files match {', '.join(patterns)}; check the path or glob.")
+    return files
+
+
+def read_documents(files, layout="sentences"):
+    """Yields documents (lists of sentence strings) from text files, streaming."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"Unknown text layout {layout!r}; use one of {', '.join(LAYOUTS)}.")
+    for path in files:
+        document = []
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if layout == "sentences":
+                    if line:
+                        document.append(line)
+                        continue
+                elif line and not _WIKITEXT_HEADING.match(line):
+                    document = [s for s in _SENTENCE_END.split(line) if s]
+                if document:
+                    yield document
+                document = []
+        if document:
+            yield document
+
+
+def truncate_seq_pair(tokens_a, tokens_b, max_num_tokens, rng):
+    """Truncates the longer segment, from its front or back at random, until both fit."""
+    while len(tokens_a) + len(tokens_b) > max_num_tokens:
+        trunc_tokens = tokens_a if len(tokens_a) > len(tokens_b) else tokens_b
+        if rng.random() < 0.5:
+            del trunc_tokens[0]
+        else:
+            trunc_tokens.pop()
+
+
+def create_instances_from_document(
+    all_documents, document_index, max_seq_length, short_seq_prob, rng
+):
+    """NSP instances `(tokens_a, tokens_b, is_random_next)` of one tokenized document.
+
+    `all_documents` is a list of documents, each a list of sentences of token ids; the
+    algorithm (and the order it draws from `rng`, a `random.Random`) is the original's.
+    """
+    document = all_documents[document_index]
+    max_num_tokens = max_seq_length - 3
+    target_seq_length = max_num_tokens
+    if rng.random() < short_seq_prob:
+        target_seq_length = rng.randint(2, max_num_tokens)
+    instances = []
+    current_chunk = []
+    current_length = 0
+    i = 0
+    while i < len(document):
+        segment = document[i]
+        current_chunk.append(segment)
+        current_length += len(segment)
+        if i == len(document) - 1 or current_length >= target_seq_length:
+            if current_chunk:
+                a_end = 1
+                if len(current_chunk) >= 2:
+                    a_end = rng.randint(1, len(current_chunk) - 1)
+                tokens_a = [t for j in range(a_end) for t in current_chunk[j]]
+                tokens_b = []
+                if len(current_chunk) == 1 or rng.random() < 0.5:
+                    is_random_next = True
+                    target_b_length = target_seq_length - len(tokens_a)
+                    for _ in range(10):
+                        random_document_index = rng.randint(0, len(all_documents) - 1)
+                        if random_document_index != document_index:
+                            break
+                    random_document = all_documents[random_document_index]
+                    random_start = rng.randint(0, len(random_document) - 1)
+                    for j in range(random_start, len(random_document)):
+                        tokens_b.extend(random_document[j])
+                        if len(tokens_b) >= target_b_length:
+                            break
+                    # The sentences not used go back to be read again.
+                    i -= len(current_chunk) - a_end
+                else:
+                    is_random_next = False
+                    tokens_b = [t for j in range(a_end, len(current_chunk)) for t in current_chunk[j]]
+                truncate_seq_pair(tokens_a, tokens_b, max_num_tokens, rng)
+                if tokens_a and tokens_b:
+                    instances.append((tokens_a, tokens_b, is_random_next))
+            current_chunk = []
+            current_length = 0
+        i += 1
+    return instances
+
+
+def _tokenize_documents(documents, tokenizer):
+    """Documents of sentence strings -> documents of token-id sentences (empty ones dropped)."""
+    sentences = [s for document in documents for s in document]
+    if not sentences:
+        return []
+    ids = tokenizer.tokenize(tf.constant(sentences)).to_list()
+    result, start = [], 0
+    for document in documents:
+        tokenized = [s for s in ids[start : start + len(document)] if s]
+        start += len(document)
+        if tokenized:
+            result.append(tokenized)
+    return result
+
+
+def generate_instances(
+    files,
+    tokenizer,
+    seq_length,
+    short_seq_prob=0.1,
+    layout="sentences",
+    document_window=1000,
+    dupe_factor=1,
+    seed=12345,
+    shard=(0, 1),
+):
+    """Yields NSP instances `(tokens_a, tokens_b, is_random_next)` from text files.
+
+    Reads `document_window` documents at a time (random next segments come from the same
+    window) and makes `dupe_factor` passes over the files, as the original's `dupe_factor`
+    (each pass draws different segments). `shard=(index, count)` keeps the windows whose
+    number modulo `count` is `index` (one shard per input pipeline).
+    """
+    rng = random.Random(seed)
+    index, count = shard
+    for _ in range(dupe_factor):
+        window_number = 0
+        window = []
+        documents = read_documents(files, layout)
+        while True:
+            window = [d for _, d in zip(range(document_window), documents)]
+            if not window:
+                break
+            if window_number % count == index:
+                tokenized = _tokenize_documents(window, tokenizer)
+                for document_index in range(len(tokenized)):
+                    yield from create_instances_from_document(
+                        tokenized, document_index, seq_length, short_seq_prob, rng
+                    )
+            window_number += 1
+
+
+def pack_instance(tokens_a, tokens_b, is_random_next, seq_length, cls_id, sep_id, pad_id=0):
+    """`[CLS] a [SEP] b [SEP]` padded to `seq_length`: the instance features as numpy int32."""
+    ids = [cls_id] + tokens_a + [sep_id] + tokens_b + [sep_id]
+    segments = [0] * (len(tokens_a) + 2) + [1] * (len(tokens_b) + 1)
+    padding = seq_length - len(ids)
+    return {
+        "input_ids": np.array(ids + [pad_id] * padding, np.int32),
+        "input_mask": np.array([1] * len(ids) + [0] * padding, np.int32),
+        "segment_ids": np.array(segments + [0] * padding, np.int32),
+        "next_sentence_labels": np.array([int(is_random_next)], np.int32),
+    }
+
+
+def feature_spec(seq_length, max_predictions_per_seq):
+    """The original `run_pretraining.py` TFRecord spec."""
+    return {
+        "input_ids": tf.io.FixedLenFeature([seq_length], tf.int64),
+        "input_mask": tf.io.FixedLenFeature([seq_length], tf.int64),
+        "segment_ids": tf.io.FixedLenFeature([seq_length], tf.int64),
+        "masked_lm_positions": tf.io.FixedLenFeature([max_predictions_per_seq], tf.int64),
+        "masked_lm_ids": tf.io.FixedLenFeature([max_predictions_per_seq], tf.int64),
+        "masked_lm_weights": tf.io.FixedLenFeature([max_predictions_per_seq], tf.float32),
+        "next_sentence_labels": tf.io.FixedLenFeature([1], tf.int64),
+    }
+
+
+def _masking_settings(tokenizer, max_predictions_per_seq, mask_rate):
+    return dict(
+        vocab_size=tokenizer.vocab_size,
+        mask_id=tokenizer.mask_id,
+        special_ids=tokenizer.special_ids,
+        max_predictions_per_seq=max_predictions_per_seq,
+        mask_rate=mask_rate,
+    )
+
+
+def _mask(features, seed, masking):
+    """Masks a batch of packed instances (`input_ids` unmasked) with a stateless seed."""
+    masked = mask_for_mlm(features["input_ids"], seed=seed, **masking)
+    features = dict(features)
+    features["input_ids"] = masked["input_word_ids"]
+    for name in MASK_FEATURES:
+        features[name] = masked[name]
+    return features
+
+
+def _int64_feature(values):
+    return tf.train.Feature(int64_list=tf.train.Int64List(value=[int(v) for v in values]))
+
+
+def _float_feature(values):
+    return tf.train.Feature(float_list=tf.train.FloatList(value=[float(v) for v in values]))
+
+
+def write_pretraining_tfrecords(
+    input_files,
+    output_dir,
+    tokenizer,
+    seq_length=128,
+    max_predictions_per_seq=20,
+    mask_rate=0.15,
+    short_seq_prob=0.1,
+    num_shards=1,
+    layout="sentences",
+    document_window=1000,
+    dupe_factor=1,
+    seed=12345,
+    batch_size=256,
+):
+    """Writes `OUTPUT_DIR/pretraining-SSSSS-of-NNNNN.tfrecord` shards (round robin).
+
+    Returns the list of files and the number of instances written.
+    """
+    os.makedirs(output_dir, exist_ok=True)
+    paths = [
+        os.path.join(output_dir, f"pretraining-{i:05d}-of-{num_shards:05d}.tfrecord")
+        for i in range(num_shards)
+    ]
+    writers = [tf.io.TFRecordWriter(path) for path in paths]
+    masking = _masking_settings(tokenizer, max_predictions_per_seq, mask_rate)
+    instances = generate_instances(
+        input_files, tokenizer, seq_length, short_seq_prob, layout, document_window,
+        dupe_factor, seed,
+    )
+    count = 0
+    batch_number = 0
+    batch = []
+
+    def flush(batch, batch_number, count):
+        features = {
+            name: tf.constant(np.stack([instance[name] for instance in batch]))
+            for name in INSTANCE_FEATURES
+        }
+        features = _mask(features, tf.constant([seed, batch_number]), masking)
+        features = {k: v.numpy() for k, v in features.items()}
+        for row in range(len(batch)):
+            example = tf.train.Example(
+                features=tf.train.Features(
+                    feature={
+                        name: (_float_feature if name == "masked_lm_weights" else _int64_feature)(
+                            features[name][row]
+                        )
+                        for name in features
+                    }
+                )
+            )
+            writers[(count + row) % num_shards].write(example.SerializeToString())
+        return count + len(batch)
+
+    for tokens_a, tokens_b, is_random_next in instances:
+        batch.append(
+            pack_instance(
+                tokens_a, tokens_b, is_random_next, seq_length, tokenizer.cls_id, tokenizer.sep_id,
+                tokenizer.pad_id,
+            )
+        )
+        if len(batch) == batch_size:
+            count = flush(batch, batch_number, count)
+            batch_number += 1
+            batch = []
+    if batch:
+        count = flush(batch, batch_number, count)
+    for writer in writers:
+        writer.close()
+    return paths, count
+
+
+def _cast_int32(features):
+    """int64 features (as TFRecords store them) -> int32; the weights stay float32."""
+    return {
+        k: tf.cast(v, tf.float32 if k == "masked_lm_weights" else tf.int32)
+        for k, v in features.items()
+    }
+
+
+def _restore_masked_ids(features):
+    """Puts the original ids back at the masked positions (undoes the static masking)."""
+    ids = features["input_ids"]
+    positions = features["masked_lm_positions"]
+    real = features["masked_lm_weights"] > 0
+    batch_index = tf.broadcast_to(tf.range(tf.shape(ids)[0])[:, None], tf.shape(positions))
+    indices = tf.stack([tf.boolean_mask(batch_index, real), tf.boolean_mask(positions, real)], -1)
+    features = dict(features)
+    features["input_ids"] = tf.tensor_scatter_nd_update(
+        ids, indices, tf.boolean_mask(features["masked_lm_ids"], real)
+    )
+    return features
+
+
+def _finish(dataset, batch_size, skip_batches, seed, masking, mask_batches):
+    """Batches, numbers the batches, skips, masks with per-batch seeds, splits, prefetches."""
+    dataset = dataset.batch(batch_size, drop_remainder=True).enumerate().skip(skip_batches)
+    if mask_batches is not None:
+        dataset = dataset.map(
+            lambda i, f: (i, mask_batches(f, tf.stack([tf.cast(seed, tf.int64), i]), masking)),
+            num_parallel_calls=tf.data.AUTOTUNE,
+            deterministic=True,
+        )
+    return dataset.map(lambda i, f: _to_model_features(f)).prefetch(tf.data.AUTOTUNE)
+
+
+def _to_model_features(features):
+    return split_pretraining_features(_cast_int32(features))
+
+
+def tfrecord_dataset(
+    file_patterns,
+    batch_size,
+    seq_length,
+    max_predictions_per_seq,
+    tokenizer=None,
+    dynamic_masking=True,
+    mask_rate=0.15,
+    input_context=None,
+    skip_batches=0,
+    shuffle_buffer=10000,
+    seed=0,
+):
+    """`(inputs, labels)` batches for `BertPretrainer` from pretraining TFRecords, forever.
+
+    Shards the files by input pipeline (`input_context`), shuffles the file order, interleaves
+    the shards, shuffles the examples, batches with a fixed shape, masks each batch again when
+    `dynamic_masking` (needs `tokenizer` for the special ids), skips `skip_batches` batches and
+    prefetches. Deterministic for a given seed.
+    """
+    files = expand_files(file_patterns)
+    dataset = tf.data.Dataset.from_tensor_slices(files)
+    if input_context is not None and input_context.num_input_pipelines > 1:
+        if len(files) < input_context.num_input_pipelines:
+            raise ValueError(
+                f"{len(files)} TFRecord files cannot be shared by "
+                f"{input_context.num_input_pipelines} workers; write at least one shard per "
+                "worker (make-pretraining-data --num-shards)."
+            )
+        dataset = dataset.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
+    dataset = dataset.shuffle(len(files), seed=seed).repeat()
+    dataset = dataset.interleave(
+        tf.data.TFRecordDataset,
+        cycle_length=min(len(files), 8),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    )
+    dataset = dataset.shuffle(shuffle_buffer, seed=seed)
+    spec = feature_spec(seq_length, max_predictions_per_seq)
+    dataset = dataset.map(
+        lambda record: tf.io.parse_single_example(record, spec),
+        num_parallel_calls=tf.data.AUTOTUNE,
+        deterministic=True,
+    )
+    masking = None
+    if dynamic_masking:
+        if tokenizer is None:
+            raise ValueError("Dynamic masking needs the tokenizer (for the special token ids).")
+        masking = _masking_settings(tokenizer, max_predictions_per_seq, mask_rate)
+        dataset = dataset.map(_cast_int32)
+
+        def remask(features, batch_seed, masking):
+            features = _restore_masked_ids(features)
+            return _mask(features, batch_seed, masking)
+
+        return _finish(dataset, batch_size, skip_batches, seed, masking, remask)
+    return _finish(dataset, batch_size, skip_batches, seed, None, None)
+
+
+def text_dataset(
+    files,
+    tokenizer,
+    batch_size,
+    seq_length,
+    max_predictions_per_seq,
+    mask_rate=0.15,
+    short_seq_prob=0.1,
+    layout="sentences",
+    document_window=1000,
+    input_context=None,
+    skip_batches=0,
+    shuffle_buffer=1000,
+    seed=0,
+):
+    """`(inputs, labels)` batches straight from text files, with dynamic masking, forever.
+
+    Instances come from `generate_instances` (a Python generator: fine for CPUs, GPUs and
+    several workers; TPU pods need TFRecords, whose pipeline runs as graph ops on the hosts).
+    Windows of documents are sharded over the input pipelines.
+    """
+    files = expand_files(files)
+    shard = (0, 1)
+    if input_context is not None:
+        shard = (input_context.input_pipeline_id, input_context.num_input_pipelines)
+
+    def packed():
+        epoch = 0
+        while True:
+            for instance in generate_instances(
+                files, tokenizer, seq_length, short_seq_prob, layout, document_window, 1,
+                seed + epoch, shard,
+            ):
+                yield pack_instance(
+                    *instance, seq_length, tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id
+                )
+            epoch += 1
+
+    signature = {
+        name: tf.TensorSpec([1 if name == "next_sentence_labels" else seq_length], tf.int32)
+        for name in INSTANCE_FEATURES
+    }
+    dataset = tf.data.Dataset.from_generator(packed, output_signature=signature)
+    dataset = dataset.shuffle(shuffle_buffer, seed=seed)
+    masking = _masking_settings(tokenizer, max_predictions_per_seq, mask_rate)
+    return _finish(dataset, batch_size, skip_batches, seed, masking, _mask)

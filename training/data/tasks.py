@@ -1,0 +1,381 @@
+"""Fine-tuning data: GLUE-style TSV, CoNLL BIO files, SQuAD v1.1 JSON, tensorflow-datasets.
+
+Each reader returns plain Python data (task data sets are small); `*_dataset` functions turn it
+into `tf.data` batches of `(encoder inputs, labels)` with the tokenizer and packing of
+`keras_bert.text` (nothing here tokenizes differently from the exported preprocessor).
+
+- TSV: a header row names the columns. Text columns come from `text_columns` or are found by
+  GLUE's names (`sentence`; `sentence1`/`sentence2`; `question`/`sentence`;
+  `question1`/`question2`; `text`). Fields are split on tabs only (GLUE text has raw quotes).
+- CoNLL: `token<TAB>tag` (or space separated, tag last) per line, a blank line between
+  sentences, `-DOCSTART-` lines skipped. Each word's tag goes to its first word piece; the
+  other pieces, `[CLS]`, `[SEP]` and padding get `IGNORE_LABEL` (-100).
+- SQuAD v1.1: as google-research/bert's `run_squad.py` (query cut to `max_query_length`
+  pieces, windows over the context every `doc_stride` pieces, answers mapped to piece spans,
+  a window without the answer points at `[CLS]`, n-best decoding with `max_answer_length`
+  and the max-context rule). One change: the context is split into words with their
+  character offsets (BERT's word splitting: runs of letters/digits, single punctuation
+  marks), so the decoded answer is the exact substring of the context, which replaces the
+  original's `get_final_text` realignment.
+- tensorflow-datasets: `glue/sst2`, `imdb_reviews`, `squad` load from the TFDS data folder when
+  prepared there, and fail at once with the path that is missing otherwise (offline, `tfds.load`
+  retries downloads for minutes).
+"""
+
+import collections
+import csv
+import json
+import os
+import re
+
+import numpy as np
+import tensorflow as tf
+
+from keras_bert.models.token_classifier import IGNORE_LABEL
+from keras_bert.text import pack_inputs
+
+TEXT_COLUMN_CANDIDATES = (
+    ("sentence1", "sentence2"),
+    ("question1", "question2"),
+    ("question", "sentence"),
+    ("sentence",),
+    ("text",),
+)
+
+TFDS_DATASETS = {
+    # name: (text features, label feature, train split, eval split)
+    "glue/sst2": (("sentence",), "label", "train", "validation"),
+    "imdb_reviews": (("text",), "label", "train", "test"),
+    "squad": (None, None, "train", "validation"),
+}
+
+_WORD = re.compile(r"[^\W_]+|\S", re.UNICODE)
+
+
+# ---------------------------------------------------------------- classification (TSV)
+
+
+def read_tsv(path, text_columns=None, label_column="label"):
+    """Reads a GLUE-style TSV file.
+
+    Returns `(texts, labels)`: `texts` a list of one or two lists of strings (the segments),
+    `labels` a list of strings (None when the file has no `label_column`, as GLUE test files).
+    """
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"Task file {path} does not exist.")
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    if not rows:
+        raise ValueError(f"{path} is empty; a TSV file with a header row is expected.")
+    header, rows = rows[0], [r for r in rows[1:] if r]
+    if text_columns:
+        missing = [c for c in text_columns if c not in header]
+        if missing:
+            raise ValueError(f"{path} has no column {', '.join(missing)}; its columns are {header}.")
+    else:
+        text_columns = next(
+            (c for c in TEXT_COLUMN_CANDIDATES if all(name in header for name in c)), None
+        )
+        if text_columns is None:
+            raise ValueError(
+                f"{path} has none of GLUE's text columns (columns {header}); "
+                "name them with --text-column."
+            )
+    if not 1 <= len(text_columns) <= 2:
+        raise ValueError(f"Pass one or two text columns, got {list(text_columns)}.")
+    for i, row in enumerate(rows):
+        if len(row) != len(header):
+            raise ValueError(
+                f"{path} line {i + 2} has {len(row)} fields, the header has {len(header)}."
+            )
+    texts = [[row[header.index(c)] for row in rows] for c in text_columns]
+    labels = None
+    if label_column in header:
+        labels = [row[header.index(label_column)] for row in rows]
+    return texts, labels
+
+
+def label_vocabulary(labels):
+    """Sorted label names (numerically when all are integers)."""
+    names = sorted(set(labels))
+    if all(re.fullmatch(r"-?\d+", n) for n in names):
+        names = sorted(names, key=int)
+    return names
+
+
+def encode_texts(tokenizer, texts, seq_length):
+    """One or two lists of strings -> dict of int32 numpy encoder inputs `[n, seq_length]`."""
+    segments = [tokenizer.tokenize(tf.constant(t)) for t in texts]
+    packed = pack_inputs(segments, seq_length, tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id)
+    return {k: v.numpy() for k, v in packed.items()}
+
+
+# ---------------------------------------------------------------- tagging (CoNLL)
+
+
+def read_conll(path):
+    """Reads a CoNLL file: a list of `(words, tags)` sentences."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"Task file {path} does not exist.")
+    sentences, words, tags = [], [], []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("-DOCSTART-"):
+                if words:
+                    sentences.append((words, tags))
+                words, tags = [], []
+                continue
+            fields = line.split("\t") if "\t" in line else line.split()
+            if len(fields) < 2:
+                raise ValueError(f"{path} line {number} has no tag: {line!r}; expected 'word<TAB>tag'.")
+            words.append(fields[0])
+            tags.append(fields[-1])
+    if words:
+        sentences.append((words, tags))
+    return sentences
+
+
+def align_tags(tokenizer, sentences, label_names, seq_length):
+    """Encoder inputs and labels `[n, seq_length]` for tagging.
+
+    Each word's label sits on its first word piece, `IGNORE_LABEL` everywhere else. Sentences
+    longer than `seq_length - 2` pieces are cut.
+    """
+    index = {name: i for i, name in enumerate(label_names)}
+    n = len(sentences)
+    ids = np.full((n, seq_length), tokenizer.pad_id, np.int32)
+    mask = np.zeros((n, seq_length), np.int32)
+    labels = np.full((n, seq_length), IGNORE_LABEL, np.int32)
+    for row, (words, tags) in enumerate(sentences):
+        unknown = [t for t in tags if t not in index]
+        if unknown:
+            raise ValueError(f"Tag {unknown[0]!r} is not among the labels {label_names}.")
+        pieces = tokenizer.tokenize(tf.constant(words)).to_list()
+        tokens, token_labels = [tokenizer.cls_id], [IGNORE_LABEL]
+        for word_pieces, tag in zip(pieces, tags):
+            word_pieces = word_pieces or [tokenizer.unk_id]
+            tokens += word_pieces
+            token_labels += [index[tag]] + [IGNORE_LABEL] * (len(word_pieces) - 1)
+        tokens = tokens[: seq_length - 1] + [tokenizer.sep_id]
+        token_labels = token_labels[: seq_length - 1] + [IGNORE_LABEL]
+        ids[row, : len(tokens)] = tokens
+        mask[row, : len(tokens)] = 1
+        labels[row, : len(tokens)] = token_labels
+    inputs = {"input_word_ids": ids, "input_mask": mask, "input_type_ids": np.zeros_like(ids)}
+    return inputs, labels
+
+
+def word_predictions(sentences, label_ids, predicted_ids, label_names):
+    """Per sentence, the predicted tag of each word (read at its first piece)."""
+    result = []
+    for (words, _), gold, predicted in zip(sentences, label_ids, predicted_ids):
+        tags = [label_names[p] for g, p in zip(gold, predicted) if g != IGNORE_LABEL]
+        result.append(tags + ["O"] * (len(words) - len(tags)))
+    return result
+
+
+# ---------------------------------------------------------------- SQuAD v1.1
+
+
+def read_squad(path):
+    """The `data` list (articles) of a SQuAD v1.1 JSON file."""
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"Task file {path} does not exist.")
+    with open(path, encoding="utf-8") as f:
+        dataset = json.load(f)
+    if "data" not in dataset:
+        raise ValueError(f"{path} is not SQuAD JSON (no 'data' list).")
+    return dataset["data"]
+
+
+def squad_examples(articles, limit=None):
+    """Flat list of `{"id", "question", "context", "answers"}` (answers as `(text, start)`)."""
+    examples = []
+    for article in articles:
+        for paragraph in article["paragraphs"]:
+            for qa in paragraph["qas"]:
+                examples.append(
+                    {
+                        "id": qa["id"],
+                        "question": qa["question"],
+                        "context": paragraph["context"],
+                        "answers": [(a["text"], a["answer_start"]) for a in qa["answers"]],
+                    }
+                )
+                if limit is not None and len(examples) == limit:
+                    return examples
+    return examples
+
+
+def _is_max_context(spans, span_index, position):
+    """google-research/bert's `_check_is_max_context`: is this the span where `position` has
+    the most context (min of left and right context, plus a small bonus for long spans)?"""
+    best_score, best_index = None, None
+    for index, (start, length) in enumerate(spans):
+        end = start + length - 1
+        if position < start or position > end:
+            continue
+        score = min(position - start, end - position) + 0.01 * length
+        if best_score is None or score > best_score:
+            best_score, best_index = score, index
+    return span_index == best_index
+
+
+def squad_features(
+    tokenizer, examples, seq_length=384, doc_stride=128, max_query_length=64, training=True
+):
+    """Windows of `[CLS] question [SEP] context part [SEP]`.
+
+    Returns `(inputs, labels, features)`: encoder inputs `[n, seq_length]`, labels
+    `{"start_positions", "end_positions"}` `[n]` (the first answer, `[CLS]` when the window
+    does not hold it), and per window the data decoding needs (`example_index`, `offsets`:
+    the character span in the context of each piece or None, `max_context`).
+    """
+    rows = collections.defaultdict(list)
+    features = []
+    for example_index, example in enumerate(examples):
+        context = example["context"]
+        words = [(m.start(), m.end()) for m in _WORD.finditer(context)]
+        query = tokenizer.tokenize(tf.constant(example["question"])).numpy().tolist()
+        query = query[:max_query_length]
+        word_pieces = tokenizer.tokenize(tf.constant([context[s:e] for s, e in words])).to_list()
+        pieces, piece_words = [], []
+        for word_index, ids in enumerate(word_pieces):
+            ids = ids or [tokenizer.unk_id]
+            pieces += ids
+            piece_words += [word_index] * len(ids)
+        answer_span = None
+        if training and example["answers"]:
+            text, start = example["answers"][0]
+            end = start + len(text)
+            first = next(i for i, (s, e) in enumerate(words) if e > start)
+            last = max(i for i, (s, e) in enumerate(words) if s < end)
+            piece_first = piece_words.index(first)
+            piece_last = len(piece_words) - 1 - piece_words[::-1].index(last)
+            answer_span = (piece_first, piece_last)
+        max_context_length = seq_length - len(query) - 3
+        spans, start = [], 0
+        while True:
+            length = min(len(pieces) - start, max_context_length)
+            spans.append((start, length))
+            if start + length >= len(pieces):
+                break
+            start += min(length, doc_stride)
+        for span_index, (span_start, length) in enumerate(spans):
+            ids = [tokenizer.cls_id] + query + [tokenizer.sep_id]
+            context_offset = len(ids)
+            ids += pieces[span_start : span_start + length] + [tokenizer.sep_id]
+            type_ids = [0] * context_offset + [1] * (length + 1)
+            offsets = [None] * seq_length
+            max_context = [False] * seq_length
+            for i in range(length):
+                words_index = piece_words[span_start + i]
+                offsets[context_offset + i] = words[words_index]
+                max_context[context_offset + i] = _is_max_context(spans, span_index, span_start + i)
+            start_position = end_position = 0
+            if answer_span is not None:
+                first, last = answer_span
+                if span_start <= first and last < span_start + length:
+                    start_position = first - span_start + context_offset
+                    end_position = last - span_start + context_offset
+            padding = seq_length - len(ids)
+            rows["input_word_ids"].append(ids + [tokenizer.pad_id] * padding)
+            rows["input_mask"].append([1] * len(ids) + [0] * padding)
+            rows["input_type_ids"].append(type_ids + [0] * padding)
+            rows["start_positions"].append(start_position)
+            rows["end_positions"].append(end_position)
+            features.append(
+                {"example_index": example_index, "offsets": offsets, "max_context": max_context}
+            )
+    arrays = {k: np.array(v, np.int32) for k, v in rows.items()}
+    inputs = {k: arrays[k] for k in ("input_word_ids", "input_mask", "input_type_ids")}
+    labels = {k: arrays[k] for k in ("start_positions", "end_positions")}
+    return inputs, labels, features
+
+
+def decode_squad(examples, features, start_logits, end_logits, n_best_size=20, max_answer_length=30):
+    """n-best decoding: `{question_id: answer text}` (the best span over each example's windows).
+
+    A span is valid when both ends are context pieces, the start is in the window where it has
+    the most context, `start <= end` and it is at most `max_answer_length` pieces long; its
+    score is the sum of the start and end logits.
+    """
+    best = {}
+    for feature, starts, ends in zip(features, start_logits, end_logits):
+        example = examples[feature["example_index"]]
+        offsets, max_context = feature["offsets"], feature["max_context"]
+        start_indexes = np.argsort(starts)[::-1][:n_best_size]
+        end_indexes = np.argsort(ends)[::-1][:n_best_size]
+        for s in start_indexes:
+            for e in end_indexes:
+                if offsets[s] is None or offsets[e] is None or not max_context[s]:
+                    continue
+                if e < s or e - s + 1 > max_answer_length:
+                    continue
+                score = float(starts[s] + ends[e])
+                if example["id"] not in best or score > best[example["id"]][0]:
+                    text = example["context"][offsets[s][0] : offsets[e][1]]
+                    best[example["id"]] = (score, text)
+    return {qid: text for qid, (_, text) in best.items()}
+
+
+# ---------------------------------------------------------------- tensorflow-datasets
+
+
+def _tfds_directory(name, data_dir):
+    """The prepared folder of a TFDS data set (`DATA_DIR/NAME/VERSION`), or a clear error."""
+    if name not in TFDS_DATASETS:
+        raise ValueError(f"Unknown data set {name!r}; the tfds names known are {sorted(TFDS_DATASETS)}.")
+    data_dir = data_dir or os.environ.get(
+        "TFDS_DATA_DIR", os.path.join(os.path.expanduser("~"), "tensorflow_datasets")
+    )
+    base = os.path.join(data_dir, name)
+    versions = sorted(
+        (v for v in (os.listdir(base) if os.path.isdir(base) else []) if os.path.isfile(
+            os.path.join(base, v, "dataset_info.json")
+        )),
+        key=lambda v: [int(x) for x in v.split(".") if x.isdigit()],
+    )
+    if not versions:
+        raise FileNotFoundError(
+            f"tensorflow-datasets {name!r} is not prepared in {data_dir} (no {base}/VERSION/"
+            "dataset_info.json); download it once with `tfds build` on a machine with network, "
+            "or pass the files (--train-file) instead."
+        )
+    return os.path.join(base, versions[-1])
+
+
+def load_tfds(name, split, data_dir=None):
+    """A prepared tensorflow-datasets split as plain data, without any network access.
+
+    Classification sets give `(texts, labels)` (labels as strings, like `read_tsv`); `squad`
+    gives the articles list of `read_squad`'s shape.
+    """
+    import tensorflow_datasets as tfds
+
+    builder = tfds.builder_from_directory(_tfds_directory(name, data_dir))
+    dataset = tfds.as_numpy(builder.as_dataset(split=split))
+    text_features, label_feature, _, _ = TFDS_DATASETS[name]
+    if name == "squad":
+        articles = collections.OrderedDict()
+        for row in dataset:
+            paragraph = {
+                "context": row["context"].decode("utf-8"),
+                "qas": [
+                    {
+                        "id": row["id"].decode("utf-8"),
+                        "question": row["question"].decode("utf-8"),
+                        "answers": [
+                            {"text": t.decode("utf-8"), "answer_start": int(s)}
+                            for t, s in zip(row["answers"]["text"], row["answers"]["answer_start"])
+                        ],
+                    }
+                ],
+            }
+            articles.setdefault(row["title"].decode("utf-8"), []).append(paragraph)
+        return [{"title": t, "paragraphs": p} for t, p in articles.items()]
+    rows = list(dataset)
+    texts = [[row[f].decode("utf-8") for row in rows] for f in text_features]
+    labels = [str(int(row[label_feature])) for row in rows]
+    return texts, labels

@@ -1,0 +1,237 @@
+"""`keras-bert finetune`: classification, regression, tagging and SQuAD under any strategy.
+
+    keras-bert finetune --task classification --train-file glue/SST-2/train.tsv \\
+        --eval-file glue/SST-2/dev.tsv --init-checkpoint runs/tiny --out runs/sst2
+
+`--train-file`/`--eval-file` take a file (TSV, CoNLL, SQuAD JSON by task) or a prepared
+tensorflow-datasets name (`glue/sst2`, `imdb_reviews`, `squad`; `--tfds-split`s). The run
+evaluates at the end (accuracy/F1/MCC, entity F1, SQuAD EM/F1), prints and stores the scores,
+and leaves in OUT a keras-bert model folder with the label names.
+"""
+
+import json
+import os
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_bert.model_dir import save_model_dir
+from keras_bert.models import BertClassifier, BertSpanQA, BertTokenClassifier
+from keras_bert.models.token_classifier import IGNORE_LABEL
+from keras_bert.training import metrics, program
+from keras_bert.training.data import tasks
+from keras_bert.training.strategy import is_chief
+
+TASKS = ("classification", "pair_classification", "regression", "token_classification", "squad")
+
+
+def add_arguments(parser):
+    data = parser.add_argument_group("data")
+    data.add_argument("--task", required=True, choices=TASKS)
+    data.add_argument("--train-file", required=True, help="file, or a tfds name (glue/sst2, imdb_reviews, squad)")
+    data.add_argument("--eval-file", help="file or tfds name to evaluate on at the end")
+    data.add_argument("--tfds-data-dir", help="tensorflow-datasets folder (default $TFDS_DATA_DIR)")
+    data.add_argument("--text-column", action="append", help="TSV text column (once or twice)")
+    data.add_argument("--label-column", default="label")
+    data.add_argument("--max-train-examples", type=int)
+    data.add_argument("--max-eval-examples", type=int)
+    data.add_argument("--doc-stride", type=int, default=128)
+    data.add_argument("--max-query-length", type=int, default=64)
+    data.add_argument("--max-answer-length", type=int, default=30)
+    data.add_argument("--n-best-size", type=int, default=20)
+    data.add_argument("--dropout", type=float, default=0.1)
+    parser.add_argument("--epochs", type=float, default=3.0)
+    parser.add_argument("--max-steps", type=int, help="optimizer updates (overrides --epochs)")
+    program.add_common_arguments(parser, default_learning_rate=5e-5)
+
+
+# ---------------------------------------------------------------- losses (unscaled means)
+
+
+def _cross_entropy(labels, logits):
+    return ops.mean(keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+
+
+def classification_loss(model, inputs, labels):
+    logits = model(inputs, training=True)
+    hits = ops.cast(ops.argmax(logits, axis=-1) == ops.cast(labels, "int32"), "float32")
+    return _cross_entropy(labels, logits), {"accuracy": ops.mean(hits)}
+
+
+def regression_loss(model, inputs, labels):
+    predictions = ops.cast(model(inputs, training=True)[:, 0], "float32")
+    return ops.mean(ops.square(predictions - labels)), {}
+
+
+def token_classification_loss(model, inputs, labels):
+    logits = model(inputs, training=True)
+    valid = ops.cast(labels != IGNORE_LABEL, "float32")
+    safe_labels = ops.where(labels == IGNORE_LABEL, 0, labels)
+    ce = keras.losses.sparse_categorical_crossentropy(safe_labels, logits, from_logits=True)
+    count = ops.sum(valid) + 1e-5
+    hits = ops.cast(ops.argmax(logits, axis=-1) == ops.cast(safe_labels, "int32"), "float32")
+    return ops.sum(ce * valid) / count, {"accuracy": ops.sum(hits * valid) / count}
+
+
+def squad_loss(model, inputs, labels):
+    outputs = model(inputs, training=True)
+    start = _cross_entropy(labels["start_positions"], outputs["start_logits"])
+    end = _cross_entropy(labels["end_positions"], outputs["end_logits"])
+    return (start + end) / 2, {}
+
+
+classification_loss.metric_names = ("accuracy",)
+token_classification_loss.metric_names = ("accuracy",)
+
+LOSSES = {
+    "classification": classification_loss,
+    "pair_classification": classification_loss,
+    "regression": regression_loss,
+    "token_classification": token_classification_loss,
+    "squad": squad_loss,
+}
+
+
+# ---------------------------------------------------------------- data
+
+
+def _limit(items, limit):
+    return items if limit is None else items[:limit]
+
+
+def _read(args, source, split):
+    """Task data from a file or a tfds name."""
+    if source in tasks.TFDS_DATASETS:
+        _, _, train_split, eval_split = tasks.TFDS_DATASETS[source]
+        return tasks.load_tfds(source, train_split if split == "train" else eval_split, args.tfds_data_dir)
+    if args.task == "squad":
+        return tasks.read_squad(source)
+    if args.task == "token_classification":
+        return tasks.read_conll(source)
+    return tasks.read_tsv(source, args.text_column, args.label_column)
+
+
+def _prepare(args, tokenizer, source, split, label_names=None):
+    """`(inputs, labels, label_names, extra)`; `extra` is what evaluation needs."""
+    limit = args.max_train_examples if split == "train" else args.max_eval_examples
+    data = _read(args, source, split)
+    if args.task == "squad":
+        examples = tasks.squad_examples(data, limit)
+        inputs, labels, features = tasks.squad_features(
+            tokenizer, examples, args.seq_length, args.doc_stride, args.max_query_length,
+            training=split == "train",
+        )
+        return inputs, labels, None, (data, examples, features)
+    if args.task == "token_classification":
+        sentences = _limit(data, limit)
+        if label_names is None:
+            label_names = tasks.label_vocabulary([t for _, tags in sentences for t in tags])
+        inputs, labels = tasks.align_tags(tokenizer, sentences, label_names, args.seq_length)
+        return inputs, labels, label_names, sentences
+    texts, labels = data
+    texts = [_limit(t, limit) for t in texts]
+    if labels is None:
+        raise ValueError(f"{source} has no {args.label_column!r} column to train or evaluate on.")
+    labels = _limit(labels, limit)
+    expected = 2 if args.task == "pair_classification" else 1
+    if len(texts) != expected:
+        raise ValueError(
+            f"--task {args.task} needs {expected} text column(s), {source} gave {len(texts)}; "
+            "choose them with --text-column."
+        )
+    inputs = tasks.encode_texts(tokenizer, texts, args.seq_length)
+    if args.task == "regression":
+        return inputs, np.array(labels, np.float32), None, None
+    if label_names is None:
+        label_names = tasks.label_vocabulary(labels)
+    index = {name: i for i, name in enumerate(label_names)}
+    unknown = sorted(set(labels) - set(index))
+    if unknown:
+        raise ValueError(f"{source} has labels {unknown} not seen in training ({label_names}).")
+    return inputs, np.array([index[label] for label in labels], np.int32), label_names, None
+
+
+def _build_model(args, tokenizer, label_names):
+    if args.init_checkpoint:
+        from keras_bert.pretrained import from_pretrained
+
+        encoder = from_pretrained(args.init_checkpoint, task="encoder")
+    else:
+        encoder = program.random_encoder(args, tokenizer)
+    if args.task == "squad":
+        return BertSpanQA(encoder)
+    if args.task == "token_classification":
+        return BertTokenClassifier(encoder, len(label_names), args.dropout, label_names)
+    if args.task == "regression":
+        return BertClassifier(encoder, 1, args.dropout)
+    return BertClassifier(encoder, len(label_names), args.dropout, label_names)
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def evaluate(args, model, inputs, labels, label_names, extra):
+    """The task's metrics on prepared evaluation data."""
+    outputs = model.predict(inputs, batch_size=args.batch_size, verbose=0)
+    if args.task == "squad":
+        articles, examples, features = extra
+        answers = tasks.decode_squad(
+            examples, features, outputs["start_logits"], outputs["end_logits"],
+            args.n_best_size, args.max_answer_length,
+        )
+        ids = {e["id"] for e in examples}
+        subset = [
+            {"paragraphs": [
+                {"qas": [qa for qa in p["qas"] if qa["id"] in ids]} for p in a["paragraphs"]
+            ]}
+            for a in articles
+        ]
+        return metrics.squad_v1_scores(subset, answers)
+    if args.task == "token_classification":
+        predicted = tasks.word_predictions(extra, labels, outputs.argmax(-1), label_names)
+        return metrics.entity_f1([tags for _, tags in extra], predicted)
+    if args.task == "regression":
+        predictions = outputs[:, 0]
+        return {
+            "mse": float(np.mean((predictions - labels) ** 2)),
+            "pearson": float(np.corrcoef(predictions, labels)[0, 1]),
+        }
+    return metrics.classification_metrics(labels, outputs.argmax(-1), len(label_names))
+
+
+def finetune(args):
+    """Fine-tunes and evaluates; returns `(trainer, scores)`."""
+    strategy = program.setup(args)
+    tokenizer = program.load_tokenizer(args)
+    inputs, labels, label_names, _ = _prepare(args, tokenizer, args.train_file, "train")
+    examples = len(next(iter(inputs.values())))
+    steps = args.max_steps or max(
+        1, int(args.epochs * examples // (args.batch_size * args.accumulation_steps))
+    )
+    with strategy.scope():
+        model = _build_model(args, tokenizer, label_names)
+        optimizer = program.create_optimizer(args, steps)
+    dataset_fn = program.in_memory_dataset_fn(inputs, labels, args.seed)
+    trainer = program.create_trainer(args, strategy, model, optimizer, LOSSES[args.task], dataset_fn)
+    trainer.train(steps)
+    scores = {}
+    if args.eval_file:
+        eval_data = _prepare(args, tokenizer, args.eval_file, "eval", label_names)
+        scores = evaluate(args, model, eval_data[0], eval_data[1], label_names, eval_data[3])
+        print("eval: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()), flush=True)
+    if is_chief(strategy):
+        save_model_dir(
+            model, args.out, tokenizer.vocab_file, task=args.task,
+            lower_case=tokenizer.lower_case, max_chars_per_word=tokenizer.max_chars_per_word,
+            seq_length=args.seq_length, label_names=label_names, step=trainer.step,
+        )
+        if scores:
+            with open(os.path.join(args.out, "eval_results.json"), "w", encoding="utf-8") as f:
+                json.dump(scores, f, indent=2)
+    keras.mixed_precision.set_global_policy("float32")
+    return trainer, scores
+
+
+def run(args):
+    finetune(args)

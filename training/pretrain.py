@@ -1,0 +1,122 @@
+"""`keras-bert pretrain`: BERT pretraining (masked LM + next sentence) under any strategy.
+
+    keras-bert pretrain --train-files 'data/*.tfrecord' --preset bert_tiny --vocab vocab.txt \\
+        --batch-size 32 --seq-length 128 --max-steps 10000 --out runs/tiny
+
+`--train-files` takes TFRecords written by `keras-bert make-pretraining-data` (or by
+google-research/bert) or raw text files (`--input-format text`). The run writes checkpoints to
+`OUT/checkpoints` and resumes from the newest one; at the end `OUT` is a keras-bert model folder
+(`from_pretrained(OUT, task="pretraining")`, `keras-bert export`).
+"""
+
+import keras
+from keras import ops
+
+from keras_bert.model_dir import save_model_dir
+from keras_bert.models.pretrainer import BertPretrainer
+from keras_bert.training import program
+from keras_bert.training.data import pretraining
+from keras_bert.training.strategy import is_chief
+
+
+def add_arguments(parser):
+    data = parser.add_argument_group("data")
+    data.add_argument("--train-files", required=True, help="comma-separated globs")
+    data.add_argument(
+        "--input-format", default="auto", choices=("auto", "tfrecord", "text"),
+        help="auto: TFRecords when the names end in .tfrecord/.tfrecords, else text",
+    )
+    data.add_argument("--text-layout", default="sentences", choices=pretraining.LAYOUTS)
+    data.add_argument("--max-predictions-per-seq", type=int, default=20)
+    data.add_argument("--mask-rate", type=float, default=0.15)
+    data.add_argument("--short-seq-prob", type=float, default=0.1)
+    data.add_argument(
+        "--static-masking", action="store_true",
+        help="use the masking stored in the TFRecords instead of masking each batch anew",
+    )
+    parser.add_argument("--max-steps", type=int, required=True, help="optimizer updates")
+    program.add_common_arguments(parser, default_learning_rate=1e-4)
+
+
+def pretraining_loss(model, inputs, labels):
+    """BERT's loss (MLM + NSP) and the metrics the progress bar shows."""
+    outputs = model(inputs, training=True)
+    mlm_loss, nsp_loss = model.pretraining_losses(labels, outputs)
+    weights = ops.cast(labels["masked_lm_weights"], "float32")
+    mlm_hits = ops.cast(
+        ops.argmax(outputs["mlm_logits"], axis=-1) == ops.cast(labels["masked_lm_ids"], "int32"),
+        "float32",
+    )
+    nsp_labels = ops.reshape(ops.cast(labels["next_sentence_labels"], "int32"), (-1,))
+    nsp_hits = ops.cast(ops.argmax(outputs["nsp_logits"], axis=-1) == nsp_labels, "float32")
+    return mlm_loss + nsp_loss, {
+        "mlm_loss": mlm_loss,
+        "nsp_loss": nsp_loss,
+        "mlm_accuracy": ops.sum(mlm_hits * weights) / (ops.sum(weights) + 1e-5),
+        "nsp_accuracy": ops.mean(nsp_hits),
+    }
+
+
+pretraining_loss.metric_names = ("mlm_loss", "nsp_loss", "mlm_accuracy", "nsp_accuracy")
+
+
+def _input_format(args, files):
+    if args.input_format != "auto":
+        return args.input_format
+    return "tfrecord" if all(f.endswith((".tfrecord", ".tfrecords")) for f in files) else "text"
+
+
+def _dataset_fn(args, tokenizer):
+    files = pretraining.expand_files(args.train_files)
+    if _input_format(args, files) == "tfrecord":
+
+        def dataset_fn(batch_size, input_context, skip_batches):
+            return pretraining.tfrecord_dataset(
+                files, batch_size, args.seq_length, args.max_predictions_per_seq,
+                tokenizer=tokenizer, dynamic_masking=not args.static_masking,
+                mask_rate=args.mask_rate, input_context=input_context,
+                skip_batches=skip_batches, seed=args.seed,
+            )
+
+        return dataset_fn
+    if args.static_masking:
+        raise ValueError("--static-masking needs TFRecords; text input is always masked per batch.")
+
+    def dataset_fn(batch_size, input_context, skip_batches):
+        return pretraining.text_dataset(
+            files, tokenizer, batch_size, args.seq_length, args.max_predictions_per_seq,
+            mask_rate=args.mask_rate, short_seq_prob=args.short_seq_prob,
+            layout=args.text_layout, input_context=input_context,
+            skip_batches=skip_batches, seed=args.seed,
+        )
+
+    return dataset_fn
+
+
+def pretrain(args):
+    """Runs the pretraining; returns the trainer (its `.model` is the `BertPretrainer`)."""
+    strategy = program.setup(args)
+    tokenizer = program.load_tokenizer(args)
+    dataset_fn = _dataset_fn(args, tokenizer)
+    with strategy.scope():
+        if args.init_checkpoint:
+            from keras_bert.pretrained import from_pretrained
+
+            model = from_pretrained(args.init_checkpoint, task="pretraining")
+        else:
+            model = BertPretrainer(program.random_encoder(args, tokenizer))
+        optimizer = program.create_optimizer(args, args.max_steps)
+    trainer = program.create_trainer(args, strategy, model, optimizer, pretraining_loss, dataset_fn)
+    trainer.train(args.max_steps)
+    if is_chief(strategy):
+        save_model_dir(
+            model, args.out, tokenizer.vocab_file, task="pretraining",
+            lower_case=tokenizer.lower_case, max_chars_per_word=tokenizer.max_chars_per_word,
+            seq_length=args.seq_length, step=trainer.step,
+        )
+    keras.mixed_precision.set_global_policy("float32")
+    return trainer
+
+
+def run(args):
+    pretrain(args)

@@ -1,0 +1,132 @@
+"""What `keras-bert pretrain` and `keras-bert finetune` share: flags, strategy, precision,
+optimizer, the trainer, and reading in-memory task data as per-replica batches."""
+
+import os
+
+import keras
+import tensorflow as tf
+
+from keras_bert.config import BertConfig
+from keras_bert.models.encoder import BertEncoder
+from keras_bert.text import BertTokenizer
+from keras_bert.training import optimization
+from keras_bert.training.strategy import STRATEGIES, resolve_strategy
+from keras_bert.training.trainer import Trainer
+
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+
+
+def add_common_arguments(parser, default_learning_rate):
+    model = parser.add_argument_group("model (one of --init-checkpoint, --preset, --config)")
+    model.add_argument("--init-checkpoint", help="checkpoint folder to start from (any format from_pretrained reads)")
+    model.add_argument("--preset", help=f"random initialization of a preset size ({', '.join(BertConfig.presets())})")
+    model.add_argument("--config", help="bert_config.json / config.json for a random initialization")
+    model.add_argument("--vocab", help="vocab.txt (default: the one in --init-checkpoint)")
+    model.add_argument("--cased", action="store_true", help="cased vocabulary (no lower-casing)")
+    run = parser.add_argument_group("run")
+    run.add_argument("--out", required=True, help="output folder (model, checkpoints/, logs/)")
+    run.add_argument("--strategy", default="auto", choices=STRATEGIES)
+    run.add_argument("--tpu", help="TPU name or grpc:// address (for --strategy tpu/auto)")
+    run.add_argument("--batch-size", type=int, default=32, help="global batch per micro-step")
+    run.add_argument("--seq-length", type=int, default=128)
+    run.add_argument("--learning-rate", type=float, default=default_learning_rate)
+    run.add_argument("--warmup-steps", type=int, default=None, help="default: 10%% of the steps")
+    run.add_argument("--weight-decay", type=float, default=0.01)
+    run.add_argument("--accumulation-steps", type=int, default=1, help="micro-batches per update")
+    run.add_argument("--precision", default="float32", choices=PRECISIONS)
+    run.add_argument("--jit-compile", action="store_true", help="compile forward+backward with XLA")
+    run.add_argument("--steps-per-call", type=int, default=1, help="updates per tf.function call")
+    run.add_argument("--checkpoint-every", type=int, default=1000)
+    run.add_argument("--keep-checkpoints", type=int, default=3)
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def setup(args):
+    """Seeds, precision policy and strategy; returns the strategy."""
+    keras.utils.set_random_seed(args.seed)
+    keras.mixed_precision.set_global_policy(args.precision)
+    return resolve_strategy(args.strategy, args.tpu)
+
+
+def load_tokenizer(args):
+    vocab = args.vocab
+    if vocab is None and args.init_checkpoint:
+        vocab = os.path.join(args.init_checkpoint, "vocab.txt")
+        if os.path.isfile(vocab):
+            return BertTokenizer.from_pretrained(args.init_checkpoint)
+    if vocab is None:
+        raise ValueError("Pass --vocab vocab.txt (or an --init-checkpoint folder that has one).")
+    return BertTokenizer(vocab, lower_case=not args.cased)
+
+
+def random_encoder(args, tokenizer):
+    """A new `BertEncoder` from --preset or --config, sized to the vocabulary."""
+    if bool(args.preset) == bool(args.config):
+        raise ValueError("Pass exactly one of --init-checkpoint, --preset and --config.")
+    if args.preset:
+        config = BertConfig.from_preset(args.preset, vocab_size=tokenizer.vocab_size)
+    else:
+        config = BertConfig.from_json(args.config)
+        if config.vocab_size != tokenizer.vocab_size:
+            raise ValueError(
+                f"{args.config} has vocab_size {config.vocab_size} but the vocabulary has "
+                f"{tokenizer.vocab_size} tokens; use the matching vocab.txt."
+            )
+    if config.max_position_embeddings < args.seq_length:
+        raise ValueError(
+            f"--seq-length {args.seq_length} exceeds the model's {config.max_position_embeddings} "
+            "positions; lower --seq-length."
+        )
+    return BertEncoder(config)
+
+
+def create_optimizer(args, total_steps):
+    warmup = args.warmup_steps if args.warmup_steps is not None else total_steps // 10
+    return optimization.create_optimizer(
+        args.learning_rate,
+        total_steps,
+        min(warmup, total_steps),
+        weight_decay=args.weight_decay,
+        loss_scaling=args.precision == "mixed_float16",
+    )
+
+
+def create_trainer(args, strategy, model, optimizer, loss_fn, dataset_fn):
+    return Trainer(
+        strategy,
+        model,
+        optimizer,
+        loss_fn,
+        dataset_fn,
+        global_batch_size=args.batch_size,
+        out_dir=args.out,
+        steps_per_call=args.steps_per_call,
+        accumulation_steps=args.accumulation_steps,
+        jit_compile=args.jit_compile,
+        checkpoint_every=args.checkpoint_every,
+        keep_checkpoints=args.keep_checkpoints,
+        tokens_per_example=args.seq_length,
+        verbose=not args.quiet,
+    )
+
+
+def in_memory_dataset_fn(inputs, labels, seed):
+    """`dataset_fn` for the trainer over numpy arrays: sharded by worker, shuffled with a fixed
+    seed each epoch, repeated, fixed-shape batches, deterministic by step."""
+
+    def dataset_fn(batch_size, input_context, skip_batches):
+        dataset = tf.data.Dataset.from_tensor_slices((inputs, labels))
+        if input_context.num_input_pipelines > 1:
+            dataset = dataset.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
+        count = int(dataset.cardinality())
+        if count < batch_size:
+            raise ValueError(
+                f"{count} training examples per worker are fewer than one batch of {batch_size}; "
+                "lower --batch-size."
+            )
+        dataset = dataset.shuffle(count, seed=seed).repeat()
+        return dataset.batch(batch_size, drop_remainder=True).skip(skip_batches).prefetch(2)
+
+    return dataset_fn
+

@@ -1,0 +1,270 @@
+"""The training loop behind `keras-bert pretrain` and `keras-bert finetune`.
+
+One code path for every strategy, as the Model Garden's Orbit runs it: a `tf.function` runs
+`steps_per_call` optimizer updates per call, each `strategy.run(replica_step, ...)` on a batch
+from `strategy.distribute_datasets_from_function`. Keras' `model.fit` is not used here because
+it breaks under `MultiWorkerMirroredStrategy` (keras-team/keras#20585: `strategy.reduce` on
+PerReplica values); models stay plain Keras models that users may `fit` themselves.
+
+- Losses: each replica's loss is divided by the number of replicas in sync (the optimizer sums
+  gradients over replicas), so every strategy computes the same update.
+- Gradient accumulation: each replica gets `accumulation_steps` micro-batches stacked in one
+  batch, sums their gradients in a `tf.range` loop and applies the mean once. This is done
+  here rather than with Keras' `gradient_accumulation_steps` so that the all-reduce runs once
+  per update (not inside a `cond` per micro-batch) and the optimizer's step counter, which
+  drives the learning-rate schedule, counts updates.
+- `jit_compile` compiles the forward and backward pass of a micro-batch with XLA; the
+  all-reduce and the optimizer update stay outside XLA (collectives differ by device).
+- float16: the loss is multiplied by the `LossScaleOptimizer`'s scale, which divides the
+  gradients again and skips updates with non-finite gradients.
+- Checkpoints: `tf.train.CheckpointManager` under `OUT/checkpoints` every `checkpoint_every`
+  updates (the manager writes the files, then renames its index into place, so a crash never
+  leaves a half checkpoint as the newest), keeping the last `keep_checkpoints`. A new run in
+  the same folder restores the newest one and prints "resumed from step N". The data is
+  deterministic by step (the caller's `dataset_fn` gets the step to start at), and the
+  dropout seed state is checkpointed with the weights, so a resumed run ends where an
+  uninterrupted one would.
+- Logging: loss and the task's metrics, the learning rate and tokens/s go to TensorBoard
+  (`OUT/logs`) and to a progress bar, on the chief only.
+"""
+
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_bert.training.strategy import is_chief
+
+
+def _split_micro_batches(tree, count):
+    """`[count * b, ...]` tensors -> `[count, b, ...]`."""
+    return tf.nest.map_structure(
+        lambda t: tf.reshape(t, tf.concat([[count, -1], tf.shape(t)[1:]], axis=0)), tree
+    )
+
+
+class Trainer:
+    """Runs `train(max_steps)` for a model and optimizer created under `strategy.scope()`.
+
+    Args:
+        strategy: the `tf.distribute.Strategy`.
+        model: a Keras model built under `strategy.scope()`.
+        optimizer: a Keras optimizer created under `strategy.scope()` (see
+            `training.optimization.create_optimizer`).
+        loss_fn: `loss_fn(model, inputs, labels) -> (loss, metrics)`: the float32 scalar loss
+            of one micro-batch (unscaled) and a dict of float32 scalar metrics to log (means
+            over the micro-batch). Runs in a replica context with `training=True` semantics.
+            Its `metric_names` attribute (if any) lists the keys of `metrics`.
+        dataset_fn: `dataset_fn(per_replica_batch_size, input_context, skip_batches)`
+            returning a `tf.data.Dataset` of `(inputs, labels)` per-replica batches, sharded
+            by `input_context.input_pipeline_id`, with fixed shapes, repeating forever and
+            starting `skip_batches` batches in (for a deterministic resume).
+        global_batch_size: examples per micro-batch over all replicas.
+        out_dir: the folder of `checkpoints/` and `logs/`.
+        tokens_per_example: for tokens/s (usually the sequence length).
+    """
+
+    def __init__(
+        self,
+        strategy,
+        model,
+        optimizer,
+        loss_fn,
+        dataset_fn,
+        global_batch_size,
+        out_dir,
+        steps_per_call=1,
+        accumulation_steps=1,
+        jit_compile=False,
+        checkpoint_every=1000,
+        keep_checkpoints=3,
+        tokens_per_example=1,
+        verbose=True,
+    ):
+        if steps_per_call < 1 or accumulation_steps < 1 or checkpoint_every < 1:
+            raise ValueError(
+                "steps_per_call, accumulation_steps and checkpoint_every must be at least 1; "
+                f"got {steps_per_call}, {accumulation_steps}, {checkpoint_every}."
+            )
+        self.strategy = strategy
+        self.model = model
+        self.optimizer = optimizer
+        self.loss_fn = loss_fn
+        self.metric_names = tuple(getattr(loss_fn, "metric_names", ()))
+        self.dataset_fn = dataset_fn
+        self.global_batch_size = global_batch_size
+        self.steps_per_call = steps_per_call
+        self.accumulation_steps = accumulation_steps
+        self.jit_compile = jit_compile
+        self.checkpoint_every = checkpoint_every
+        self.tokens_per_example = tokens_per_example
+        self.verbose = verbose
+        self.chief = is_chief(strategy)
+        with strategy.scope():
+            optimizer.build(model.trainable_variables)
+        # The dropout RNG state, so a resumed run draws the masks an uninterrupted one would.
+        weight_ids = {id(w) for w in model.weights}
+        seed_states = [v for v in model.variables if id(v) not in weight_ids]
+        self.checkpoint = tf.train.Checkpoint(
+            model=model, optimizer=optimizer, seed_states=seed_states
+        )
+        checkpoint_dir = os.path.join(out_dir, "checkpoints")
+        if not self.chief:
+            # Every worker must take part in saving; the others write to a scratch folder.
+            task_id = strategy.cluster_resolver.task_id
+            checkpoint_dir = os.path.join(checkpoint_dir, f".worker_{task_id}")
+        self.manager = tf.train.CheckpointManager(
+            self.checkpoint, checkpoint_dir, max_to_keep=keep_checkpoints
+        )
+        self.log_dir = os.path.join(out_dir, "logs")
+        self._train_fn = None
+        # The metrics of each call of the training function, with their step.
+        self.history = []
+
+    @property
+    def step(self):
+        """Optimizer updates done so far."""
+        return int(self.optimizer.iterations.numpy())
+
+    def restore(self):
+        """Restores the newest checkpoint, if any; returns the step it resumes from."""
+        latest = self.manager.latest_checkpoint
+        if latest is None:
+            return 0
+        self.checkpoint.restore(latest).assert_existing_objects_matched()
+        step = self.step
+        print(f"resumed from step {step}", flush=True)
+        return step
+
+    def _micro_step(self, inputs, labels):
+        """Gradients and metrics of one micro-batch on one replica."""
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        with tf.GradientTape() as tape:
+            loss, metrics = self.loss_fn(self.model, inputs, labels)
+            scaled = loss / (replicas * self.accumulation_steps)
+            if isinstance(self.optimizer, keras.optimizers.LossScaleOptimizer):
+                scaled = self.optimizer.scale_loss(scaled)
+        grads = tape.gradient(scaled, self.model.trainable_variables)
+        return grads, dict(metrics, loss=loss)
+
+    def _replica_step(self, inputs, labels):
+        micro_step = tf.function(self._micro_step, jit_compile=self.jit_compile)
+        if self.accumulation_steps == 1:
+            grads, metrics = micro_step(inputs, labels)
+        else:
+            count = self.accumulation_steps
+            inputs = _split_micro_batches(inputs, count)
+            labels = _split_micro_batches(labels, count)
+            grads, metrics = micro_step(
+                tf.nest.map_structure(lambda t: t[0], inputs),
+                tf.nest.map_structure(lambda t: t[0], labels),
+            )
+            # Embedding gradients come as IndexedSlices; sums need dense tensors.
+            grads = [tf.convert_to_tensor(g) for g in grads]
+            for i in tf.range(1, count):
+                more_grads, more_metrics = micro_step(
+                    tf.nest.map_structure(lambda t, i=i: t[i], inputs),
+                    tf.nest.map_structure(lambda t, i=i: t[i], labels),
+                )
+                grads = [g + tf.convert_to_tensor(m) for g, m in zip(grads, more_grads)]
+                metrics = {k: metrics[k] + more_metrics[k] for k in metrics}
+            metrics = {k: v / count for k, v in metrics.items()}
+        self.optimizer.apply(grads, self.model.trainable_variables)
+        return metrics
+
+    def _build_train_fn(self):
+        strategy = self.strategy
+
+        def one_step(iterator):
+            inputs, labels = next(iterator)
+            per_replica = strategy.run(self._replica_step, args=(inputs, labels))
+            return {
+                k: strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
+                for k, v in per_replica.items()
+            }
+
+        names = ("loss",) + tuple(self.metric_names)
+
+        @tf.function
+        def train_fn(iterator, num_steps):
+            totals = {name: tf.constant(0.0) for name in names}
+            for _ in tf.range(num_steps):
+                metrics = one_step(iterator)
+                totals = {name: totals[name] + metrics[name] for name in names}
+            return {name: v / tf.cast(num_steps, tf.float32) for name, v in totals.items()}
+
+        return train_fn
+
+    def _distributed_dataset(self, start_step):
+        replicas = self.strategy.num_replicas_in_sync
+        if self.global_batch_size % replicas:
+            raise ValueError(
+                f"--batch-size {self.global_batch_size} is not divisible by the {replicas} "
+                f"replicas; use a multiple of {replicas}."
+            )
+
+        def fn(input_context):
+            per_replica = input_context.get_per_replica_batch_size(self.global_batch_size)
+            # Each local replica takes one batch of this pipeline per update.
+            local_replicas = replicas // input_context.num_input_pipelines
+            return self.dataset_fn(
+                per_replica * self.accumulation_steps,
+                input_context,
+                start_step * local_replicas,
+            )
+
+        return self.strategy.distribute_datasets_from_function(fn)
+
+    def train(self, max_steps):
+        """Trains until the optimizer has made `max_steps` updates; returns the last metrics."""
+        start = self.restore()
+        if start >= max_steps:
+            return {}
+        iterator = iter(self._distributed_dataset(start))
+        if self._train_fn is None:
+            self._train_fn = self._build_train_fn()
+        writer = tf.summary.create_file_writer(self.log_dir) if self.chief else None
+        progress = (
+            keras.utils.Progbar(max_steps, stateful_metrics=["tokens/s", "lr"])
+            if self.chief and self.verbose
+            else None
+        )
+        if progress is not None:
+            progress.update(start)
+        tokens_per_step = self.global_batch_size * self.accumulation_steps * self.tokens_per_example
+        step = start
+        metrics = {}
+        while step < max_steps:
+            num_steps = min(
+                self.steps_per_call,
+                max_steps - step,
+                self.checkpoint_every - step % self.checkpoint_every,
+            )
+            began = time.perf_counter()
+            metrics = self._train_fn(iterator, tf.constant(num_steps))
+            metrics = {k: float(v) for k, v in metrics.items()}
+            elapsed = time.perf_counter() - began
+            step = self.step
+            metrics["lr"] = float(self._learning_rate(step))
+            metrics["tokens/s"] = tokens_per_step * num_steps / elapsed
+            self.history.append(dict(metrics, step=step))
+            if writer is not None:
+                with writer.as_default(step=step):
+                    for name, value in metrics.items():
+                        tf.summary.scalar(name, value)
+            if progress is not None:
+                progress.update(step, values=list(metrics.items()))
+            if step % self.checkpoint_every == 0 or step == max_steps:
+                self.manager.save(checkpoint_number=step)
+        if writer is not None:
+            writer.flush()
+        return metrics
+
+    def _learning_rate(self, step):
+        optimizer = getattr(self.optimizer, "inner_optimizer", self.optimizer)
+        schedule = optimizer._learning_rate
+        if isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+            return np.asarray(schedule(step))
+        return np.asarray(optimizer.learning_rate)
