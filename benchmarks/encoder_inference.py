@@ -1,7 +1,7 @@
 """BERT encoder forward pass: keras-bert against keras-hub's BertBackbone, one process.
 
-Both run under `tf.function(jit_compile=True)` on the same random weights (ours copied into
-keras-hub's model is not needed for timing: same shapes, same arithmetic) and the same inputs.
+Both run under `tf.function(jit_compile=True)` with the same random weights (ours copied into
+keras-hub's `BertBackbone` by `to_keras_hub`) on the same inputs; the outputs are compared too.
 
     .venv/bin/python benchmarks/encoder_inference.py [--preset bert_base] [--seq-length 128]
 """
@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from benchmarks.common import machine, print_table, time_call
 from keras_bert import BertConfig, BertEncoder
+from keras_bert.checkpoints import to_keras_hub
 
 
 def _inputs(batch, seq_len, vocab):
@@ -33,18 +34,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=10)
     args = parser.parse_args()
 
-    import keras_hub
-
     config = BertConfig.from_preset(args.preset)
     ours = BertEncoder(config)
-    hub = keras_hub.models.BertBackbone(
-        vocabulary_size=config.vocab_size,
-        num_layers=config.num_layers,
-        num_heads=config.num_attention_heads,
-        hidden_dim=config.hidden_size,
-        intermediate_dim=config.intermediate_size,
-        max_sequence_length=config.max_position_embeddings,
-    )
+    hub = to_keras_hub(ours)
 
     @tf.function(jit_compile=True)
     def run_ours(x):
@@ -61,6 +53,9 @@ def main():
     rows = []
     for batch in [int(b) for b in args.batches.split(",")]:
         x = _inputs(batch, args.seq_length, config.vocab_size)
+        diff = np.abs(run_ours(x).numpy() - run_hub(x).numpy()).max()
+        if diff > 1e-4:
+            raise SystemExit(f"keras-bert and keras-hub disagree by {diff:.2e}: not the same model")
         ours_ms, _ = time_call(lambda: run_ours(x).numpy(), repeats=args.repeats)
         hub_ms, _ = time_call(lambda: run_hub(x).numpy(), repeats=args.repeats)
         rows.append((batch, f"{ours_ms:.1f}", f"{hub_ms:.1f}", f"{ours_ms / hub_ms:.2f}x"))

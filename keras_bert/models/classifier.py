@@ -4,7 +4,7 @@ import keras
 
 from keras_bert.layers.heads import ClassificationHead
 from keras_bert.models.encoder import INPUT_NAMES, encoder_inputs
-from keras_bert.models.task import BertTask, check_encoder
+from keras_bert.models.task import BertTask, check_encoder, check_label_names
 
 
 @keras.saving.register_keras_serializable(package="keras_bert")
@@ -26,10 +26,7 @@ class BertClassifier(BertTask):
         check_encoder("BertClassifier", encoder)
         if num_classes < 1:
             raise ValueError(f"BertClassifier num_classes must be at least 1, got {num_classes}.")
-        if label_names is not None and len(label_names) != num_classes:
-            raise ValueError(
-                f"BertClassifier got {len(label_names)} label_names for {num_classes} classes."
-            )
+        label_names = check_label_names("BertClassifier", label_names, num_classes, "classes")
         inputs = encoder_inputs(INPUT_NAMES)
         head = ClassificationHead(
             num_classes,
@@ -43,7 +40,7 @@ class BertClassifier(BertTask):
         self.head = head
         self.num_classes = num_classes
         self.dropout = dropout
-        self.label_names = list(label_names) if label_names is not None else None
+        self.label_names = label_names
 
     def _task_config(self):
         return {

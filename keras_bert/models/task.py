@@ -11,6 +11,13 @@ def check_encoder(model_name, encoder):
         raise TypeError(f"{model_name} takes a BertEncoder, got {type(encoder).__name__}.")
 
 
+def check_label_names(model_name, label_names, count, what):
+    """`label_names`, when given, must name each of the `count` classes/labels."""
+    if label_names is not None and len(label_names) != count:
+        raise ValueError(f"{model_name} got {len(label_names)} label_names for {count} {what}.")
+    return list(label_names) if label_names is not None else None
+
+
 class BertTask(keras.Model):
     """Base of the models built on a `BertEncoder`.
 

@@ -4,7 +4,7 @@ import keras
 
 from keras_bert.layers.heads import ClassificationHead
 from keras_bert.models.encoder import INPUT_NAMES, encoder_inputs
-from keras_bert.models.task import BertTask, check_encoder
+from keras_bert.models.task import BertTask, check_encoder, check_label_names
 
 # The label of positions that take no part in the loss (padding, special tokens and the
 # word pieces after the first of each word).
@@ -23,10 +23,7 @@ class BertTokenClassifier(BertTask):
         check_encoder("BertTokenClassifier", encoder)
         if num_labels < 2:
             raise ValueError(f"BertTokenClassifier num_labels must be at least 2, got {num_labels}.")
-        if label_names is not None and len(label_names) != num_labels:
-            raise ValueError(
-                f"BertTokenClassifier got {len(label_names)} label_names for {num_labels} labels."
-            )
+        label_names = check_label_names("BertTokenClassifier", label_names, num_labels, "labels")
         inputs = encoder_inputs(INPUT_NAMES)
         head = ClassificationHead(
             num_labels,
@@ -40,7 +37,7 @@ class BertTokenClassifier(BertTask):
         self.head = head
         self.num_labels = num_labels
         self.dropout = dropout
-        self.label_names = list(label_names) if label_names is not None else None
+        self.label_names = label_names
 
     def _task_config(self):
         return {

@@ -27,3 +27,19 @@ def test_load_huggingface(tmp_path):
     diff = float(out.split("sequence_output: ")[1].split()[0])
     assert diff < 1e-5
     assert (tmp_path / "converted_hf" / "model.safetensors").is_file()
+
+
+def test_pretrain_from_text(tmp_path):
+    vocab = os.path.join(ROOT, "tests", "fixtures", "hf_tiny_bert", "vocab.txt")
+    out = _run("pretrain_from_text.py", "--vocab", vocab, "--steps", "5", "--seq-length", "32",
+               cwd=tmp_path)
+    assert "mlm_loss" in out.splitlines()[-1]
+    assert (tmp_path / "pretrained_encoder.keras").is_file()
+
+
+def test_finetune_squad(tmp_path, shared_data):
+    out = _run("finetune_squad.py", "--squad", os.path.join(shared_data, "squad", "dev-v1.1.json"),
+               "--checkpoint", os.path.join(ROOT, "tests", "fixtures", "hf_tiny_bert"),
+               "--examples", "8", "--seq-length", "64", cwd=tmp_path)
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("exact match ") and last.endswith("on 8 questions")
