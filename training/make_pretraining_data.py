@@ -20,6 +20,8 @@ def add_arguments(parser):
     parser.add_argument("--seq-length", type=int, default=128)
     parser.add_argument("--max-predictions-per-seq", type=int, default=20)
     parser.add_argument("--mask-rate", type=float, default=0.15)
+    parser.add_argument("--whole-word-masking", action="store_true",
+                        help="mask all the pieces of a word together")
     parser.add_argument("--short-seq-prob", type=float, default=0.1)
     parser.add_argument("--num-shards", type=int, default=1)
     parser.add_argument("--dupe-factor", type=int, default=1)
@@ -33,7 +35,8 @@ def run(args):
     paths, count = pretraining.write_pretraining_tfrecords(
         pretraining.expand_files(args.input), args.output_dir, tokenizer,
         seq_length=args.seq_length, max_predictions_per_seq=args.max_predictions_per_seq,
-        mask_rate=args.mask_rate, short_seq_prob=args.short_seq_prob,
+        mask_rate=args.mask_rate, whole_word_masking=args.whole_word_masking,
+        short_seq_prob=args.short_seq_prob,
         num_shards=args.num_shards, layout=args.layout, document_window=args.document_window,
         dupe_factor=args.dupe_factor, seed=args.seed,
     )

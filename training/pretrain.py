@@ -29,6 +29,10 @@ def add_arguments(parser):
     data.add_argument("--text-layout", default="sentences", choices=pretraining.LAYOUTS)
     data.add_argument("--max-predictions-per-seq", type=int, default=20)
     data.add_argument("--mask-rate", type=float, default=0.15)
+    data.add_argument(
+        "--whole-word-masking", action="store_true",
+        help="mask all the pieces of a word together (dynamic masking)",
+    )
     data.add_argument("--short-seq-prob", type=float, default=0.1)
     data.add_argument(
         "--static-masking", action="store_true",
@@ -67,6 +71,11 @@ def _input_format(args, files):
 
 
 def _dataset_fn(args, tokenizer):
+    if args.static_masking and args.whole_word_masking:
+        raise ValueError(
+            "--whole-word-masking chooses the dynamic masking; with --static-masking the "
+            "records' masking is used, so pass --whole-word-masking to make-pretraining-data."
+        )
     files = pretraining.expand_files(args.train_files)
     if _input_format(args, files) == "tfrecord":
 
@@ -74,7 +83,8 @@ def _dataset_fn(args, tokenizer):
             return pretraining.tfrecord_dataset(
                 files, batch_size, args.seq_length, args.max_predictions_per_seq,
                 tokenizer=tokenizer, dynamic_masking=not args.static_masking,
-                mask_rate=args.mask_rate, input_context=input_context,
+                mask_rate=args.mask_rate, whole_word_masking=args.whole_word_masking,
+                input_context=input_context,
                 skip_batches=skip_batches, seed=args.seed,
             )
 
@@ -85,7 +95,8 @@ def _dataset_fn(args, tokenizer):
     def dataset_fn(batch_size, input_context, skip_batches):
         return pretraining.text_dataset(
             files, tokenizer, batch_size, args.seq_length, args.max_predictions_per_seq,
-            mask_rate=args.mask_rate, short_seq_prob=args.short_seq_prob,
+            mask_rate=args.mask_rate, whole_word_masking=args.whole_word_masking,
+            short_seq_prob=args.short_seq_prob,
             layout=args.text_layout, input_context=input_context,
             skip_batches=skip_batches, seed=args.seed,
         )

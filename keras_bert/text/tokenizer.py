@@ -165,7 +165,12 @@ class BertTokenizer:
             ids = self._wordpiece.tokenize(_as_batch(strings))
         if not with_word_starts:
             return ids
-        return ids, tf.logical_not(tf.gather(self._is_suffix, ids))
+        return ids, self.word_starts(ids)
+
+    def word_starts(self, ids):
+        """Bool tensor shaped like `ids` (dense or ragged): True where the id's token does not
+        begin with `##`, i.e. where a piece starts a word (special tokens count as starts)."""
+        return tf.logical_not(tf.gather(self._is_suffix, ids))
 
     def detokenize(self, ids):
         """Ids `[batch, (pieces)]` (ragged, or dense padded with `[PAD]`) -> tf.string `[batch]`.

@@ -34,3 +34,20 @@ def test_unknown_command():
     result = _run("frobnicate")
     assert result.returncode == 2
     assert "invalid choice: 'frobnicate'" in result.stderr
+
+
+def test_whole_word_masking_with_static_masking_is_refused(tmp_path):
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\n")
+    result = _run(
+        "pretrain", "--train-files", str(tmp_path / "x.tfrecord"), "--input-format", "tfrecord",
+        "--preset", "bert_tiny", "--vocab", str(vocab), "--max-steps", "1", "--out",
+        str(tmp_path / "out"), "--static-masking", "--whole-word-masking",
+    )
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.startswith("keras-bert")]
+    assert lines == [
+        "keras-bert pretrain: error: --whole-word-masking chooses the dynamic masking; with "
+        "--static-masking the records' masking is used, so pass --whole-word-masking to "
+        "make-pretraining-data."
+    ]

@@ -187,7 +187,8 @@ def test_float16_with_loss_scaling_accumulation_and_xla(workspace):
     summary, _ = helpers.run_training(
         *pretrain_flags(workspace, workspace["folder"] / "float16", "--strategy", "one_device",
                         "--max-steps", "8", "--steps-per-call", "4", "--precision",
-                        "mixed_float16", "--accumulation-steps", "2", "--jit-compile"),
+                        "mixed_float16", "--accumulation-steps", "2", "--jit-compile",
+                        "--whole-word-masking"),
     )
     assert summary["step"] == 8
     assert all(np.isfinite(summary["losses"])) and summary["losses"][-1] < summary["losses"][0]

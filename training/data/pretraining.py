@@ -220,18 +220,28 @@ def feature_spec(seq_length, max_predictions_per_seq):
     }
 
 
-def _masking_settings(tokenizer, max_predictions_per_seq, mask_rate):
+def _masking_settings(tokenizer, max_predictions_per_seq, mask_rate, whole_word_masking):
     return dict(
         vocab_size=tokenizer.vocab_size,
         mask_id=tokenizer.mask_id,
         special_ids=tokenizer.special_ids,
         max_predictions_per_seq=max_predictions_per_seq,
         mask_rate=mask_rate,
+        word_starts=tokenizer.word_starts if whole_word_masking else None,
     )
 
 
 def _mask(features, seed, masking):
-    """Masks a batch of packed instances (`input_ids` unmasked) with a stateless seed."""
+    """Masks a batch of packed instances (`input_ids` unmasked) with a stateless seed.
+
+    `masking["word_starts"]`, when set, maps the ids to their word starts (whole-word masking:
+    the pieces of a word, `##` continuations, are masked together, as google-research/bert's
+    `--do_whole_word_mask`).
+    """
+    masking = dict(masking)
+    word_starts = masking.pop("word_starts")
+    if word_starts is not None:
+        masking["word_starts"] = word_starts(features["input_ids"])
     masked = mask_for_mlm(features["input_ids"], seed=seed, **masking)
     features = dict(features)
     features["input_ids"] = masked["input_word_ids"]
@@ -255,6 +265,7 @@ def write_pretraining_tfrecords(
     seq_length=128,
     max_predictions_per_seq=20,
     mask_rate=0.15,
+    whole_word_masking=False,
     short_seq_prob=0.1,
     num_shards=1,
     layout="sentences",
@@ -273,7 +284,9 @@ def write_pretraining_tfrecords(
         for i in range(num_shards)
     ]
     writers = [tf.io.TFRecordWriter(path) for path in paths]
-    masking = _masking_settings(tokenizer, max_predictions_per_seq, mask_rate)
+    masking = _masking_settings(
+        tokenizer, max_predictions_per_seq, mask_rate, whole_word_masking
+    )
     instances = generate_instances(
         input_files, tokenizer, seq_length, short_seq_prob, layout, document_window,
         dupe_factor, seed,
@@ -367,6 +380,7 @@ def tfrecord_dataset(
     tokenizer=None,
     dynamic_masking=True,
     mask_rate=0.15,
+    whole_word_masking=False,
     input_context=None,
     skip_batches=0,
     shuffle_buffer=10000,
@@ -407,7 +421,9 @@ def tfrecord_dataset(
     if dynamic_masking:
         if tokenizer is None:
             raise ValueError("Dynamic masking needs the tokenizer (for the special token ids).")
-        masking = _masking_settings(tokenizer, max_predictions_per_seq, mask_rate)
+        masking = _masking_settings(
+            tokenizer, max_predictions_per_seq, mask_rate, whole_word_masking
+        )
         dataset = dataset.map(_cast_int32)
 
         def remask(features, batch_seed, masking):
@@ -425,6 +441,7 @@ def text_dataset(
     seq_length,
     max_predictions_per_seq,
     mask_rate=0.15,
+    whole_word_masking=False,
     short_seq_prob=0.1,
     layout="sentences",
     document_window=1000,
@@ -462,5 +479,7 @@ def text_dataset(
     }
     dataset = tf.data.Dataset.from_generator(packed, output_signature=signature)
     dataset = dataset.shuffle(shuffle_buffer, seed=seed)
-    masking = _masking_settings(tokenizer, max_predictions_per_seq, mask_rate)
+    masking = _masking_settings(
+        tokenizer, max_predictions_per_seq, mask_rate, whole_word_masking
+    )
     return _finish(dataset, batch_size, skip_batches, seed, masking, _mask)

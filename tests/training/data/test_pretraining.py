@@ -140,6 +140,52 @@ def test_dynamic_masking_restores_then_remasks_deterministically(setup):
         np.testing.assert_array_equal(full[3][0][name], skipped[0][name])
 
 
+def _partly_masked_words(tokenizer, ids, positions, weights):
+    """Words (a piece and its `##` continuations) with some but not all pieces predicted."""
+    count = 0
+    for row in range(ids.shape[0]):
+        original = ids[row].copy()
+        chosen = set(positions[row][weights[row] > 0].tolist())
+        starts = tokenizer.word_starts(original).numpy()
+        word_of = np.cumsum(starts) - 1
+        for word in set(word_of[sorted(chosen)].tolist()):
+            # A `##` piece left first in a segment by truncation follows [CLS]/[SEP]: its
+            # word is that piece alone.
+            pieces = {
+                i for i in np.flatnonzero(word_of == word).tolist()
+                if original[i] not in tokenizer.special_ids
+            }
+            count += not pieces <= chosen
+    return count
+
+
+def test_whole_word_masking_masks_every_piece_of_a_word(setup):
+    tokenizer, corpus, folder = setup
+    # Every word of the corpus is two pieces ("ab" -> "a", "##b").
+    for whole_word, records in ((True, "wwm"), (False, "pieces")):
+        paths, _ = pretraining.write_pretraining_tfrecords(
+            [corpus], str(folder / records), tokenizer, seq_length=32, max_predictions_per_seq=6,
+            whole_word_masking=whole_word, dupe_factor=2,
+        )
+        static = pretraining.tfrecord_dataset(paths, 64, 32, 6, dynamic_masking=False)
+        dynamic = pretraining.tfrecord_dataset(
+            paths, 64, 32, 6, tokenizer=tokenizer, whole_word_masking=whole_word
+        )
+        for x, y in (next(iter(static)), next(iter(dynamic))):
+            ids = x["input_word_ids"].numpy().copy()
+            positions = x["masked_lm_positions"].numpy()
+            weights = y["masked_lm_weights"].numpy()
+            for row in range(ids.shape[0]):
+                real = weights[row] > 0
+                ids[row, positions[row][real]] = y["masked_lm_ids"][row].numpy()[real]
+            partly = _partly_masked_words(tokenizer, ids, positions, weights)
+            if whole_word:
+                assert partly == 0
+                assert weights.sum() / (x["input_mask"].numpy().sum() - 3 * 64) > 0.1
+            else:
+                assert partly > 20
+
+
 def test_text_dataset_streams_fixed_shape_batches(setup):
     tokenizer, corpus, _ = setup
     dataset = pretraining.text_dataset([corpus], tokenizer, 4, 32, 6, document_window=5)
