@@ -1,0 +1,132 @@
+"""Exports of the token classifier, span QA model and pretrainer: SavedModel and TFLite.
+
+Slow (each task converts and verifies its own files); `make test-all` runs them. The exporter
+checks float parity itself and fails the export otherwise; these tests also compare the TFLite
+outputs with the Keras model fed by the tokenizer (not by the export code), and send odd text
+through both artifacts.
+"""
+
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tests.export.conftest import SEQ_LENGTH, tiny_config
+from tests.export.test_export import odd_texts
+
+pytestmark = pytest.mark.slow
+
+TAG_NAMES = ["O", "B-PER", "I-PER"]
+TEXTS = ["John Smith went to Paris .", "who went to paris ?", "", "\U0001f600 \u4e2d\u6587"]
+PAIRS = ["Paris is in France .", "", "where ?", "a b c"]
+SIGNATURES = {
+    "token_classifier": {"serving_default"},
+    "span_qa": {"serving_default"},
+    "pretrainer": {"serving_default", "mlm"},
+}
+
+
+def build(task):
+    import keras
+    import keras_bert
+
+    keras.utils.set_random_seed(1)
+    encoder = keras_bert.BertEncoder(tiny_config())
+    if task == "token_classifier":
+        return keras_bert.BertTokenClassifier(encoder, num_labels=3, label_names=TAG_NAMES)
+    if task == "span_qa":
+        return keras_bert.BertSpanQA(encoder)
+    return keras_bert.BertPretrainer(encoder)
+
+
+@pytest.fixture(scope="module", params=sorted(SIGNATURES))
+def exported(request, small_vocab, tmp_path_factory):
+    from keras_bert.export.saved_model import export_saved_model
+    from keras_bert.export.tflite import export_tflite
+    from keras_bert.text import BertTokenizer
+
+    model = build(request.param)
+    out = str(tmp_path_factory.mktemp(request.param))
+    settings = dict(name=request.param, seq_length=SEQ_LENGTH, tokenizer=BertTokenizer(small_vocab), verbose=False)
+    saved = export_saved_model(model, out, **settings)
+    lite = export_tflite(model, out, **settings)
+    return {"task": request.param, "model": model, "vocab": small_vocab, "out": out,
+            "tflite": lite.paths, "rows": saved.rows + lite.rows}
+
+
+def model_inputs(vocab, texts, pairs=None):
+    """Encoder inputs from the tflite-mode tokenizer (the one the TFLite graph runs)."""
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+
+    preprocessor = BertPreprocessor(BertTokenizer(vocab, mode="tflite"), seq_length=SEQ_LENGTH)
+    if pairs is None:
+        return preprocessor(tf.constant(texts))
+    return preprocessor((tf.constant(texts), tf.constant(pairs)))
+
+
+def run_lite(exported, signature, **inputs):
+    from keras_bert.export.verify import tflite_interpreter
+
+    [path] = [p for p in exported["tflite"] if f"-{signature}-" in os.path.basename(p)]
+    runner = tflite_interpreter(path).get_signature_runner(signature)
+    return runner(**{k: np.array(v, dtype=object) if k.startswith("text") else v for k, v in inputs.items()})
+
+
+def test_every_signature_is_written_and_passes_float_parity(exported):
+    signatures = {row.signature for row in exported["rows"]}
+    assert signatures == SIGNATURES[exported["task"]]
+    assert len(exported["tflite"]) == len(signatures)
+    checked = [row for row in exported["rows"] if row.tolerance is not None]
+    assert checked and all(row.passed and row.max_abs_diff < row.tolerance for row in checked)
+
+
+def test_tflite_matches_the_keras_model(exported):
+    task, model, vocab = exported["task"], exported["model"], exported["vocab"]
+    if task == "token_classifier":
+        lite = run_lite(exported, "serving_default", text=TEXTS)
+        logits = model(model_inputs(vocab, TEXTS), training=False).numpy()
+        np.testing.assert_allclose(lite["logits"], logits, atol=1e-4)
+        names = np.array(TAG_NAMES)[logits.argmax(-1)]
+        assert (lite["labels"].astype(str) == names).all()
+    elif task == "span_qa":
+        lite = run_lite(exported, "serving_default", text=TEXTS, text_pair=PAIRS)
+        outputs = model(model_inputs(vocab, TEXTS, PAIRS), training=False)
+        for name in ("start_logits", "end_logits"):
+            np.testing.assert_allclose(lite[name], outputs[name].numpy(), atol=1e-4)
+        start, end = lite["start_index"], lite["end_index"]
+        assert ((start <= end) & (end < start + 30)).all()
+        # The chosen span scores at least as high as every other allowed span.
+        score = lite["start_logits"][np.arange(4), start] + lite["end_logits"][np.arange(4), end]
+        for row in range(4):
+            for i in range(SEQ_LENGTH):
+                for j in range(i, min(i + 30, SEQ_LENGTH)):
+                    assert lite["start_logits"][row, i] + lite["end_logits"][row, j] <= score[row] + 1e-5
+    else:
+        inputs = {k: v.numpy() for k, v in model_inputs(vocab, TEXTS).items()}
+        lite = run_lite(exported, "serving_default", text=TEXTS)
+        outputs = model.encoder(inputs, training=False)
+        for name in ("sequence_output", "pooled_output"):
+            np.testing.assert_allclose(lite[name], outputs[name].numpy(), atol=1e-4)
+        positions = np.tile(np.arange(1, 21, dtype=np.int32), (len(TEXTS), 1))
+        lite = run_lite(exported, "mlm", text=TEXTS, masked_lm_positions=positions)
+        ids = inputs["input_word_ids"].copy()
+        ids[np.arange(len(TEXTS))[:, None], positions] = 103  # [MASK] in Google's vocabulary
+        logits = model(dict(inputs, input_word_ids=ids, masked_lm_positions=positions), training=False)["mlm_logits"]
+        np.testing.assert_allclose(lite["mlm_logits"], logits.numpy(), atol=1e-4)
+
+
+def test_odd_inputs_through_saved_model_and_tflite(exported):
+    texts = odd_texts(300, seed=3)
+    pairs = texts[::-1]
+    saved = tf.saved_model.load(os.path.join(exported["out"], exported["task"], "1"))
+    serve = saved.signatures["serving_default"]
+    inputs = {"text": texts, "text_pair": pairs} if exported["task"] == "span_qa" else {"text": texts}
+    for outputs in (
+        {k: v.numpy() for k, v in serve(**{k: tf.constant(v) for k, v in inputs.items()}).items()},
+        run_lite(exported, "serving_default", **inputs),
+    ):
+        for name, value in outputs.items():
+            assert value.shape[0] == len(texts), name
+            if value.dtype.kind == "f":
+                assert np.isfinite(value).all(), name
