@@ -80,8 +80,9 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
         num_segments = 2
     if num_segments not in (1, 2):
         raise ValueError(f"num_segments={num_segments}; a text signature takes 1 or 2 texts.")
+    # No `archive.track(model)`: the endpoints capture the variables they use, and tracking the
+    # model as well stores every weight twice (keras-team/keras#23553).
     archive = keras.export.ExportArchive()
-    archive.track(model)
     names = text_inputs(num_segments)
     text_spec = [tf.TensorSpec([None], tf.string, name=n) for n in names]
     outputs_of = _TASK_OUTPUTS[task]
@@ -131,8 +132,7 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
 
 def encoder_archive(encoder):
     """The TF Hub BERT encoder interface: ids in, `default`/`pooled_output`/`sequence_output` out."""
-    archive = keras.export.ExportArchive()
-    archive.track(encoder)
+    archive = keras.export.ExportArchive()  # not `track(encoder)`, see `build_archive`
     spec = [
         tf.TensorSpec([None, None], tf.int32, name=name)
         for name in ("input_word_ids", "input_mask", "input_type_ids")

@@ -32,6 +32,19 @@ def test_layout_follows_tf_serving(exported, classifier_dir):
     assert os.path.isfile(exported["tflite"])
 
 
+def test_saved_model_stores_each_weight_once(exported, classifier_dir):
+    """keras-team/keras#23553: tracking the model in ExportArchive stores every weight twice."""
+    from keras_bert.model_dir import load_model_dir
+
+    model, _ = load_model_dir(classifier_dir)
+    reader = tf.train.load_checkpoint(os.path.join(exported["saved_model"], "variables", "variables"))
+    stored = sum(
+        int(np.prod(shape)) for name, shape in reader.get_variable_to_shape_map().items()
+        if name.endswith("VARIABLE_VALUE")
+    )
+    assert stored == model.count_params()
+
+
 def test_saved_model_cli_lists_the_promised_signature(exported):
     cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
     shown = subprocess.run([cli, "show", "--dir", exported["saved_model"], "--all"],
