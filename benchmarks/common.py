@@ -41,3 +41,19 @@ def print_table(title, header, rows):
     print("|" + "---|" * len(header))
     for row in rows:
         print("| " + " | ".join(str(c) for c in row) + " |")
+
+
+def onnxruntime_session(fn, input_signature):
+    """`fn` (a TF function of `input_signature`) converted by tf2onnx and loaded in onnxruntime,
+    or None where onnxruntime or tf2onnx is not installed (`make bench` installs both)."""
+    try:
+        import onnxruntime
+        import tf2onnx
+        from keras.src.export.tf2onnx_lib import patch_tf2onnx
+    except ImportError:
+        return None
+    patch_tf2onnx()  # tf2onnx 1.17 predates numpy 2; Keras' own ONNX export applies the same fix
+    proto, _ = tf2onnx.convert.from_function(fn, input_signature=input_signature, opset=17)
+    return onnxruntime.InferenceSession(
+        proto.SerializeToString(), providers=["CPUExecutionProvider"]
+    )

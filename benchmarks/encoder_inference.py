@@ -1,7 +1,9 @@
-"""BERT encoder forward pass: keras-bert against keras-hub's BertBackbone, one process.
+"""BERT encoder forward pass: keras-bert against keras-hub's BertBackbone and onnxruntime.
 
-Both run under `tf.function(jit_compile=True)` with the same random weights (ours copied into
-keras-hub's `BertBackbone` by `to_keras_hub`) on the same inputs; the outputs are compared too.
+keras-bert and keras-hub run under `tf.function(jit_compile=True)` with the same random
+weights (ours copied into keras-hub's `BertBackbone` by `to_keras_hub`) on the same inputs;
+onnxruntime runs our encoder converted by tf2onnx (where both are installed). The outputs are
+compared before timing.
 
     .venv/bin/python benchmarks/encoder_inference.py [--preset bert_base] [--seq-length 128]
 """
@@ -12,9 +14,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from benchmarks.common import machine, print_table, time_call
+from benchmarks.common import machine, onnxruntime_session, print_table, time_call
 from keras_bert import BertConfig, BertEncoder
 from keras_bert.checkpoints import to_keras_hub
+from keras_bert.models.encoder import INPUT_NAMES
 
 
 def _inputs(batch, seq_len, vocab):
@@ -50,19 +53,38 @@ def main():
             training=False,
         )["sequence_output"]
 
+    spec = [tf.TensorSpec([None, None], tf.int32, name=name) for name in INPUT_NAMES]
+
+    @tf.function(input_signature=spec)
+    def ids_in(*ids):
+        return ours(dict(zip(INPUT_NAMES, ids)), training=False)["sequence_output"]
+
+    session = onnxruntime_session(ids_in, spec)
     rows = []
     for batch in [int(b) for b in args.batches.split(",")]:
         x = _inputs(batch, args.seq_length, config.vocab_size)
-        diff = np.abs(run_ours(x).numpy() - run_hub(x).numpy()).max()
+        want = run_ours(x).numpy()
+        diff = np.abs(want - run_hub(x).numpy()).max()
         if diff > 1e-4:
             raise SystemExit(f"keras-bert and keras-hub disagree by {diff:.2e}: not the same model")
         ours_ms, _ = time_call(lambda: run_ours(x).numpy(), repeats=args.repeats)
         hub_ms, _ = time_call(lambda: run_hub(x).numpy(), repeats=args.repeats)
-        rows.append((batch, f"{ours_ms:.1f}", f"{hub_ms:.1f}", f"{ours_ms / hub_ms:.2f}x"))
+        row = [batch, f"{ours_ms:.1f}", f"{hub_ms:.1f}", f"{ours_ms / hub_ms:.2f}x"]
+        if session is not None:
+            feed = {name: x[name].numpy() for name in INPUT_NAMES}
+            diff = np.abs(want - session.run(None, feed)[0]).max()
+            if diff > 1e-4:
+                raise SystemExit(f"onnxruntime disagrees with keras-bert by {diff:.2e}")
+            ort_ms, _ = time_call(lambda: session.run(None, feed), repeats=args.repeats)
+            row += [f"{ort_ms:.1f}", f"{ours_ms / ort_ms:.2f}x"]
+        rows.append(row)
+    header = ["batch", "keras-bert ms", "keras-hub ms", "ours / keras-hub"]
+    if session is not None:
+        header += ["onnxruntime ms", "ours / onnxruntime"]
     print_table(
         f"Encoder forward, {args.preset}, seq {args.seq_length}, float32, XLA "
         f"(median ms; {machine()}; keras {keras.__version__})",
-        ["batch", "keras-bert ms", "keras-hub ms", "ours / keras-hub"],
+        header,
         rows,
     )
 

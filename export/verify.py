@@ -119,14 +119,17 @@ def run_saved_model_fresh(saved_model_dir, inputs_by_signature, timeout=600):
     return results
 
 
-def tflite_interpreter(model_path_or_content):
-    """LiteRT interpreter with the tensorflow-text kernels registered."""
+def tflite_interpreter(model_path_or_content, num_threads=None):
+    """LiteRT interpreter with the tensorflow-text kernels registered (`num_threads`: LiteRT's
+    default when None)."""
     from ai_edge_litert.interpreter import InterpreterWithCustomOps
     from tensorflow_text.core.pybinds import tflite_registrar
 
     key = "model_content" if isinstance(model_path_or_content, bytes) else "model_path"
     return InterpreterWithCustomOps(
-        custom_op_registerers=tflite_registrar.SELECT_TFTEXT_OPS, **{key: model_path_or_content}
+        custom_op_registerers=tflite_registrar.SELECT_TFTEXT_OPS,
+        num_threads=num_threads,
+        **{key: model_path_or_content},
     )
 
 
