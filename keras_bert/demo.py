@@ -44,6 +44,8 @@ def add_arguments(parser):
     parser.add_argument("--init-checkpoint",
                         help="start fine-tuning from this checkpoint instead of pretraining here")
     parser.add_argument("--out", default="demo_output", help="where everything is written")
+    parser.add_argument("--text-layout", default="sentences", choices=("sentences", "paragraphs"),
+                        help="of --corpus: one sentence per line, or paragraphs (WikiText)")
     parser.add_argument("--vocab-size", type=int, default=4000)
     parser.add_argument("--preset", default="bert_tiny")
     parser.add_argument("--seq-length", type=int, default=64)
@@ -126,6 +128,7 @@ def run(args):
               ["vocab", args.corpus, "--vocab-size", str(args.vocab_size), "-o", vocab], timings)
         _step("2/5 pretrain (MLM + NSP)",
               ["pretrain", "--train-files", args.corpus, "--input-format", "text",
+               "--text-layout", args.text_layout,
                "--preset", args.preset, "--vocab", vocab, "--out", pretrained,
                "--max-steps", str(args.pretrain_steps),
                "--learning-rate", str(args.pretrain_learning_rate),
