@@ -1,0 +1,91 @@
+"""Do lower-precision kernels pay on this machine? One BERT-base feed-forward matmul, isolated.
+
+`[batch * 128, 768] x [768, 3072]` (BERT-base's intermediate dense layer at seq 128) timed as:
+- TFLite (LiteRT with its default XNNPACK delegate): float32, float16 weights, dynamic-range
+  int8 (int8 weights, activations quantized per batch) and full int8 (calibrated);
+- TensorFlow: float32 and bfloat16 matmuls, with and without XLA.
+
+Where a lower-precision row is not faster than float32 here, quantizing or casting the whole
+model cannot make it faster either: this is the ceiling for the export and bfloat16 paths.
+
+    .venv/bin/python -m benchmarks.low_precision [--threads 2]
+"""
+
+import argparse
+import os
+import tempfile
+
+import numpy as np
+import tensorflow as tf
+
+from benchmarks.common import machine, print_table, time_call
+
+HIDDEN, INTERMEDIATE, SEQ = 768, 3072, 128
+
+
+def _tflite_files(folder):
+    """The matmul as a SavedModel converted four ways; dict name -> .tflite bytes."""
+
+    class FeedForward(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.kernel = tf.Variable(tf.random.stateless_normal([HIDDEN, INTERMEDIATE], [0, 1]) * 0.02)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, SEQ, HIDDEN], tf.float32)])
+        def __call__(self, x):
+            return {"y": tf.einsum("bsh,hk->bsk", x, self.kernel)}
+
+    module = FeedForward()
+    path = os.path.join(folder, "feed_forward")
+    tf.saved_model.save(module, path, signatures={"serving_default": module.__call__})
+    rng = np.random.default_rng(0)
+    files = {}
+    for name in ("float32", "float16", "dynamic int8", "int8"):
+        converter = tf.lite.TFLiteConverter.from_saved_model(path)
+        if name != "float32":
+            converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        if name == "float16":
+            converter.target_spec.supported_types = [tf.float16]
+        if name == "int8":
+            converter.representative_dataset = lambda: (
+                {"x": rng.standard_normal((1, SEQ, HIDDEN), dtype=np.float32)} for _ in range(16)
+            )
+        files[name] = converter.convert()
+    return files
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    from ai_edge_litert.interpreter import Interpreter
+
+    rng = np.random.default_rng(0)
+    flops = {b: 2 * b * SEQ * HIDDEN * INTERMEDIATE for b in (1, 8)}
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for name, content in _tflite_files(folder).items():
+            runner = Interpreter(model_content=content, num_threads=args.threads).get_signature_runner()
+            for b in (1, 8):
+                x = rng.standard_normal((b, SEQ, HIDDEN), dtype=np.float32)
+                ms = time_call(lambda: runner(x=x))[0]
+                rows.append((f"TFLite {name}", b, f"{ms:.2f}", f"{flops[b] / ms / 1e6:.0f}"))
+    for dtype in (tf.float32, tf.bfloat16):
+        kernel = tf.Variable(tf.cast(tf.random.stateless_normal([HIDDEN, INTERMEDIATE], [0, 1]), dtype))
+        for jit in (False, True):
+            matmul = tf.function(lambda x: tf.matmul(x, kernel), jit_compile=jit)
+            for b in (1, 8):
+                x = tf.cast(tf.random.stateless_normal([b * SEQ, HIDDEN], [0, 2]), dtype)
+                ms = time_call(lambda: matmul(x).numpy())[0]
+                rows.append((f"TensorFlow {dtype.name}{', XLA' if jit else ''}", b, f"{ms:.2f}",
+                             f"{flops[b] / ms / 1e6:.0f}"))
+    print_table(
+        f"One [{SEQ}*batch, {HIDDEN}] x [{HIDDEN}, {INTERMEDIATE}] matmul, TFLite {args.threads} threads "
+        f"({machine()})",
+        ["kernel", "batch", "median ms", "GFLOP/s"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
