@@ -192,3 +192,48 @@ def test_float16_with_loss_scaling_accumulation_and_xla(workspace):
     )
     assert summary["step"] == 8
     assert all(np.isfinite(summary["losses"])) and summary["losses"][-1] < summary["losses"][0]
+
+
+def test_xla_single_replica_compiles_the_update_with_the_step(tmp_path):
+    """With one replica under XLA the optimizer update joins the compiled step; it must give
+    the weights the update applied outside XLA gives."""
+    import keras
+    import tensorflow as tf
+
+    from keras_bert.training import optimization, pretrain
+    from keras_bert.training.strategy import resolve_strategy
+    from keras_bert.training.trainer import Trainer
+
+    rng = np.random.default_rng(0)
+    ids = rng.integers(5, 60, (8, 16)).astype("int32")
+    positions = np.tile(np.array([1, 4, 7], "int32"), (8, 1))
+    batch = (
+        {"input_word_ids": ids, "input_mask": np.ones_like(ids), "input_type_ids": np.zeros_like(ids),
+         "masked_lm_positions": positions},
+        {"masked_lm_ids": np.take_along_axis(ids, positions, 1), "masked_lm_weights": np.ones((8, 3), "float32"),
+         "next_sentence_labels": rng.integers(0, 2, (8, 1)).astype("int32")},
+    )
+    weights = {}
+    for fused in (True, False):
+        keras.utils.set_random_seed(3)
+        strategy = resolve_strategy("one_device")
+        with strategy.scope():
+            config = keras_bert.BertConfig(
+                vocab_size=64, hidden_size=32, num_layers=2, num_attention_heads=2,
+                intermediate_size=64, max_position_embeddings=32,
+            )
+            model = keras_bert.BertPretrainer(keras_bert.BertEncoder(config))
+            optimizer = optimization.create_optimizer(1e-2, 100, 1)
+        trainer = Trainer(
+            strategy, model, optimizer, pretrain.pretraining_loss,
+            lambda *_: tf.data.Dataset.from_tensors(batch).repeat(), 8, str(tmp_path / str(fused)),
+            steps_per_call=3, jit_compile=True, verbose=False,
+        )
+        assert trainer.fuse_update
+        trainer.fuse_update = fused
+        before = [w.numpy() for w in model.weights]
+        trainer.train(3)
+        weights[fused] = [w.numpy() for w in model.weights]
+        assert max(np.abs(a - b).max() for a, b in zip(before, weights[fused])) > 1e-3
+    for a, b in zip(weights[True], weights[False]):
+        np.testing.assert_allclose(a, b, atol=2e-5)
