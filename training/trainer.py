@@ -231,8 +231,12 @@ class Trainer:
         return self.strategy.distribute_datasets_from_function(fn)
 
     def train(self, max_steps):
-        """Trains until the optimizer has made `max_steps` updates; returns the last metrics."""
-        start = self.restore()
+        """Trains until the optimizer has made `max_steps` updates; returns the last metrics.
+
+        The first call resumes from the newest checkpoint; later calls in the same process go
+        on from the weights in memory (they are what that checkpoint holds, or newer).
+        """
+        start = self.restore() if self._train_fn is None else self.step
         if start >= max_steps:
             return {}
         iterator = iter(self._distributed_dataset(start))
