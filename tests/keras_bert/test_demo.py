@@ -18,7 +18,7 @@ def test_demo_runs_every_step_and_exports_agree(tmp_path):
     out = result.stdout
     for step in ("1/5", "2/5", "3/5", "4/5", "5/5"):
         assert f"== {step}" in out
-    accuracies = re.findall(r"dev accuracy, .*: ([0-9.]+)", out)
+    accuracies = re.findall(r"dev accuracy, .*: +([0-9.]+)", out)
     assert len(accuracies) == 2
     diffs = [float(d) for d in re.findall(r"max \|keras - \w+\| probability: +([0-9.e+-]+)", out)]
     assert len(diffs) == 2 and max(diffs) < 1e-4
