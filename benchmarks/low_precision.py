@@ -3,6 +3,8 @@
 `[batch * 128, 768] x [768, 3072]` (BERT-base's intermediate dense layer at seq 128) timed as:
 - TFLite (LiteRT with its default XNNPACK delegate): float32, float16 weights, dynamic-range
   int8 (int8 weights, activations quantized per batch) and full int8 (calibrated);
+- LiteRT's newer `CompiledModel` API, which takes XNNPACK flags: float32 and dynamic int8
+  with the default flags and with the quantized ones turned on;
 - TensorFlow: float32 and bfloat16 matmuls, with and without XLA.
 
 Where a lower-precision row is not faster than float32 here, quantizing or casting the whole
@@ -21,6 +23,9 @@ import tensorflow as tf
 from benchmarks.common import machine, print_table, time_call
 
 HIDDEN, INTERMEDIATE, SEQ = 768, 3072, 128
+# XNNPACK delegate flags (tflite/delegates/xnnpack/xnnpack_delegate.h): QS8 | DYNAMIC_FULLY_CONNECTED
+# | ENABLE_LATEST_OPERATORS, everything XNNPACK offers for int8 weights.
+XNNPACK_INT8_FLAGS = 0x1 | 0x8 | 0x40
 
 
 def _tflite_files(folder):
@@ -54,6 +59,21 @@ def _tflite_files(folder):
     return files
 
 
+def _compiled_model_ms(content, xnnpack_flags, threads, x):
+    """Median ms of one run through `ai_edge_litert.compiled_model.CompiledModel` (buffers bound
+    once, as an app would)."""
+    from ai_edge_litert.compiled_model import CompiledModel
+    from ai_edge_litert.cpu_options import CpuOptions
+    from ai_edge_litert.options import Options
+
+    options = Options(cpu_options=CpuOptions(num_threads=threads, xnnpack_flags=xnnpack_flags))
+    model = CompiledModel.from_buffer(content, options=options)
+    model.resize_input_tensor(0, list(x.shape), 0)
+    inputs, outputs = model.create_input_buffers(0), model.create_output_buffers(0)
+    inputs[0].write(x)
+    return time_call(lambda: model.run_by_index(0, inputs, outputs))[0]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -70,6 +90,14 @@ def main():
                 x = rng.standard_normal((b, SEQ, HIDDEN), dtype=np.float32)
                 ms = time_call(lambda: runner(x=x))[0]
                 rows.append((f"TFLite {name}", b, f"{ms:.2f}", f"{flops[b] / ms / 1e6:.0f}"))
+            if name in ("float32", "dynamic int8"):
+                for flags in (None, XNNPACK_INT8_FLAGS):
+                    for b in (1, 8):
+                        x = rng.standard_normal((b, SEQ, HIDDEN), dtype=np.float32)
+                        ms = _compiled_model_ms(content, flags, args.threads, x)
+                        label = "default flags" if flags is None else "flags QS8+DYNAMIC_FC+LATEST"
+                        rows.append((f"LiteRT CompiledModel {name}, {label}", b, f"{ms:.2f}",
+                                     f"{flops[b] / ms / 1e6:.0f}"))
     for dtype in (tf.float32, tf.bfloat16):
         kernel = tf.Variable(tf.cast(tf.random.stateless_normal([HIDDEN, INTERMEDIATE], [0, 1]), dtype))
         for jit in (False, True):

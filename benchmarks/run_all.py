@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-BENCHMARKS = ["encoder_inference", "tokenization", "pretraining", "export", "low_precision"]
+BENCHMARKS = ["encoder_inference", "attention", "tokenization", "pretraining", "export", "low_precision"]
 
 if __name__ == "__main__":
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
