@@ -16,7 +16,8 @@ def add_arguments(parser):
     parser.add_argument("--vocab", required=True, help="vocab.txt")
     parser.add_argument("--cased", action="store_true", help="cased vocabulary (no lower-casing)")
     parser.add_argument("--output-dir", required=True)
-    parser.add_argument("--layout", default="sentences", choices=pretraining.LAYOUTS)
+    parser.add_argument("--text-layout", "--layout", dest="layout", default="sentences",
+                        choices=pretraining.LAYOUTS, help="as in `pretrain` (--layout: older name)")
     parser.add_argument("--seq-length", type=int, default=128)
     parser.add_argument("--max-predictions-per-seq", type=int, default=20)
     parser.add_argument("--mask-rate", type=float, default=0.15)

@@ -51,3 +51,22 @@ def test_whole_word_masking_with_static_masking_is_refused(tmp_path):
         "--static-masking the records' masking is used, so pass --whole-word-masking to "
         "make-pretraining-data."
     ]
+
+
+def test_make_pretraining_data_warns_when_the_text_layout_looks_wrong(tmp_path):
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n.\n" + "".join(f"{c}\n" for c in "abcdef"))
+    corpus = tmp_path / "wiki.txt"  # one paragraph per line, blank lines between: WikiText
+    corpus.write_text("".join(f" = {c} = \n\n {c} b . c d . e f .\n\n" for c in "abcdef"))
+    warning = (
+        "have a single sentence under the 'sentences' text layout, so next-sentence prediction "
+        "sees mostly random pairs; check the layout (--text-layout paragraphs)."
+    )
+    for layout, warned in (("sentences", True), ("paragraphs", False)):
+        result = _run(
+            "make-pretraining-data", "--input", str(corpus), "--vocab", str(vocab),
+            "--output-dir", str(tmp_path / layout), "--seq-length", "16", "--text-layout", layout,
+        )
+        assert result.returncode == 0, result.stderr
+        assert (warning in result.stderr) is warned
+        assert result.stdout.startswith("wrote ")

@@ -1,4 +1,5 @@
 import random
+import warnings
 
 import numpy as np
 import pytest
@@ -73,6 +74,25 @@ def test_read_documents_layouts(tmp_path):
     ]
     with pytest.raises(ValueError, match="Unknown text layout 'xml'"):
         list(pretraining.read_documents([str(path)], "xml"))
+
+
+def test_single_sentence_documents_warn_about_the_layout(setup):
+    tokenizer, _, folder = setup
+    path = folder / "paragraph_lines.txt"
+    # WikiText's shape: one paragraph per line, a blank line between paragraphs.
+    path.write_text("".join(f"{c}a {c}b . {c}c {c}d . {c}e .\n\n" for c in "abcdefghij"), encoding="utf-8")
+    expected = (
+        r"^10 of the first 10 documents in .*paragraph_lines\.txt have a single sentence under "
+        r"the 'sentences' text layout, so next-sentence prediction sees mostly random pairs; "
+        r"check the layout \(--text-layout paragraphs\)\.$"
+    )
+    with pytest.warns(UserWarning, match=expected):
+        instances = list(pretraining.generate_instances([str(path)], tokenizer, 32, layout="sentences"))
+    assert instances and all(is_random for _, _, is_random in instances)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        instances = list(pretraining.generate_instances([str(path)], tokenizer, 32, layout="paragraphs"))
+    assert not all(is_random for _, _, is_random in instances)
 
 
 def test_tfrecords_follow_the_original_spec_and_masking_rates(setup):
