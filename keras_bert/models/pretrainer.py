@@ -72,7 +72,7 @@ class BertPretrainer(BertTask):
 
     def compile(self, optimizer="auto", **kwargs):
         """Compiles with BERT's pretraining loss (no `loss` argument is taken)."""
-        if "loss" in kwargs:
+        if kwargs.pop("loss", None) is not None:
             raise ValueError("BertPretrainer computes BERT's pretraining loss itself; drop loss=.")
         if optimizer == "auto":
             optimizer = keras.optimizers.Adam(1e-4)

@@ -49,6 +49,17 @@ class BertTask(keras.Model):
             metrics = self._default_metrics()
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
 
+    def compile_from_config(self, config):
+        """Compiles a model loaded from a `.keras` file as it was saved.
+
+        Keras skips this for models that override `compile` (with a warning), which left a
+        loaded task model without its loss and optimizer state. The stored config holds the
+        resolved optimizer, loss and metrics, so `compile` takes it as it is.
+        """
+        self.compile(**keras.saving.deserialize_keras_object(config))
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
+
     def get_config(self):
         config = {
             "encoder": keras.saving.serialize_keras_object(self.encoder),

@@ -123,10 +123,19 @@ def test_pretrainer_refuses_a_loss_and_round_trips(tmp_path):
     with pytest.raises(ValueError, match="computes BERT's pretraining loss itself"):
         pretrainer.compile(loss="mse")
     randomize_weights(pretrainer, seed=3, scale=0.2)
-    x, _ = _batch(seed=3)
+    x, y = _batch(seed=3)
+    pretrainer.compile()
+    pretrainer.fit(x, y, batch_size=2, epochs=1, verbose=0)
     path = str(tmp_path / "p.keras")
     pretrainer.save(path)
     loaded = keras.models.load_model(path)
+    # Compiled again as saved: the optimizer state and the metrics come back.
+    assert int(loaded.optimizer.iterations) == 2
+    for a, b in zip(loaded.optimizer.variables, pretrainer.optimizer.variables):
+        np.testing.assert_array_equal(np.array(a), np.array(b))
+    assert loaded.evaluate(x, y, verbose=0, return_dict=True) == pretrainer.evaluate(
+        x, y, verbose=0, return_dict=True
+    )
     for key in ("mlm_logits", "nsp_logits"):
         np.testing.assert_array_equal(np.array(loaded(x)[key]), np.array(pretrainer(x)[key]))
     # The reloaded head is still tied to the reloaded encoder's table.

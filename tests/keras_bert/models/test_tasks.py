@@ -1,3 +1,5 @@
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -108,6 +110,32 @@ def test_task_models_save_and_load(tmp_path, make):
     assert loaded.get_config() == model.get_config()
     for a, b in zip(keras.tree.flatten(loaded(x)), keras.tree.flatten(model(x))):
         np.testing.assert_array_equal(np.array(a), np.array(b))
+
+
+@pytest.mark.parametrize(
+    "make, labels",
+    [
+        (lambda e: BertClassifier(e, 3), lambda n, s: np.arange(n) % 3),
+        (lambda e: BertTokenClassifier(e, 4), lambda n, s: np.arange(n * s).reshape(n, s) % 4),
+        (BertSpanQA, lambda n, s: {"start_positions": np.arange(n) % s, "end_positions": np.arange(n) % s}),
+    ],
+)
+def test_compiled_task_models_reload_compiled_with_their_optimizer_state(tmp_path, make, labels):
+    model = make(_encoder())
+    model.compile()
+    x = random_inputs(8, 7, CONFIG.vocab_size, seed=6)
+    y = labels(8, 7)
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = keras.models.load_model(path)
+    assert not [w for w in caught if "compile" in str(w.message)]
+    assert int(loaded.optimizer.iterations) == int(model.optimizer.iterations) == 2
+    for a, b in zip(loaded.optimizer.variables, model.optimizer.variables):
+        np.testing.assert_array_equal(np.array(a), np.array(b))
+    assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)
 
 
 def test_task_argument_errors():
