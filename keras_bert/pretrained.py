@@ -75,7 +75,7 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
     raise ValueError(
         f"{path} is not a checkpoint keras-bert knows: expected keras_bert.json (keras-bert), "
         "bert_config.json + bert_model.ckpt.index (Google) or config.json + model.safetensors "
-        "(Hugging Face)."
+        "or its shards' model.safetensors.index.json (Hugging Face)."
     )
 
 

@@ -1,4 +1,5 @@
-"""Hugging Face BERT checkpoints: `config.json` + `model.safetensors`.
+"""Hugging Face BERT checkpoints: `config.json` + `model.safetensors` (or the shards that
+`model.safetensors.index.json` lists).
 
 Key names follow transformers' `BertModel` (`embeddings.word_embeddings.weight`,
 `encoder.layer.N.attention.self.query.weight`, `pooler.dense.weight`, ...), with a `bert.`
@@ -8,7 +9,8 @@ kernels); older files name LayerNorm parameters `gamma`/`beta` instead of `weigh
 The decoder weight `cls.predictions.decoder.weight` (and `.bias`) is tied to the word
 embeddings (and `cls.predictions.bias`): checked equal when present, never stored twice.
 
-Weights are read with the `safetensors` package, never with pickle. `pytorch_model.bin` is a
+Weights are read with the `safetensors` package (float32, float16 or bfloat16; all loaded as
+the model's float32), never with pickle. `pytorch_model.bin` is a
 pickle: read only with `allow_pickle=True`, and then only through
 `torch.load(weights_only=True)`.
 """
@@ -32,6 +34,7 @@ from keras_bert.models.pretrainer import BertPretrainer
 
 CONFIG_FILE = "config.json"
 SAFETENSORS_FILE = "model.safetensors"
+SAFETENSORS_INDEX_FILE = "model.safetensors.index.json"
 PICKLE_FILE = "pytorch_model.bin"
 # sentence-transformers keeps the Transformer module in the folder modules.json names (often
 # "" or "0_Transformer").
@@ -106,7 +109,8 @@ def find_model_folder(folder):
     candidates.append(os.path.join(folder, "0_Transformer"))
     for candidate in candidates:
         if os.path.isfile(os.path.join(candidate, CONFIG_FILE)) and any(
-            os.path.isfile(os.path.join(candidate, f)) for f in (SAFETENSORS_FILE, PICKLE_FILE)
+            os.path.isfile(os.path.join(candidate, f))
+            for f in (SAFETENSORS_FILE, SAFETENSORS_INDEX_FILE, PICKLE_FILE)
         ):
             return candidate
     return None
@@ -122,6 +126,28 @@ def _read_safetensors(path):
             return f.get_tensor(name)
 
     return shapes, read
+
+
+def _read_sharded_safetensors(index_path):
+    """`(shapes, read)` over the shards that a `model.safetensors.index.json` lists."""
+    with open(index_path, encoding="utf-8") as f:
+        weight_map = json.load(f).get("weight_map")
+    if not isinstance(weight_map, dict) or not weight_map:
+        raise ValueError(f"{index_path} has no weight_map; it is not a safetensors index.")
+    folder = os.path.dirname(index_path)
+    shapes, readers = {}, {}
+    for shard in sorted(set(weight_map.values())):
+        path = os.path.join(folder, shard)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(
+                f"{index_path} lists the shard {shard}, which is missing; download every shard."
+            )
+        shard_shapes, read = _read_safetensors(path)
+        for name in sorted(n for n, s in weight_map.items() if s == shard):
+            if name not in shard_shapes:
+                raise ValueError(f"{index_path} puts {name} in {shard}, which does not hold it.")
+            shapes[name], readers[name] = shard_shapes[name], read
+    return shapes, lambda name: readers[name](name)
 
 
 def _read_pickle(path):
@@ -140,9 +166,12 @@ def _read_pickle(path):
 def read_checkpoint(model_folder, allow_pickle=False):
     """`(shapes, read)` keyed by canonical transformers names, from `model_folder`."""
     safetensors_path = os.path.join(model_folder, SAFETENSORS_FILE)
+    index_path = os.path.join(model_folder, SAFETENSORS_INDEX_FILE)
     pickle_path = os.path.join(model_folder, PICKLE_FILE)
     if os.path.isfile(safetensors_path):
         shapes, read = _read_safetensors(safetensors_path)
+    elif os.path.isfile(index_path):
+        shapes, read = _read_sharded_safetensors(index_path)
     elif os.path.isfile(pickle_path):
         if not allow_pickle:
             raise ValueError(
@@ -152,7 +181,10 @@ def read_checkpoint(model_folder, allow_pickle=False):
             )
         shapes, read = _read_pickle(pickle_path)
     else:
-        raise FileNotFoundError(f"{model_folder} has neither {SAFETENSORS_FILE} nor {PICKLE_FILE}.")
+        raise FileNotFoundError(
+            f"{model_folder} has none of {SAFETENSORS_FILE}, {SAFETENSORS_INDEX_FILE} and "
+            f"{PICKLE_FILE}."
+        )
     names = {}
     for name in shapes:
         key = _canonical_key(name)

@@ -71,7 +71,7 @@ def test_unknown_folder(tmp_path):
     assert str(e.value) == (
         f"{tmp_path} is not a checkpoint keras-bert knows: expected keras_bert.json (keras-bert), "
         "bert_config.json + bert_model.ckpt.index (Google) or config.json + model.safetensors "
-        "(Hugging Face)."
+        "or its shards' model.safetensors.index.json (Hugging Face)."
     )
 
 

@@ -138,6 +138,61 @@ def test_sentence_transformers_folders(tmp_path, tensors, pretrainer):
     _assert_same_weights(keras_bert.from_pretrained(str(new_style)), pretrainer.encoder)
 
 
+def _write_shards(folder, tensors, num_shards=3):
+    """What transformers writes for large models: shards plus `model.safetensors.index.json`."""
+    os.makedirs(folder, exist_ok=True)
+    shutil.copyfile(os.path.join(FIXTURE, "config.json"), os.path.join(folder, "config.json"))
+    names = sorted(tensors)
+    weight_map = {}
+    for i in range(num_shards):
+        shard = f"model-{i + 1:05d}-of-{num_shards:05d}.safetensors"
+        part = {n: tensors[n] for n in names[i::num_shards]}
+        save_file(part, os.path.join(folder, shard), metadata={"format": "pt"})
+        weight_map.update(dict.fromkeys(part, shard))
+    with open(os.path.join(folder, "model.safetensors.index.json"), "w") as f:
+        json.dump({"metadata": {"total_size": 0}, "weight_map": weight_map}, f)
+    return str(folder)
+
+
+def test_sharded_checkpoints(tmp_path, tensors, pretrainer):
+    folder = _write_shards(tmp_path / "sharded", tensors)
+    _assert_same_weights(keras_bert.from_pretrained(folder, task="pretraining"), pretrainer)
+    os.remove(os.path.join(folder, "model-00002-of-00003.safetensors"))
+    with pytest.raises(FileNotFoundError) as e:
+        keras_bert.from_pretrained(folder)
+    assert str(e.value) == (
+        f"{folder}/model.safetensors.index.json lists the shard model-00002-of-00003.safetensors, "
+        "which is missing; download every shard."
+    )
+    index = os.path.join(folder, "model.safetensors.index.json")
+    with open(index) as f:
+        weight_map = json.load(f)["weight_map"]
+    name = sorted(tensors)[0]
+    weight_map[name] = "model-00003-of-00003.safetensors"
+    folder = _write_shards(tmp_path / "wrong_map", tensors)
+    with open(os.path.join(folder, "model.safetensors.index.json"), "w") as f:
+        json.dump({"weight_map": weight_map}, f)
+    with pytest.raises(ValueError) as e:
+        keras_bert.from_pretrained(folder)
+    assert str(e.value) == (
+        f"{folder}/model.safetensors.index.json puts {name} in model-00003-of-00003.safetensors, "
+        "which does not hold it."
+    )
+
+
+def test_bfloat16_and_float16_checkpoints_load_as_float32(tmp_path, tensors):
+    import ml_dtypes
+
+    for dtype in (ml_dtypes.bfloat16, np.float16):
+        low = {k: v.astype(dtype) if v.dtype == np.float32 else v for k, v in tensors.items()}
+        folder = _write(tmp_path / np.dtype(dtype).name, low)
+        model = keras_bert.from_pretrained(folder, task="pretraining")
+        widened = _write(tmp_path / "widened", {k: v.astype(np.float32) for k, v in low.items()})
+        reference = keras_bert.from_pretrained(widened, task="pretraining")
+        _assert_same_weights(model, reference)
+        assert all(w.dtype == "float32" for w in model.weights)
+
+
 def test_unknown_keys_are_an_error(tmp_path, tensors):
     classifier = dict(tensors)
     classifier["classifier.weight"] = np.zeros((3, 32), np.float32)
