@@ -4,7 +4,9 @@ A folder holds `bert_config.json`, `bert_model.ckpt.index` + `bert_model.ckpt.da
 `vocab.txt`. Variable names are the canonical names of `mapping.bert_weights`
 (`bert/embeddings/word_embeddings`, `bert/encoder/layer_N/attention/self/query/kernel`, ...,
 `cls/predictions/...`, `cls/seq_relationship/...`). Checkpoints saved during training also hold
-Adam's slots (`.../adam_m`, `.../adam_v`) and `global_step`: skipped on purpose.
+Adam's slots (`.../adam_m`, `.../adam_v`) and `global_step`: skipped on purpose. Checkpoints
+fine-tuned by `run_classifier.py` / `run_squad.py` also hold their task head (`output_weights`,
+`cls/squad/...`): an encoder (or pretrainer) loads from them without it.
 """
 
 import glob
@@ -16,6 +18,7 @@ import tensorflow as tf
 
 from keras_bert.checkpoints.mapping import (
     HEAD_KEYS,
+    TASK_HEAD_KEYS,
     FileWeight,
     bert_weights,
     check_names,
@@ -41,7 +44,7 @@ def google_weights(model):
 
 
 def _unused(model):
-    return () if isinstance(model, BertPretrainer) else HEAD_KEYS
+    return TASK_HEAD_KEYS + (() if isinstance(model, BertPretrainer) else HEAD_KEYS)
 
 
 def find_checkpoint(folder):

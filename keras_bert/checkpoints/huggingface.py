@@ -41,6 +41,11 @@ PICKLE_FILE = "pytorch_model.bin"
 MODULES_FILE = "modules.json"
 _SENTENCE_TRANSFORMER = "sentence_transformers.models.Transformer"
 
+# The task heads of transformers' fine-tuned models (`BertForSequenceClassification` and
+# `BertForTokenClassification`: `classifier`; `BertForQuestionAnswering`: `qa_outputs`):
+# ignored when an encoder or pretrainer loads from such a checkpoint.
+TASK_HEAD_NAMES = ("classifier.weight", "classifier.bias", "qa_outputs.weight", "qa_outputs.bias")
+
 # Tied names (file name -> the name whose value it must equal).
 _TIES = {
     "cls.predictions.decoder.weight": "embeddings.word_embeddings.weight",
@@ -198,7 +203,9 @@ def load_huggingface_checkpoint(model, model_folder, allow_pickle=False):
     """Loads Hugging Face weights into a `BertEncoder` or `BertPretrainer`, strictly."""
     shapes, read = read_checkpoint(model_folder, allow_pickle)
     with_heads = isinstance(model, BertPretrainer)
-    unused = () if with_heads else [huggingface_name(k) for k in HEAD_KEYS] + list(_TIES)
+    unused = list(TASK_HEAD_NAMES)
+    if not with_heads:
+        unused += [huggingface_name(k) for k in HEAD_KEYS] + list(_TIES)
     load_weights(
         huggingface_weights(model),
         shapes,

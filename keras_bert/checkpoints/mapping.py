@@ -11,7 +11,7 @@ translates a canonical name into its own name and layout (a `FileWeight`), and
 - names the format skips on purpose (optimizer slots such as `adam_m`, `adam_v`,
   `global_step`) are ignored;
 - names the format knows but this model has no place for (`unused`: the pretraining heads when
-  loading an encoder) are ignored; every other name left over is an error listing them, so a
+  loading an encoder, the task heads of a fine-tuned checkpoint) are ignored; every other name left over is an error listing them, so a
   checkpoint of another architecture never loads partially;
 - `ties` are file names that must hold exactly the value of another file name (Hugging Face's
   decoder weight is the word-embedding table): checked, then dropped.
@@ -37,6 +37,16 @@ HEAD_KEYS = (
     "cls/predictions/output_bias",
     "cls/seq_relationship/output_weights",
     "cls/seq_relationship/output_bias",
+)
+
+# The task heads google-research/bert's fine-tuning scripts add (`run_classifier.py`:
+# `output_weights` `[labels, hidden]` and `output_bias`; `run_squad.py`: `cls/squad/...`):
+# ignored when an encoder or pretrainer loads from a fine-tuned checkpoint.
+TASK_HEAD_KEYS = (
+    "output_weights",
+    "output_bias",
+    "cls/squad/output_weights",
+    "cls/squad/output_bias",
 )
 
 # How many names an error message lists before it says how many there are in all.

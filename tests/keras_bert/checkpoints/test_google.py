@@ -169,6 +169,30 @@ def test_unknown_variables_are_an_error(tmp_path):
     assert "has 1 variable(s) the model has no place for: bert/encoder/layer_0/extra/kernel;" in str(e.value)
 
 
+@pytest.mark.parametrize(
+    "head", [("output_weights", "output_bias"), ("cls/squad/output_weights", "cls/squad/output_bias")]
+)
+def test_encoder_loads_from_a_fine_tuned_checkpoint(tmp_path, head):
+    # What run_classifier.py / run_squad.py save: the encoder, Adam's slots and the task head.
+    encoder = BertEncoder(CONFIG)
+    randomize_weights(encoder, seed=4)
+    keras_bert.save_pretrained(encoder, str(tmp_path), format="google")
+    prefix = str(tmp_path / "bert_model.ckpt")
+    reader = tf.train.load_checkpoint(prefix)
+    names = [name for name, _ in tf.train.list_variables(prefix)]
+    extra = {head[0]: np.ones((2, CONFIG.hidden_size), "float32"), head[1]: np.ones((2,), "float32"),
+             head[0] + "/adam_m": np.ones((2, CONFIG.hidden_size), "float32")}
+    tf.raw_ops.SaveV2(
+        prefix=prefix,
+        tensor_names=names + list(extra),
+        shape_and_slices=[""] * (len(names) + len(extra)),
+        tensors=[reader.get_tensor(n) for n in names] + list(extra.values()),
+    )
+    loaded = keras_bert.from_pretrained(str(tmp_path))
+    for a, b in zip(encoder.weights, loaded.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
 def test_gelu_erf_has_no_google_name(tmp_path):
     with pytest.raises(ValueError, match="hidden_act 'gelu_erf' has no name in google configs"):
         keras_bert.save_pretrained(

@@ -194,16 +194,27 @@ def test_bfloat16_and_float16_checkpoints_load_as_float32(tmp_path, tensors):
 
 
 def test_unknown_keys_are_an_error(tmp_path, tensors):
-    classifier = dict(tensors)
-    classifier["classifier.weight"] = np.zeros((3, 32), np.float32)
-    folder = _write(tmp_path, classifier)
+    decoder = dict(tensors)  # BERT as a decoder: cross-attention keras-bert does not have
+    decoder["bert.encoder.layer.0.crossattention.self.query.weight"] = np.zeros((32, 32), np.float32)
+    folder = _write(tmp_path, decoder)
     with pytest.raises(ValueError) as e:
         keras_bert.from_pretrained(folder)
     assert str(e.value) == (
         f"Hugging Face checkpoint {folder} has 1 variable(s) the model has no place for: "
-        "classifier.weight; keras-bert loads no checkpoint partially (is it a BERT of this "
-        "architecture?)."
+        "encoder.layer.0.crossattention.self.query.weight; keras-bert loads no checkpoint "
+        "partially (is it a BERT of this architecture?)."
     )
+
+
+@pytest.mark.parametrize("head, rows", [("classifier", 3), ("qa_outputs", 2)])
+def test_encoder_loads_from_a_fine_tuned_checkpoint(tmp_path, tensors, pretrainer, head, rows):
+    # BertForSequenceClassification / BertForTokenClassification / BertForQuestionAnswering:
+    # the encoder and pooler under `bert.`, the task head beside them.
+    fine_tuned = {k: v for k, v in tensors.items() if k.startswith("bert.")}
+    fine_tuned[f"{head}.weight"] = np.ones((rows, 32), np.float32)
+    fine_tuned[f"{head}.bias"] = np.ones((rows,), np.float32)
+    folder = _write(tmp_path, fine_tuned)
+    _assert_same_weights(keras_bert.from_pretrained(folder), pretrainer.encoder)
 
 
 def test_pickle_is_refused_by_default(tmp_path):
