@@ -8,34 +8,76 @@
                                                         folders: modules.json, 0_Transformer/)
 """
 
+import json
 import os
 import shutil
 
 from keras_bert.checkpoints import google, huggingface
+from keras_bert.checkpoints.mapping import CLASSIFIER_HEAD_KEYS
 from keras_bert.config import BertConfig
 from keras_bert.model_dir import is_model_dir, load_model_dir
+from keras_bert.models.classifier import BertClassifier
 from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
+from keras_bert.models.span_qa import BertSpanQA
 from keras_bert.models.task import BertTask
+from keras_bert.models.token_classifier import BertTokenClassifier
 
-TASKS = ("encoder", "pretraining")
+# task -> the model class it returns (None: the bare encoder).
+TASK_MODELS = {
+    "encoder": None,
+    "pretraining": BertPretrainer,
+    "classification": BertClassifier,
+    "token_classification": BertTokenClassifier,
+    "squad": BertSpanQA,
+}
+TASKS = tuple(TASK_MODELS)
 FORMATS = ("huggingface", "google")
 
 
-def _build(config, task):
+def _build(config, task, shapes, head_name, source, label_names=None):
+    """The model for `task`; a classifier's size comes from the checkpoint's head (`shapes`,
+    by file name: `head_name` is its weight `[labels, hidden]`)."""
     encoder = BertEncoder(config)
-    return BertPretrainer(encoder) if task == "pretraining" else encoder
+    if task == "encoder":
+        return encoder
+    if task in ("pretraining", "squad"):
+        return TASK_MODELS[task](encoder)
+    if head_name not in shapes:
+        raise ValueError(
+            f"{source} has no {task} head ({head_name}); load its encoder with task='encoder' "
+            "and fine-tune a head on it."
+        )
+    count = int(shapes[head_name][0])
+    if label_names is not None and len(label_names) != count:
+        label_names = None
+    if task == "classification":
+        return BertClassifier(encoder, count, label_names=label_names)
+    return BertTokenClassifier(encoder, count, label_names=label_names)
+
+
+def _huggingface_label_names(config_file):
+    """The label names a transformers config gives (`id2label`), in id order, or None."""
+    with open(config_file, encoding="utf-8") as f:
+        id2label = json.load(f).get("id2label")
+    if not isinstance(id2label, dict):
+        return None
+    try:
+        return [id2label[str(i)] for i in range(len(id2label))]
+    except KeyError:
+        return None
 
 
 def _model_for_task(model, task, path):
-    if task == "pretraining":
-        if not isinstance(model, BertPretrainer):
-            raise ValueError(
-                f"{path} holds a {type(model).__name__}, not a BertPretrainer; load it with "
-                "task='encoder'."
-            )
-        return model
-    return model.encoder if isinstance(model, BertTask) else model
+    cls = TASK_MODELS[task]
+    if cls is None:
+        return model.encoder if isinstance(model, BertTask) else model
+    if not isinstance(model, cls):
+        raise ValueError(
+            f"{path} holds a {type(model).__name__}, not a {cls.__name__}; load it with "
+            "task='encoder'."
+        )
+    return model
 
 
 def from_pretrained(path, task="encoder", allow_pickle=False):
@@ -46,7 +88,13 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
             folder (see the module docstring).
         task: "encoder" returns a `BertEncoder`; "pretraining" a `BertPretrainer` with the
             masked-LM and next-sentence heads loaded (an error names the head variables a
-            checkpoint lacks).
+            checkpoint lacks); "classification", "token_classification" and "squad" return
+            the fine-tuned `BertClassifier` (regression when the head has one output),
+            `BertTokenClassifier` or `BertSpanQA` of a fine-tuned checkpoint
+            (transformers' `BertForSequenceClassification`, `BertForTokenClassification`,
+            `BertForQuestionAnswering`, with the label names of its `id2label`;
+            google-research/bert's `run_classifier.py` / `run_squad.py` output; or a
+            keras-bert model folder of that task).
         allow_pickle: read a Hugging Face `pytorch_model.bin` (a pickle) through
             `torch.load(weights_only=True)`; only for files you trust.
 
@@ -63,13 +111,20 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
         return _model_for_task(model, task, path)
     if google.is_google_folder(path):
         config = BertConfig.from_json(os.path.join(path, google.CONFIG_FILE), source="google")
-        model = _build(config, task)
-        google.load_google_checkpoint(model, google.find_checkpoint(path))
+        prefix = google.find_checkpoint(path)
+        shapes = google.read_shapes(prefix)
+        model = _build(config, task, shapes, CLASSIFIER_HEAD_KEYS[0], f"TF checkpoint {prefix}")
+        google.load_google_checkpoint(model, prefix)
         return model
     model_folder = huggingface.find_model_folder(path)
     if model_folder is not None:
         config_file = os.path.join(model_folder, huggingface.CONFIG_FILE)
-        model = _build(BertConfig.from_json(config_file, source="huggingface"), task)
+        shapes, _ = huggingface.read_checkpoint(model_folder, allow_pickle)
+        model = _build(
+            BertConfig.from_json(config_file, source="huggingface"), task, shapes,
+            huggingface.huggingface_name(CLASSIFIER_HEAD_KEYS[0]),
+            f"Hugging Face checkpoint {model_folder}", _huggingface_label_names(config_file),
+        )
         huggingface.load_huggingface_checkpoint(model, model_folder, allow_pickle)
         return model
     raise ValueError(

@@ -42,9 +42,16 @@ MODULES_FILE = "modules.json"
 _SENTENCE_TRANSFORMER = "sentence_transformers.models.Transformer"
 
 # The task heads of transformers' fine-tuned models (`BertForSequenceClassification` and
-# `BertForTokenClassification`: `classifier`; `BertForQuestionAnswering`: `qa_outputs`):
-# ignored when an encoder or pretrainer loads from such a checkpoint.
-TASK_HEAD_NAMES = ("classifier.weight", "classifier.bias", "qa_outputs.weight", "qa_outputs.bias")
+# `BertForTokenClassification`: `classifier`; `BertForQuestionAnswering`: `qa_outputs`), by
+# their Google names: loaded into a task model's head, ignored when an encoder or pretrainer
+# loads from such a checkpoint.
+_TASK_HEAD_NAMES = {
+    "output_weights": "classifier.weight",
+    "output_bias": "classifier.bias",
+    "cls/squad/output_weights": "qa_outputs.weight",
+    "cls/squad/output_bias": "qa_outputs.bias",
+}
+TASK_HEAD_NAMES = tuple(_TASK_HEAD_NAMES.values())
 
 # Tied names (file name -> the name whose value it must equal).
 _TIES = {
@@ -60,6 +67,8 @@ def huggingface_name(key):
     query.weight`; `cls/predictions/output_bias` -> `cls.predictions.bias`;
     `cls/seq_relationship/output_weights` -> `cls.seq_relationship.weight`.
     """
+    if key in _TASK_HEAD_NAMES:
+        return _TASK_HEAD_NAMES[key]
     parts = key.split("/")
     if parts[0] == "bert":
         parts = parts[1:]
@@ -200,7 +209,8 @@ def read_checkpoint(model_folder, allow_pickle=False):
 
 
 def load_huggingface_checkpoint(model, model_folder, allow_pickle=False):
-    """Loads Hugging Face weights into a `BertEncoder` or `BertPretrainer`, strictly."""
+    """Loads Hugging Face weights into a `BertEncoder`, `BertPretrainer` or task model
+    (`mapping.TASK_MODELS`), strictly."""
     shapes, read = read_checkpoint(model_folder, allow_pickle)
     with_heads = isinstance(model, BertPretrainer)
     unused = list(TASK_HEAD_NAMES)

@@ -1,8 +1,9 @@
 """The strict name -> weight matching that every checkpoint format shares.
 
-`bert_weights(model)` lists the weights of a `BertEncoder` or `BertPretrainer` once, under
-their canonical names: Google's original TF1 variable names and shapes
-(`bert/encoder/layer_0/attention/self/query/kernel` `[hidden, hidden]`, ...). Each format
+`bert_weights(model)` lists the weights of a `BertEncoder`, `BertPretrainer` or task model
+once, under their canonical names: Google's original TF1 variable names and shapes
+(`bert/encoder/layer_0/attention/self/query/kernel` `[hidden, hidden]`, ..., a task head as its
+fine-tuning script names it: `output_weights`, `cls/squad/output_weights`). Each format
 translates a canonical name into its own name and layout (a `FileWeight`), and
 `check_names` / `load_weights` match a file against the model strictly:
 
@@ -25,8 +26,11 @@ import dataclasses
 import keras
 import numpy as np
 
+from keras_bert.models.classifier import BertClassifier
 from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
+from keras_bert.models.span_qa import BertSpanQA
+from keras_bert.models.token_classifier import BertTokenClassifier
 
 # Google's names of the pretraining heads' weights (`cls/...`), in the order written.
 HEAD_KEYS = (
@@ -41,13 +45,16 @@ HEAD_KEYS = (
 
 # The task heads google-research/bert's fine-tuning scripts add (`run_classifier.py`:
 # `output_weights` `[labels, hidden]` and `output_bias`; `run_squad.py`: `cls/squad/...`):
-# ignored when an encoder or pretrainer loads from a fine-tuned checkpoint.
-TASK_HEAD_KEYS = (
-    "output_weights",
-    "output_bias",
-    "cls/squad/output_weights",
-    "cls/squad/output_bias",
-)
+# loaded into a task model's head, ignored when an encoder or pretrainer loads.
+CLASSIFIER_HEAD_KEYS = ("output_weights", "output_bias")
+SQUAD_HEAD_KEYS = ("cls/squad/output_weights", "cls/squad/output_bias")
+TASK_HEAD_KEYS = CLASSIFIER_HEAD_KEYS + SQUAD_HEAD_KEYS
+# Task models whose heads checkpoints name: the class -> its head's Google names.
+TASK_MODELS = {
+    BertClassifier: CLASSIFIER_HEAD_KEYS,
+    BertTokenClassifier: CLASSIFIER_HEAD_KEYS,
+    BertSpanQA: SQUAD_HEAD_KEYS,
+}
 
 # How many names an error message lists before it says how many there are in all.
 _MAX_LISTED = 12
@@ -124,12 +131,14 @@ def encoder_of(model):
 
 
 def bert_weights(model):
-    """The weights of a `BertEncoder` or `BertPretrainer` under their canonical names.
+    """The weights of a `BertEncoder`, `BertPretrainer` or task model (`TASK_MODELS`) under
+    their canonical names.
 
     Raises a `TypeError` for other models, and a `ValueError` if the model has a weight this
     table does not name (so a change in the layers cannot make a format silently skip it).
     """
-    encoder = encoder_of(model)
+    head_keys = TASK_MODELS.get(type(model))
+    encoder = model.encoder if head_keys else encoder_of(model)
     hidden = encoder.config.hidden_size
     emb = encoder.embeddings
     weights = [
@@ -173,13 +182,15 @@ def bert_weights(model):
             nsp.dense.bias,
         )
         weights.extend(zip(HEAD_KEYS, heads))
+    if head_keys:
+        weights.extend(zip(head_keys, (model.head.dense.kernel, model.head.dense.bias)))
 
     # Google's shapes: attention kernels [hidden, heads, head_size] and [heads, head_size,
     # hidden] are [hidden, hidden] there, attention biases are flat.
     out = []
     for key, variable in weights:
         shape = tuple(int(d) for d in variable.shape)
-        transposed = key == "cls/seq_relationship/output_weights"
+        transposed = key.endswith("output_weights")  # Google's `[out, in]` head matrices
         if transposed:
             shape = shape[::-1]
         elif len(shape) == 3:

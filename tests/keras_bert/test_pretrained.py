@@ -37,6 +37,11 @@ def test_keras_bert_model_folder(tmp_path, vocab):
     assert str(e.value) == (
         f"{tmp_path}/clf holds a BertClassifier, not a BertPretrainer; load it with task='encoder'."
     )
+    loaded = keras_bert.from_pretrained(str(tmp_path / "clf"), task="classification")
+    assert type(loaded) is BertClassifier and loaded.num_classes == 3
+    _same_weights(loaded, classifier)
+    with pytest.raises(ValueError, match="holds a BertClassifier, not a BertSpanQA; load it with"):
+        keras_bert.from_pretrained(str(tmp_path / "clf"), task="squad")
 
 
 def test_keras_bert_pretrainer_folder(tmp_path, vocab):
@@ -76,8 +81,12 @@ def test_unknown_folder(tmp_path):
 
 
 def test_bad_arguments(tmp_path, vocab):
-    with pytest.raises(ValueError, match="Unknown task 'mlm'; use one of encoder, pretraining."):
+    with pytest.raises(ValueError) as e:
         keras_bert.from_pretrained(str(tmp_path), task="mlm")
+    assert str(e.value) == (
+        "Unknown task 'mlm'; use one of encoder, pretraining, classification, "
+        "token_classification, squad."
+    )
     encoder = BertEncoder(CONFIG)
     with pytest.raises(ValueError, match="Unknown checkpoint format 'onnx'; use one of huggingface, google."):
         keras_bert.save_pretrained(encoder, str(tmp_path), format="onnx")

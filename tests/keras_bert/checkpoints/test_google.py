@@ -191,6 +191,11 @@ def test_encoder_loads_from_a_fine_tuned_checkpoint(tmp_path, head):
     loaded = keras_bert.from_pretrained(str(tmp_path))
     for a, b in zip(encoder.weights, loaded.weights):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+    # The same checkpoint as the task model whose head it holds.
+    task = "classification" if head[0] == "output_weights" else "squad"
+    model = keras_bert.from_pretrained(str(tmp_path), task=task)
+    np.testing.assert_array_equal(model.head.dense.kernel.numpy(), extra[head[0]].T)
+    np.testing.assert_array_equal(model.head.dense.bias.numpy(), extra[head[1]])
 
 
 def test_gelu_erf_has_no_google_name(tmp_path):

@@ -13,7 +13,14 @@ import pytest
 from safetensors.numpy import load_file, save_file
 
 import keras_bert
-from keras_bert import INPUT_NAMES, BertConfig, BertEncoder, BertPretrainer
+from keras_bert import (
+    INPUT_NAMES,
+    BertClassifier,
+    BertConfig,
+    BertEncoder,
+    BertPretrainer,
+    BertTokenClassifier,
+)
 from tests.keras_bert.model_weights import randomize_weights
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "hf_tiny_bert")
@@ -177,6 +184,57 @@ def test_sharded_checkpoints(tmp_path, tensors, pretrainer):
     assert str(e.value) == (
         f"{folder}/model.safetensors.index.json puts {name} in model-00003-of-00003.safetensors, "
         "which does not hold it."
+    )
+
+
+def _fine_tuned(folder, tensors, head, rows, id2label=None):
+    """The fixture's encoder with a transformers task head (`rows` outputs) beside it."""
+    rng = np.random.default_rng(7)
+    fine_tuned = {k: v for k, v in tensors.items() if k.startswith("bert.")}
+    fine_tuned[f"{head}.weight"] = rng.standard_normal((rows, 32)).astype(np.float32)
+    fine_tuned[f"{head}.bias"] = rng.standard_normal(rows).astype(np.float32)
+    folder = _write(folder, fine_tuned)
+    if id2label is not None:
+        config_file = os.path.join(folder, "config.json")
+        with open(config_file) as f:
+            config = json.load(f)
+        config["id2label"] = {str(i): name for i, name in enumerate(id2label)}
+        with open(config_file, "w") as f:
+            json.dump(config, f)
+    return folder, fine_tuned[f"{head}.weight"], fine_tuned[f"{head}.bias"]
+
+
+def test_fine_tuned_task_models_reproduce_transformers_heads(tmp_path, tensors, expected):
+    # transformers' heads are linear layers on its own pooled / sequence outputs (expected.npz).
+    folder, w, b = _fine_tuned(tmp_path / "cls", tensors, "classifier", 3, ["neg", "neu", "pos"])
+    classifier = keras_bert.from_pretrained(folder, task="classification")
+    assert type(classifier) is BertClassifier and classifier.label_names == ["neg", "neu", "pos"]
+    logits = classifier.predict(_inputs(expected), verbose=0)
+    np.testing.assert_allclose(logits, expected["pooled_output"] @ w.T + b, atol=1e-5)
+
+    folder, w, b = _fine_tuned(tmp_path / "tok", tensors, "classifier", 5)
+    tagger = keras_bert.from_pretrained(folder, task="token_classification")
+    assert type(tagger) is BertTokenClassifier and tagger.label_names is None
+    logits = tagger.predict(_inputs(expected), verbose=0)
+    np.testing.assert_allclose(logits, expected["sequence_output"] @ w.T + b, atol=1e-5)
+
+    folder, w, b = _fine_tuned(tmp_path / "qa", tensors, "qa_outputs", 2)
+    reader = keras_bert.from_pretrained(folder, task="squad")
+    out = reader.predict(_inputs(expected), verbose=0)
+    spans = expected["sequence_output"] @ w.T + b
+    context = (expected["input_type_ids"] == 1) & (expected["input_mask"] == 1)
+    assert context.any()
+    for i, name in enumerate(("start_logits", "end_logits")):
+        np.testing.assert_allclose(out[name][context], spans[..., i][context], atol=1e-5)
+
+
+def test_task_without_its_head_is_named(tmp_path, tensors):
+    folder = _write(tmp_path, tensors)
+    with pytest.raises(ValueError) as e:
+        keras_bert.from_pretrained(folder, task="classification")
+    assert str(e.value) == (
+        f"Hugging Face checkpoint {folder} has no classification head (classifier.weight); load "
+        "its encoder with task='encoder' and fine-tune a head on it."
     )
 
 

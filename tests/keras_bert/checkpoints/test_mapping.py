@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from keras_bert import BertClassifier, BertConfig, BertEncoder, BertPretrainer
+import keras_bert
+from keras_bert import BertClassifier, BertConfig, BertEncoder, BertPretrainer, BertSpanQA
 from keras_bert.checkpoints.google import google_weights
 from keras_bert.checkpoints.huggingface import huggingface_name
 from keras_bert.checkpoints.mapping import bert_weights, check_names, load_weights
@@ -62,10 +63,20 @@ def test_huggingface_names(key, name):
     assert huggingface_name(key) == name
 
 
-def test_task_models_are_refused():
-    classifier = BertClassifier(BertEncoder(CONFIG), num_classes=2)
+def test_task_heads_have_the_names_of_googles_fine_tuning_scripts(tmp_path):
+    classifier = BertClassifier(BertEncoder(CONFIG), num_classes=3)
+    head = {w.key: w for w in bert_weights(classifier)[-2:]}
+    assert sorted(head) == ["output_bias", "output_weights"]
+    assert head["output_weights"].shape == (3, CONFIG.hidden_size)
+    assert head["output_weights"].transposed
+    assert head["output_weights"].variable is classifier.head.dense.kernel
+    span = bert_weights(BertSpanQA(BertEncoder(CONFIG)))[-2:]
+    assert [w.key for w in span] == ["cls/squad/output_weights", "cls/squad/output_bias"]
+    assert huggingface_name("output_weights") == "classifier.weight"
+    assert huggingface_name("cls/squad/output_bias") == "qa_outputs.bias"
+    # Writing stays for encoders and pretrainers.
     with pytest.raises(TypeError, match="pass model.encoder"):
-        bert_weights(classifier)
+        keras_bert.save_pretrained(classifier, str(tmp_path))
 
 
 def _shapes(model):
