@@ -268,10 +268,7 @@ def test_unknown_keys_are_an_error(tmp_path, tensors):
 def test_encoder_loads_from_a_fine_tuned_checkpoint(tmp_path, tensors, pretrainer, head, rows):
     # BertForSequenceClassification / BertForTokenClassification / BertForQuestionAnswering:
     # the encoder and pooler under `bert.`, the task head beside them.
-    fine_tuned = {k: v for k, v in tensors.items() if k.startswith("bert.")}
-    fine_tuned[f"{head}.weight"] = np.ones((rows, 32), np.float32)
-    fine_tuned[f"{head}.bias"] = np.ones((rows,), np.float32)
-    folder = _write(tmp_path, fine_tuned)
+    folder, _, _ = _fine_tuned(tmp_path, tensors, head, rows)
     _assert_same_weights(keras_bert.from_pretrained(folder), pretrainer.encoder)
 
 
