@@ -7,7 +7,7 @@ FORMATS = ("saved_model", "tflite", "all")
 
 
 def add_arguments(parser):
-    parser.add_argument("model_dir", metavar="MODEL_DIR", help="folder written by `keras-bert finetune` or `pretrain`")
+    parser.add_argument("model_dir", metavar="MODEL_DIR", help="folder written by `keras-bert finetune` or `pretrain`, or a Google / Hugging Face checkpoint folder")
     parser.add_argument("--out", required=True, metavar="EXPORT_DIR", help="export root (TF Serving model base path)")
     parser.add_argument("--format", choices=FORMATS, default="all")
     parser.add_argument("--quantize", choices=QUANTIZATIONS, default="none", help="TFLite quantization")

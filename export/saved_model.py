@@ -44,7 +44,9 @@ def export_saved_model(
 
     Args:
         model_dir_or_model: a keras-bert model folder (what `keras-bert finetune`/`pretrain`
-            write) or a keras-bert model (then pass `tokenizer`).
+            write), a Google or Hugging Face checkpoint folder (exported as the model
+            `from_pretrained(task="auto")` finds in it, head included) or a keras-bert model
+            (then pass `tokenizer`).
         export_dir: root of the TF Serving model base paths.
         name: model name (default: the model folder's name, or the task).
         version: TF Serving version number (a positive int); an existing version is refused.

@@ -4,6 +4,7 @@ import dataclasses
 import os
 
 from keras_bert import model_dir
+from keras_bert.pretrained import from_pretrained
 from keras_bert.models import BertPretrainer
 from keras_bert.text import BertPreprocessor, BertTokenizer
 
@@ -47,7 +48,10 @@ def resolve(model_dir_or_model, name=None, seq_length=None, tokenizer=None, num_
 
     Args:
         model_dir_or_model: the folder `keras-bert pretrain`/`finetune` write (model.keras,
-            vocab.txt, keras_bert.json), or a keras-bert model (then `tokenizer` is required).
+            vocab.txt, keras_bert.json), a Google or Hugging Face checkpoint folder with its
+            vocab.txt (read by `from_pretrained(task="auto")`: a fine-tuned classifier, tagger
+            or span QA model exports with its head), or a keras-bert model (then `tokenizer`
+            is required).
         name: model name in the export folder; default the folder's name (or the task).
         seq_length: default the folder's `seq_length`, else 128.
         tokenizer: a `BertTokenizer`; default the folder's vocabulary and settings.
@@ -59,7 +63,10 @@ def resolve(model_dir_or_model, name=None, seq_length=None, tokenizer=None, num_
     metadata = {}
     if isinstance(model_dir_or_model, (str, os.PathLike)):
         folder = os.fspath(model_dir_or_model)
-        model, metadata = model_dir.load_model_dir(folder)
+        if model_dir.is_model_dir(folder):
+            model, metadata = model_dir.load_model_dir(folder)
+        else:  # a Google or Hugging Face checkpoint: the model it holds, head included
+            model = from_pretrained(folder, task="auto")
         if tokenizer is None:
             tokenizer = BertTokenizer.from_pretrained(folder)
         name = name or os.path.basename(os.path.normpath(folder))

@@ -13,7 +13,7 @@ import os
 import shutil
 
 from keras_bert.checkpoints import google, huggingface
-from keras_bert.checkpoints.mapping import CLASSIFIER_HEAD_KEYS
+from keras_bert.checkpoints.mapping import CLASSIFIER_HEAD_KEYS, HEAD_KEYS, SQUAD_HEAD_KEYS
 from keras_bert.config import BertConfig
 from keras_bert.model_dir import is_model_dir, load_model_dir
 from keras_bert.models.classifier import BertClassifier
@@ -31,8 +31,15 @@ TASK_MODELS = {
     "token_classification": BertTokenClassifier,
     "squad": BertSpanQA,
 }
-TASKS = tuple(TASK_MODELS)
+TASKS = tuple(TASK_MODELS) + ("auto",)
 FORMATS = ("huggingface", "google")
+def _task_from_weights(names, classifier_name, squad_name, mlm_name):
+    """What a checkpoint holds, by its head weights' names."""
+    if squad_name in names:
+        return "squad"
+    if classifier_name in names:
+        return "classification"
+    return "pretraining" if mlm_name in names else "encoder"
 
 
 def _build(config, task, shapes, head_name, source, label_names=None):
@@ -56,6 +63,20 @@ def _build(config, task, shapes, head_name, source, label_names=None):
     return BertTokenClassifier(encoder, count, label_names=label_names)
 
 
+def _huggingface_task(config_file, names):
+    """`task="auto"` for a transformers folder: the heads its weights hold; `classifier` is a
+    token classifier's when `architectures` says `BertForTokenClassification`."""
+    head = huggingface.huggingface_name
+    task = _task_from_weights(
+        names, head(CLASSIFIER_HEAD_KEYS[0]), head(SQUAD_HEAD_KEYS[0]), head(HEAD_KEYS[0])
+    )
+    with open(config_file, encoding="utf-8") as f:
+        architectures = json.load(f).get("architectures") or []
+    if task == "classification" and "BertForTokenClassification" in architectures:
+        return "token_classification"
+    return task
+
+
 def _huggingface_label_names(config_file):
     """The label names a transformers config gives (`id2label`), in id order, or None."""
     with open(config_file, encoding="utf-8") as f:
@@ -69,6 +90,8 @@ def _huggingface_label_names(config_file):
 
 
 def _model_for_task(model, task, path):
+    if task == "auto":
+        return model
     cls = TASK_MODELS[task]
     if cls is None:
         return model.encoder if isinstance(model, BertTask) else model
@@ -94,7 +117,10 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
             (transformers' `BertForSequenceClassification`, `BertForTokenClassification`,
             `BertForQuestionAnswering`, with the label names of its `id2label`;
             google-research/bert's `run_classifier.py` / `run_squad.py` output; or a
-            keras-bert model folder of that task).
+            keras-bert model folder of that task); "auto" returns whatever the folder holds:
+            a keras-bert model as saved, else the model of the heads the checkpoint has (a
+            `classifier` / `output_weights` head is a sequence classifier's unless
+            transformers' `architectures` says `BertForTokenClassification`).
         allow_pickle: read a Hugging Face `pytorch_model.bin` (a pickle) through
             `torch.load(weights_only=True)`; only for files you trust.
 
@@ -113,6 +139,10 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
         config = BertConfig.from_json(os.path.join(path, google.CONFIG_FILE), source="google")
         prefix = google.find_checkpoint(path)
         shapes = google.read_shapes(prefix)
+        if task == "auto":
+            task = _task_from_weights(
+                shapes, CLASSIFIER_HEAD_KEYS[0], SQUAD_HEAD_KEYS[0], HEAD_KEYS[0]
+            )
         model = _build(config, task, shapes, CLASSIFIER_HEAD_KEYS[0], f"TF checkpoint {prefix}")
         google.load_google_checkpoint(model, prefix)
         return model
@@ -120,6 +150,8 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
     if model_folder is not None:
         config_file = os.path.join(model_folder, huggingface.CONFIG_FILE)
         shapes, _ = huggingface.read_checkpoint(model_folder, allow_pickle)
+        if task == "auto":
+            task = _huggingface_task(config_file, shapes)
         model = _build(
             BertConfig.from_json(config_file, source="huggingface"), task, shapes,
             huggingface.huggingface_name(CLASSIFIER_HEAD_KEYS[0]),

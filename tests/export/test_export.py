@@ -171,6 +171,44 @@ def test_parity_failure_fails_the_export(classifier_dir, tmp_path, monkeypatch):
     assert not os.path.exists(tmp_path / "sentiment" / "1")
 
 
+def test_a_hugging_face_fine_tuned_folder_exports_with_its_head(tmp_path):
+    """transformers' BertForSequenceClassification folder in, a verified text-in SavedModel out."""
+    import shutil
+
+    from safetensors.numpy import load_file, save_file
+
+    import keras_bert
+    from keras_bert.export import export_saved_model
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+
+    fixture = os.path.join(ROOT, "tests", "fixtures", "hf_tiny_bert")
+    folder = tmp_path / "sst2_bert"
+    shutil.copytree(fixture, folder)
+    tensors = load_file(str(folder / "model.safetensors"))
+    tensors = {k: v for k, v in tensors.items() if k.startswith("bert.")}
+    rng = np.random.default_rng(3)
+    tensors["classifier.weight"] = rng.standard_normal((2, 32)).astype(np.float32)
+    tensors["classifier.bias"] = np.array([0.1, -0.1], np.float32)
+    save_file(tensors, str(folder / "model.safetensors"))
+    config = json.loads((folder / "config.json").read_text())
+    config.update(
+        architectures=["BertForSequenceClassification"], id2label={"0": "negative", "1": "positive"}
+    )
+    (folder / "config.json").write_text(json.dumps(config))
+
+    result = export_saved_model(str(folder), str(tmp_path / "out"), seq_length=16, verbose=False)
+    assert result.paths == [str(tmp_path / "out" / "sst2_bert" / "1")]
+    texts = ["a gripping , funny film", "", "dull"]
+    serving = tf.saved_model.load(result.paths[0]).signatures["serving_default"]
+    served = serving(text=tf.constant(texts))
+    model = keras_bert.from_pretrained(str(folder), task="classification")
+    ids = BertPreprocessor(BertTokenizer.from_pretrained(str(folder)), seq_length=16)(tf.constant(texts))
+    logits = model(ids, training=False).numpy()
+    np.testing.assert_allclose(served["logits"].numpy(), logits, atol=1e-5)
+    names = [["negative", "positive"][i] for i in logits.argmax(-1)]
+    assert [label.decode() for label in served["label"].numpy()] == names
+
+
 def test_existing_version_is_refused(exported, classifier_dir):
     from keras_bert.cli import main
 

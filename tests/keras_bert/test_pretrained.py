@@ -85,7 +85,7 @@ def test_bad_arguments(tmp_path, vocab):
         keras_bert.from_pretrained(str(tmp_path), task="mlm")
     assert str(e.value) == (
         "Unknown task 'mlm'; use one of encoder, pretraining, classification, "
-        "token_classification, squad."
+        "token_classification, squad, auto."
     )
     encoder = BertEncoder(CONFIG)
     with pytest.raises(ValueError, match="Unknown checkpoint format 'onnx'; use one of huggingface, google."):

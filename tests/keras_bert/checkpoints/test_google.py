@@ -194,6 +194,7 @@ def test_encoder_loads_from_a_fine_tuned_checkpoint(tmp_path, head):
     # The same checkpoint as the task model whose head it holds.
     task = "classification" if head[0] == "output_weights" else "squad"
     model = keras_bert.from_pretrained(str(tmp_path), task=task)
+    assert type(keras_bert.from_pretrained(str(tmp_path), task="auto")) is type(model)
     np.testing.assert_array_equal(model.head.dense.kernel.numpy(), extra[head[0]].T)
     np.testing.assert_array_equal(model.head.dense.bias.numpy(), extra[head[1]])
 

@@ -19,6 +19,7 @@ from keras_bert import (
     BertConfig,
     BertEncoder,
     BertPretrainer,
+    BertSpanQA,
     BertTokenClassifier,
 )
 from tests.keras_bert.model_weights import randomize_weights
@@ -187,20 +188,23 @@ def test_sharded_checkpoints(tmp_path, tensors, pretrainer):
     )
 
 
-def _fine_tuned(folder, tensors, head, rows, id2label=None):
+def _fine_tuned(folder, tensors, head, rows, id2label=None, architecture=None):
     """The fixture's encoder with a transformers task head (`rows` outputs) beside it."""
     rng = np.random.default_rng(7)
     fine_tuned = {k: v for k, v in tensors.items() if k.startswith("bert.")}
     fine_tuned[f"{head}.weight"] = rng.standard_normal((rows, 32)).astype(np.float32)
     fine_tuned[f"{head}.bias"] = rng.standard_normal(rows).astype(np.float32)
     folder = _write(folder, fine_tuned)
+    config_file = os.path.join(folder, "config.json")
+    with open(config_file) as f:
+        config = json.load(f)
+    config.pop("architectures")
     if id2label is not None:
-        config_file = os.path.join(folder, "config.json")
-        with open(config_file) as f:
-            config = json.load(f)
         config["id2label"] = {str(i): name for i, name in enumerate(id2label)}
-        with open(config_file, "w") as f:
-            json.dump(config, f)
+    if architecture is not None:
+        config["architectures"] = [architecture]
+    with open(config_file, "w") as f:
+        json.dump(config, f)
     return folder, fine_tuned[f"{head}.weight"], fine_tuned[f"{head}.bias"]
 
 
@@ -226,6 +230,23 @@ def test_fine_tuned_task_models_reproduce_transformers_heads(tmp_path, tensors, 
     assert context.any()
     for i, name in enumerate(("start_logits", "end_logits")):
         np.testing.assert_allclose(out[name][context], spans[..., i][context], atol=1e-5)
+
+
+def test_auto_task_follows_the_heads_present(tmp_path, tensors):
+    assert type(keras_bert.from_pretrained(FIXTURE, task="auto")) is BertPretrainer
+    cases = [
+        ("classifier", "BertForSequenceClassification", BertClassifier),
+        ("classifier", "BertForTokenClassification", BertTokenClassifier),
+        ("classifier", None, BertClassifier),
+        ("qa_outputs", "BertForQuestionAnswering", BertSpanQA),
+        ("qa_outputs", "BertForPreTraining", BertSpanQA),  # the weights win over a wrong config
+    ]
+    for i, (head, architecture, cls) in enumerate(cases):
+        folder, _, _ = _fine_tuned(tmp_path / str(i), tensors, head, 2, architecture=architecture)
+        assert type(keras_bert.from_pretrained(folder, task="auto")) is cls, (head, architecture)
+    # BertModel weights under a config that still says BertForPreTraining: an encoder.
+    bare = _write(tmp_path / "bare", {k: v for k, v in tensors.items() if k.startswith("bert.")})
+    assert type(keras_bert.from_pretrained(bare, task="auto")) is BertEncoder
 
 
 def test_task_without_its_head_is_named(tmp_path, tensors):
