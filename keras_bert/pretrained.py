@@ -33,6 +33,8 @@ TASK_MODELS = {
 }
 TASKS = tuple(TASK_MODELS) + ("auto",)
 FORMATS = ("huggingface", "google")
+
+
 def _task_from_weights(names, classifier_name, squad_name, mlm_name):
     """What a checkpoint holds, by its head weights' names."""
     if squad_name in names:
