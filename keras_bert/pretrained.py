@@ -151,7 +151,8 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
     model_folder = huggingface.find_model_folder(path)
     if model_folder is not None:
         config_file = os.path.join(model_folder, huggingface.CONFIG_FILE)
-        shapes, _ = huggingface.read_checkpoint(model_folder, allow_pickle)
+        checkpoint = huggingface.read_checkpoint(model_folder, allow_pickle)
+        shapes = checkpoint[0]
         if task == "auto":
             task = _huggingface_task(config_file, shapes)
         model = _build(
@@ -159,7 +160,7 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
             huggingface.huggingface_name(CLASSIFIER_HEAD_KEYS[0]),
             f"Hugging Face checkpoint {model_folder}", _huggingface_label_names(config_file),
         )
-        huggingface.load_huggingface_checkpoint(model, model_folder, allow_pickle)
+        huggingface.load_huggingface_checkpoint(model, model_folder, checkpoint=checkpoint)
         return model
     raise ValueError(
         f"{path} is not a checkpoint keras-bert knows: expected keras_bert.json (keras-bert), "

@@ -208,10 +208,11 @@ def read_checkpoint(model_folder, allow_pickle=False):
     return {key: shapes[name] for key, name in names.items()}, lambda key: read(names[key])
 
 
-def load_huggingface_checkpoint(model, model_folder, allow_pickle=False):
+def load_huggingface_checkpoint(model, model_folder, allow_pickle=False, checkpoint=None):
     """Loads Hugging Face weights into a `BertEncoder`, `BertPretrainer` or task model
-    (`mapping.TASK_MODELS`), strictly."""
-    shapes, read = read_checkpoint(model_folder, allow_pickle)
+    (`mapping.TASK_HEADS`), strictly. `checkpoint`: `read_checkpoint(model_folder, ...)` when
+    the caller has already read it (a pickle is then not loaded twice)."""
+    shapes, read = checkpoint or read_checkpoint(model_folder, allow_pickle)
     with_heads = isinstance(model, BertPretrainer)
     unused = list(TASK_HEAD_NAMES)
     if not with_heads:

@@ -12,8 +12,9 @@ translates a canonical name into its own name and layout (a `FileWeight`), and
 - names the format skips on purpose (optimizer slots such as `adam_m`, `adam_v`,
   `global_step`) are ignored;
 - names the format knows but this model has no place for (`unused`: the pretraining heads when
-  loading an encoder, the task heads of a fine-tuned checkpoint) are ignored; every other name left over is an error listing them, so a
-  checkpoint of another architecture never loads partially;
+  loading an encoder, the task heads of a fine-tuned checkpoint) are ignored; every other name
+  left over is an error listing them, so a checkpoint of another architecture never loads
+  partially;
 - `ties` are file names that must hold exactly the value of another file name (Hugging Face's
   decoder weight is the word-embedding table): checked, then dropped.
 
@@ -50,7 +51,7 @@ CLASSIFIER_HEAD_KEYS = ("output_weights", "output_bias")
 SQUAD_HEAD_KEYS = ("cls/squad/output_weights", "cls/squad/output_bias")
 TASK_HEAD_KEYS = CLASSIFIER_HEAD_KEYS + SQUAD_HEAD_KEYS
 # Task models whose heads checkpoints name: the class -> its head's Google names.
-TASK_MODELS = {
+TASK_HEADS = {
     BertClassifier: CLASSIFIER_HEAD_KEYS,
     BertTokenClassifier: CLASSIFIER_HEAD_KEYS,
     BertSpanQA: SQUAD_HEAD_KEYS,
@@ -131,13 +132,13 @@ def encoder_of(model):
 
 
 def bert_weights(model):
-    """The weights of a `BertEncoder`, `BertPretrainer` or task model (`TASK_MODELS`) under
+    """The weights of a `BertEncoder`, `BertPretrainer` or task model (`TASK_HEADS`) under
     their canonical names.
 
     Raises a `TypeError` for other models, and a `ValueError` if the model has a weight this
     table does not name (so a change in the layers cannot make a format silently skip it).
     """
-    head_keys = TASK_MODELS.get(type(model))
+    head_keys = TASK_HEADS.get(type(model))
     encoder = model.encoder if head_keys else encoder_of(model)
     hidden = encoder.config.hidden_size
     emb = encoder.embeddings
