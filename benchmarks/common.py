@@ -35,6 +35,16 @@ def time_call(fn, warmup=2, repeats=10):
     return float(np.median(times)), float(np.min(times))
 
 
+def alternating_medians(fns, rounds=3, repeats=5):
+    """Median ms of each of `fns` (name -> callable), timed in rounds that alternate between
+    them so that a slow spell of a shared machine hits them all alike."""
+    times = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            times[name].append(time_call(fn, warmup=1, repeats=repeats)[0])
+    return {name: float(np.median(values)) for name, values in times.items()}
+
+
 def print_table(title, header, rows):
     print(f"\n{title}\n")
     print("| " + " | ".join(header) + " |")

@@ -1,22 +1,27 @@
 """BERT encoder forward pass: keras-bert against keras-hub's BertBackbone and onnxruntime.
 
 keras-bert and keras-hub run under `tf.function(jit_compile=True)` with the same random
-weights (ours copied into keras-hub's `BertBackbone` by `to_keras_hub`) on the same inputs;
-onnxruntime runs our encoder converted by tf2onnx (where both are installed). The outputs are
-compared before timing.
+weights (ours copied into keras-hub's `BertBackbone` by `to_keras_hub`) on the same inputs.
+keras-bert also runs as the float32 TFLite file our exporter converts (ids in, LiteRT with
+XNNPACK), and onnxruntime runs our encoder converted by tf2onnx (where both are installed).
+All outputs are compared before timing; rounds alternate between the engines.
 
-    .venv/bin/python benchmarks/encoder_inference.py [--preset bert_base] [--seq-length 128]
+    .venv/bin/python -m benchmarks.encoder_inference [--preset bert_base] [--seq-length 128]
 """
 
 import argparse
+import os
+import tempfile
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from benchmarks.common import machine, onnxruntime_session, print_table, time_call
+from benchmarks.common import alternating_medians, machine, onnxruntime_session, print_table
 from keras_bert import BertConfig, BertEncoder
 from keras_bert.checkpoints import to_keras_hub
+from keras_bert.export import serving, tflite
+from keras_bert.export.verify import tflite_interpreter
 from keras_bert.models.encoder import INPUT_NAMES
 
 
@@ -29,12 +34,24 @@ def _inputs(batch, seq_len, vocab):
     }
 
 
+def _tflite_encoder(encoder, seq_length, threads):
+    """Our encoder as a float32 TFLite file (ids in, any batch), run by LiteRT with XNNPACK."""
+    archive, _ = serving.encoder_archive(encoder, seq_length)
+    with tempfile.TemporaryDirectory() as folder:
+        archive.write_out(folder, verbose=False)
+        content = tflite.convert(folder, "serving_default")
+    runner = tflite_interpreter(content, num_threads=threads).get_signature_runner()
+    return lambda x: runner(**{name: x[name].numpy() for name in INPUT_NAMES})["sequence_output"]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--preset", default="bert_base")
     parser.add_argument("--seq-length", type=int, default=128)
     parser.add_argument("--batches", default="1,8")
-    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="LiteRT threads")
     args = parser.parse_args()
 
     config = BertConfig.from_preset(args.preset)
@@ -53,6 +70,11 @@ def main():
             training=False,
         )["sequence_output"]
 
+    engines = {
+        "keras-bert, XLA": lambda x: run_ours(x).numpy(),
+        "keras-hub, XLA": lambda x: run_hub(x).numpy(),
+        "keras-bert TFLite float32": _tflite_encoder(ours, args.seq_length, args.threads),
+    }
     spec = [tf.TensorSpec([None, None], tf.int32, name=name) for name in INPUT_NAMES]
 
     @tf.function(input_signature=spec)
@@ -60,31 +82,29 @@ def main():
         return ours(dict(zip(INPUT_NAMES, ids)), training=False)["sequence_output"]
 
     session = onnxruntime_session(ids_in, spec)
+    if session is not None:
+        engines["onnxruntime"] = lambda x: session.run(
+            None, {name: x[name].numpy() for name in INPUT_NAMES}
+        )[0]
     rows = []
     for batch in [int(b) for b in args.batches.split(",")]:
         x = _inputs(batch, args.seq_length, config.vocab_size)
-        want = run_ours(x).numpy()
-        diff = np.abs(want - run_hub(x).numpy()).max()
-        if diff > 1e-4:
-            raise SystemExit(f"keras-bert and keras-hub disagree by {diff:.2e}: not the same model")
-        ours_ms, _ = time_call(lambda: run_ours(x).numpy(), repeats=args.repeats)
-        hub_ms, _ = time_call(lambda: run_hub(x).numpy(), repeats=args.repeats)
-        row = [batch, f"{ours_ms:.1f}", f"{hub_ms:.1f}", f"{ours_ms / hub_ms:.2f}x"]
-        if session is not None:
-            feed = {name: x[name].numpy() for name in INPUT_NAMES}
-            diff = np.abs(want - session.run(None, feed)[0]).max()
+        want = engines["keras-bert, XLA"](x)
+        for name, engine in engines.items():
+            diff = np.abs(want - engine(x)).max()
             if diff > 1e-4:
-                raise SystemExit(f"onnxruntime disagrees with keras-bert by {diff:.2e}")
-            ort_ms, _ = time_call(lambda: session.run(None, feed), repeats=args.repeats)
-            row += [f"{ort_ms:.1f}", f"{ours_ms / ort_ms:.2f}x"]
-        rows.append(row)
-    header = ["batch", "keras-bert ms", "keras-hub ms", "ours / keras-hub"]
-    if session is not None:
-        header += ["onnxruntime ms", "ours / onnxruntime"]
+                raise SystemExit(f"{name} disagrees with keras-bert by {diff:.2e}: not the same model")
+        ms = alternating_medians(
+            {name: (lambda e=engine: e(x)) for name, engine in engines.items()},
+            rounds=args.rounds, repeats=args.repeats,
+        )
+        base = ms["keras-hub, XLA"]
+        rows += [(batch, name, f"{value:.1f}", f"{value / base:.2f}x") for name, value in ms.items()]
     print_table(
-        f"Encoder forward, {args.preset}, seq {args.seq_length}, float32, XLA "
-        f"(median ms; {machine()}; keras {keras.__version__})",
-        header,
+        f"Encoder forward, {args.preset}, seq {args.seq_length}, float32, ids in (median ms of "
+        f"{args.rounds} alternating rounds; {machine()}; keras {keras.__version__}; LiteRT "
+        f"{args.threads} threads)",
+        ["batch", "engine", "median ms", "vs keras-hub, XLA"],
         rows,
     )
 

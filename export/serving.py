@@ -130,11 +130,15 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
     return archive, endpoints
 
 
-def encoder_archive(encoder):
-    """The TF Hub BERT encoder interface: ids in, `default`/`pooled_output`/`sequence_output` out."""
+def encoder_archive(encoder, seq_length=None):
+    """The TF Hub BERT encoder interface: ids in, `default`/`pooled_output`/`sequence_output` out.
+
+    Inputs are `[batch, seq_length]`; `seq_length=None` accepts any length (a SavedModel), a
+    fixed one gives the static shapes the TFLite converter needs.
+    """
     archive = keras.export.ExportArchive()  # not `track(encoder)`, see `build_archive`
     spec = [
-        tf.TensorSpec([None, None], tf.int32, name=name)
+        tf.TensorSpec([None, seq_length], tf.int32, name=name)
         for name in ("input_word_ids", "input_mask", "input_type_ids")
     ]
 
