@@ -18,7 +18,9 @@ class BertSelfAttention(keras.layers.Layer):
     under mixed precision.
 
     Call with `x` `[batch, seq_len, hidden]` and `input_mask` `[batch, seq_len]` (1 for real
-    tokens, 0 for padding); returns `[batch, seq_len, hidden]`.
+    tokens, 0 for padding); returns `[batch, seq_len, hidden]`. With `query`
+    `[batch, query_len, hidden]` (the first `query_len` rows of `x`), only those positions
+    attend (to all of `x`) and the result is `[batch, query_len, hidden]`.
     """
 
     def __init__(
@@ -58,8 +60,8 @@ class BertSelfAttention(keras.layers.Layer):
         self.dropout = keras.layers.Dropout(self.attention_dropout, dtype=self.dtype_policy)
         self.built = True
 
-    def call(self, x, input_mask, training=None):
-        q = self.query(x)
+    def call(self, x, input_mask, training=None, query=None):
+        q = self.query(x if query is None else query)
         k = self.key(x)
         v = self.value(x)
         scores = ops.einsum("bqnd,bknd->bnqk", q, k)

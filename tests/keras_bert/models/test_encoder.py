@@ -35,6 +35,37 @@ def test_encoder_matches_numpy_reference(hidden_act):
         np.testing.assert_allclose(np.array(got)[mask], want[mask], atol=1e-5)
 
 
+def test_pooled_output_alone_matches_the_numpy_reference_and_computes_one_row():
+    """`pooled_output` with the last block at [CLS] only equals the full model's (and the
+    independent NumPy BERT's); that block's output really is one position wide."""
+    from keras_bert.models.encoder import _run_blocks
+
+    config = BertConfig(**TINY)
+    encoder = BertEncoder(config)
+    randomize_weights(encoder, seed=3)
+    inputs = random_inputs(batch=3, seq_len=11, vocab_size=config.vocab_size, seed=4)
+    ref = numpy_bert_forward(google_named_weights(encoder), config, **inputs)
+    np.testing.assert_allclose(encoder.pooled_output(inputs), ref["pooled_output"], atol=1e-5)
+    np.testing.assert_allclose(
+        encoder.pooled_output(inputs), encoder(inputs)["pooled_output"], atol=1e-5
+    )
+    outputs = _run_blocks(encoder.embeddings, encoder.transformer_layers, inputs, output_range=1)
+    assert [tuple(x.shape) for x in outputs] == [(3, 11, 32), (3, 1, 32)]
+
+
+def test_output_range_gives_the_first_rows_of_the_full_block():
+    config = BertConfig(**TINY)
+    encoder = BertEncoder(config)
+    randomize_weights(encoder, seed=5)
+    inputs = random_inputs(batch=2, seq_len=9, vocab_size=config.vocab_size, seed=6)
+    x = encoder.embeddings(inputs["input_word_ids"], inputs["input_type_ids"])
+    block = encoder.transformer_layers[0]
+    full = np.array(block(x, inputs["input_mask"]))
+    for output_range in (1, 4):
+        part = block(x, inputs["input_mask"], output_range=output_range)
+        np.testing.assert_allclose(part, full[:, :output_range], atol=1e-6)
+
+
 def test_gelu_variants_differ_enough_to_matter():
     """The two GELUs give different outputs: hidden_act must name the right one."""
     encoders = [BertEncoder(BertConfig(hidden_act=a, **TINY)) for a in ("gelu_tanh", "gelu_erf")]
