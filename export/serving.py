@@ -190,9 +190,7 @@ def preprocess_archive(preprocessor):
 
 
 def _classifier_outputs(model, inputs, vocab, with_text_outputs):
-    # The head reads only [CLS]: the last block runs for that position alone (the tests check
-    # the exports against the whole Keras model).
-    logits = model.head(model.encoder.pooled_output(inputs, training=False), training=False)
+    logits = model(inputs, training=False)
     if model.num_classes == 1:
         return {"logits": logits}
     names = model.label_names or [str(i) for i in range(model.num_classes)]

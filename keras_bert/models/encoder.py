@@ -98,7 +98,7 @@ class BertEncoder(keras.Model):
         `self(inputs)["pooled_output"]`, with the last block computed only at `[CLS]`
         (`output_range=1`). That skips most of one layer's work: the query and output
         projections and the feed-forward of every other position (about 7% of BERT-base at
-        seq 128). Classifier exports call it."""
+        seq 128). `BertClassifier` calls it."""
         cls_rows = _run_blocks(self.embeddings, self.transformer_layers, inputs, training, 1)[-1]
         return self.pooler(cls_rows[:, 0, :])
 

@@ -50,6 +50,29 @@ def test_classifier_fits_numpy_and_tf_data_in_user_code():
     assert ((logits.argmax(-1) == y).mean()) > 0.9
 
 
+def test_classifier_runs_its_last_block_at_cls_only_with_the_same_logits():
+    """`BertClassifier` computes through `BertEncoder.pooled_output` (the last block at [CLS]
+    only) and gives the logits of its head on the whole encoder's `pooled_output`."""
+    model = BertClassifier(_encoder(), num_classes=3, dropout=0.0)
+    randomize_weights(model, seed=7)
+    x = random_inputs(3, 9, CONFIG.vocab_size, seed=8)
+    whole = model.head(model.encoder(x)["pooled_output"])
+    np.testing.assert_allclose(model(x), whole, atol=1e-5)
+    np.testing.assert_allclose(model.predict(x, verbose=0), whole, atol=1e-5)
+    widths = []
+    last = model.encoder.transformer_layers[-1]
+    original = last.call
+
+    def spy(*args, **kwargs):
+        output = original(*args, **kwargs)
+        widths.append(output.shape[1])
+        return output
+
+    last.call = spy
+    model(x)
+    assert widths == [1]
+
+
 def test_regression_with_one_output():
     x, _ = _separable_data(32)
     y = np.linspace(0, 1, 32).astype("float32")
