@@ -17,7 +17,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from benchmarks.common import machine, onnxruntime_session, print_table, time_call
+from benchmarks.common import alternating_medians, machine, onnxruntime_session, print_table
 from keras_bert import BertClassifier, BertConfig, BertEncoder
 from keras_bert.export import export_saved_model, export_tflite
 from keras_bert.export.verify import SAMPLE_TEXTS, tflite_interpreter
@@ -47,22 +47,26 @@ def main():
     parser.add_argument("--seq-length", type=int, default=128)
     parser.add_argument("--quantize", nargs="+", default=["none", "float16", "dynamic"])
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="TFLite threads")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     tokenizer = BertTokenizer(os.path.normpath(VOCAB))
     config = BertConfig.from_preset(args.preset)
     model = BertClassifier(BertEncoder(config), num_classes=2, label_names=["neg", "pos"])
     texts = {b: [SAMPLE_TEXTS[i % 2] * 20 for i in range(b)] for b in (1, 8)}
     one = tf.constant(texts[1])
-    rows = []
+    # artifact -> (size MB, cold start ms, {batch: one answer}); timed together below.
+    artifacts = {}
     with tempfile.TemporaryDirectory() as out:
         saved = export_saved_model(model, out, name="bench", seq_length=args.seq_length, tokenizer=tokenizer, verbose=False)
         cold = _first_answer_ms(
             lambda: tf.saved_model.load(saved.paths[0]).signatures["serving_default"](text=one)
         )
         serve = tf.saved_model.load(saved.paths[0]).signatures["serving_default"]
-        for b, batch in texts.items():
-            rows.append(("SavedModel (TF), text in", f"{_size_mb(saved.paths[0]):.1f}", b,
-                         f"{time_call(lambda: serve(text=tf.constant(batch)))[0]:.1f}", f"{cold:.0f}"))
+        artifacts["SavedModel (TF), text in"] = (
+            f"{_size_mb(saved.paths[0]):.1f}", f"{cold:.0f}",
+            {b: (lambda t=tf.constant(batch): serve(text=t)) for b, batch in texts.items()},
+        )
         for quantize in args.quantize:
             lite = export_tflite(model, out, name="bench", quantize=quantize, seq_length=args.seq_length,
                                  tokenizer=tokenizer, verbose=False)
@@ -74,10 +78,11 @@ def main():
 
             cold = _first_answer_ms(load_and_answer)
             runner = tflite_interpreter(path, num_threads=args.threads).get_signature_runner("serving_default")
-            for b, batch in texts.items():
-                x = np.array([t.encode() for t in batch], dtype=object)
-                rows.append((f"TFLite {quantize}, text in", f"{_size_mb(path):.1f}", b,
-                             f"{time_call(lambda: runner(text=x))[0]:.1f}", f"{cold:.0f}"))
+            artifacts[f"TFLite {quantize}, text in"] = (
+                f"{_size_mb(path):.1f}", f"{cold:.0f}",
+                {b: (lambda r=runner, x=np.array([t.encode() for t in batch], dtype=object): r(text=x))
+                 for b, batch in texts.items()},
+            )
     ids = {
         b: {name: np.ones((b, args.seq_length), "int32") * (1 if name != "input_type_ids" else 0) for name in INPUT_NAMES}
         for b in (1, 8)
@@ -90,9 +95,9 @@ def main():
 
     session = onnxruntime_session(classifier_ids_in, spec)
     if session is not None:
-        for b in (1, 8):
-            rows.append(("onnxruntime, same classifier, ids in", "-", b,
-                         f"{time_call(lambda: session.run(None, ids[b]))[0]:.1f}", "-"))
+        artifacts["onnxruntime, same classifier, ids in"] = (
+            "-", "-", {b: (lambda f=ids[b]: session.run(None, f)) for b in (1, 8)}
+        )
     import keras_hub
 
     backbone = keras_hub.models.BertBackbone(
@@ -100,13 +105,27 @@ def main():
         hidden_dim=config.hidden_size, intermediate_dim=config.intermediate_size, max_sequence_length=512,
     )
     hub = tf.function(lambda x: backbone(x, training=False)["pooled_output"], jit_compile=True)
+    hub_inputs = {
+        b: {"token_ids": tf.constant(ids[b]["input_word_ids"]), "padding_mask": tf.constant(ids[b]["input_mask"]),
+            "segment_ids": tf.constant(ids[b]["input_type_ids"])}
+        for b in (1, 8)
+    }
+    hub_name = "keras-hub BertBackbone, XLA, ids in"
+    artifacts[hub_name] = ("-", "-", {b: (lambda x=hub_inputs[b]: hub(x).numpy()) for b in (1, 8)})
+    rows = []
     for b in (1, 8):
-        x = {"token_ids": tf.constant(ids[b]["input_word_ids"]), "padding_mask": tf.constant(ids[b]["input_mask"]),
-             "segment_ids": tf.constant(ids[b]["input_type_ids"])}
-        rows.append(("keras-hub BertBackbone, XLA, ids in", "-", b,
-                     f"{time_call(lambda: hub(x).numpy())[0]:.1f}", "-"))
-    print_table(f"Export size and latency, {args.preset}, seq {args.seq_length}, TFLite {args.threads} threads ({machine()})",
-                ["artifact", "size MB", "batch", "median ms", "cold start ms (load + first answer)"], rows)
+        ms = alternating_medians(
+            {name: calls[b] for name, (_, _, calls) in artifacts.items()},
+            rounds=args.rounds, repeats=args.repeats,
+        )
+        for name, (size, cold, _) in artifacts.items():
+            rows.append((name, size, b, f"{ms[name]:.1f}", f"{ms[name] / ms[hub_name]:.2f}x", cold))
+    print_table(
+        f"Export size and latency, {args.preset}, seq {args.seq_length}, TFLite {args.threads} threads, "
+        f"median ms of {args.rounds} alternating rounds ({machine()})",
+        ["artifact", "size MB", "batch", "median ms", "vs keras-hub", "cold start ms (load + first answer)"],
+        rows,
+    )
 
 
 if __name__ == "__main__":
