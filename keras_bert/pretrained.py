@@ -65,24 +65,23 @@ def _build(config, task, shapes, head_name, source, label_names=None):
     return BertTokenClassifier(encoder, count, label_names=label_names)
 
 
-def _huggingface_task(config_file, names):
-    """`task="auto"` for a transformers folder: the heads its weights hold; `classifier` is a
-    token classifier's when `architectures` says `BertForTokenClassification`."""
+def _huggingface_task(values, names):
+    """`task="auto"` for a transformers folder (`values`: its config.json): the heads its weights
+    hold; `classifier` is a token classifier's when `architectures` says
+    `BertForTokenClassification`."""
     head = huggingface.huggingface_name
     task = _task_from_weights(
         names, head(CLASSIFIER_HEAD_KEYS[0]), head(SQUAD_HEAD_KEYS[0]), head(HEAD_KEYS[0])
     )
-    with open(config_file, encoding="utf-8") as f:
-        architectures = json.load(f).get("architectures") or []
+    architectures = values.get("architectures") or []
     if task == "classification" and "BertForTokenClassification" in architectures:
         return "token_classification"
     return task
 
 
-def _huggingface_label_names(config_file):
-    """The label names a transformers config gives (`id2label`), in id order, or None."""
-    with open(config_file, encoding="utf-8") as f:
-        id2label = json.load(f).get("id2label")
+def _huggingface_label_names(values):
+    """The label names a transformers config (`values`) gives (`id2label`), in id order, or None."""
+    id2label = values.get("id2label")
     if not isinstance(id2label, dict):
         return None
     try:
@@ -151,14 +150,17 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
     model_folder = huggingface.find_model_folder(path)
     if model_folder is not None:
         config_file = os.path.join(model_folder, huggingface.CONFIG_FILE)
+        config = BertConfig.from_json(config_file, source="huggingface")
+        # from_json has checked the file; the task and label names are fields BertConfig drops.
+        with open(config_file, encoding="utf-8") as f:
+            values = json.load(f)
         checkpoint = huggingface.read_checkpoint(model_folder, allow_pickle)
         shapes = checkpoint[0]
         if task == "auto":
-            task = _huggingface_task(config_file, shapes)
+            task = _huggingface_task(values, shapes)
         model = _build(
-            BertConfig.from_json(config_file, source="huggingface"), task, shapes,
-            huggingface.huggingface_name(CLASSIFIER_HEAD_KEYS[0]),
-            f"Hugging Face checkpoint {model_folder}", _huggingface_label_names(config_file),
+            config, task, shapes, huggingface.huggingface_name(CLASSIFIER_HEAD_KEYS[0]),
+            f"Hugging Face checkpoint {model_folder}", _huggingface_label_names(values),
         )
         huggingface.load_huggingface_checkpoint(model, model_folder, checkpoint=checkpoint)
         return model
