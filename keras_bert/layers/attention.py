@@ -19,8 +19,8 @@ class BertSelfAttention(keras.layers.Layer):
 
     Call with `x` `[batch, seq_len, hidden]` and `input_mask` `[batch, seq_len]` (1 for real
     tokens, 0 for padding); returns `[batch, seq_len, hidden]`. With `query`
-    `[batch, query_len, hidden]` (the first `query_len` rows of `x`), only those positions
-    attend (to all of `x`) and the result is `[batch, query_len, hidden]`.
+    `[batch, query_len, hidden]` (some rows of `x`), only those positions attend (to all of
+    `x`) and the result is `[batch, query_len, hidden]`.
     """
 
     def __init__(

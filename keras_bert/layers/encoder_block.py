@@ -12,10 +12,11 @@ class TransformerEncoderBlock(keras.layers.Layer):
     """Self-attention and feed-forward sub-layers, each `LayerNorm(x + dropout(f(x)))`.
 
     Call with `x` `[batch, seq_len, hidden]` and `input_mask` `[batch, seq_len]`; returns
-    `[batch, seq_len, hidden]`. LayerNorm runs in float32 under mixed precision. With
-    `output_range=r` (the Model Garden's argument of that name) only the first `r` positions
-    are computed, attending to the whole sequence: `[batch, r, hidden]`, the same numbers as
-    the first `r` rows of the full output for a fraction of the work.
+    `[batch, seq_len, hidden]`. LayerNorm runs in float32 under mixed precision. With `query`
+    `[batch, n, hidden]`, some rows of `x` (the Model Garden's `output_range` generalized to
+    any positions), only those rows are computed, attending to the whole sequence: the result
+    is `[batch, n, hidden]`, the same numbers as those rows of the full output for a fraction
+    of the work.
     """
 
     def __init__(
@@ -74,12 +75,11 @@ class TransformerEncoderBlock(keras.layers.Layer):
         self.dropout = keras.layers.Dropout(self.dropout_rate, dtype=self.dtype_policy)
         self.built = True
 
-    def call(self, x, input_mask, training=None, output_range=None):
-        target = x if output_range is None else x[:, :output_range]
-        query = None if output_range is None else target
+    def call(self, x, input_mask, training=None, query=None):
         attention = self.attention(x, input_mask, training=training, query=query)
         attention = self.dropout(attention, training=training)
-        x = ops.cast(self.attention_layer_norm(target + attention), self.compute_dtype)
+        residual = x if query is None else query
+        x = ops.cast(self.attention_layer_norm(residual + attention), self.compute_dtype)
         ff = self.output_dense(self.intermediate(x))
         ff = self.dropout(ff, training=training)
         return ops.cast(self.output_layer_norm(x + ff), self.compute_dtype)

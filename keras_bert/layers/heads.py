@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_bert.layers.activations import get_activation
+from keras_bert.layers.gather import gather_rows
 
 # Added to span logits outside the context so softmax gives them no mass (float32 logits).
 _SPAN_MASK_ADDER = -1e9
@@ -27,6 +28,7 @@ class MaskedLMHead(keras.layers.Layer):
 
     Call with `sequence_output` `[batch, seq_len, hidden]` and `masked_lm_positions` int
     `[batch, max_predictions]`; returns float32 logits `[batch, max_predictions, vocab_size]`.
+    `logits(rows)` takes the rows already gathered, `[batch, max_predictions, hidden]`.
     """
 
     def __init__(
@@ -63,9 +65,12 @@ class MaskedLMHead(keras.layers.Layer):
         self.built = True
 
     def call(self, sequence_output, masked_lm_positions):
-        positions = ops.cast(masked_lm_positions, "int32")[:, :, None]
-        x = ops.take_along_axis(sequence_output, positions, axis=1)
-        x = ops.cast(self.layer_norm(self.transform(x)), self.compute_dtype)
+        return self.logits(gather_rows(sequence_output, masked_lm_positions))
+
+    def logits(self, rows):
+        """Float32 logits `[batch, n, vocab_size]` from the encoder's output at the masked
+        positions, `[batch, n, hidden]`."""
+        x = ops.cast(self.layer_norm(self.transform(rows)), self.compute_dtype)
         table = ops.cast(self.embeddings.embedding_matrix, self.compute_dtype)
         logits = ops.matmul(x, ops.transpose(table))
         return ops.cast(logits, "float32") + self.output_bias

@@ -49,11 +49,29 @@ def test_pooled_output_alone_matches_the_numpy_reference_and_computes_one_row():
     np.testing.assert_allclose(
         encoder.pooled_output(inputs), encoder(inputs)["pooled_output"], atol=1e-5
     )
-    outputs = _run_blocks(encoder.embeddings, encoder.transformer_layers, inputs, output_range=1)
+    cls = np.zeros((3, 1), "int32")
+    outputs = _run_blocks(encoder.embeddings, encoder.transformer_layers, inputs, positions=cls)
     assert [tuple(x.shape) for x in outputs] == [(3, 11, 32), (3, 1, 32)]
 
 
-def test_output_range_gives_the_first_rows_of_the_full_block():
+def test_sequence_output_at_gives_those_rows_of_the_numpy_reference():
+    """Any positions, repeated, first and last, padded or not: the rows of the full output."""
+    config = BertConfig(**TINY)
+    encoder = BertEncoder(config)
+    randomize_weights(encoder, seed=9)
+    inputs = random_inputs(batch=3, seq_len=11, vocab_size=config.vocab_size, seed=10)
+    ref = numpy_bert_forward(google_named_weights(encoder), config, **inputs)
+    positions = np.array([[0, 10, 3, 3], [5, 0, 0, 1], [10, 9, 8, 7]], "int32")
+    got = np.array(encoder.sequence_output_at(inputs, positions))
+    assert got.shape == (3, 4, 32)
+    want = np.take_along_axis(ref["sequence_output"], positions[:, :, None], axis=1)
+    real = np.take_along_axis(inputs["input_mask"], positions, axis=1).astype(bool)
+    np.testing.assert_allclose(got[real], want[real], atol=1e-5)
+    full = np.array(encoder(inputs)["sequence_output"])
+    np.testing.assert_allclose(got, np.take_along_axis(full, positions[:, :, None], 1), atol=1e-5)
+
+
+def test_query_rows_give_those_rows_of_the_full_block():
     config = BertConfig(**TINY)
     encoder = BertEncoder(config)
     randomize_weights(encoder, seed=5)
@@ -61,9 +79,10 @@ def test_output_range_gives_the_first_rows_of_the_full_block():
     x = encoder.embeddings(inputs["input_word_ids"], inputs["input_type_ids"])
     block = encoder.transformer_layers[0]
     full = np.array(block(x, inputs["input_mask"]))
-    for output_range in (1, 4):
-        part = block(x, inputs["input_mask"], output_range=output_range)
-        np.testing.assert_allclose(part, full[:, :output_range], atol=1e-6)
+    for positions in ([[0], [0]], [[8, 2, 2], [1, 0, 7]]):
+        index = np.array(positions)[:, :, None]
+        part = block(x, inputs["input_mask"], query=np.take_along_axis(np.array(x), index, 1))
+        np.testing.assert_allclose(part, np.take_along_axis(full, index, 1), atol=1e-6)
 
 
 def test_gelu_variants_differ_enough_to_matter():

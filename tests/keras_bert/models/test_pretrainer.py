@@ -5,6 +5,7 @@ import tensorflow as tf
 
 from keras_bert import BertConfig, BertEncoder, BertPretrainer, split_pretraining_features
 from tests.keras_bert.model_weights import google_named_weights, random_inputs, randomize_weights
+from tests.keras_bert.models.block_widths import last_block_widths
 from tests.keras_bert.numpy_bert import numpy_bert_forward, numpy_mlm_logits, numpy_nsp_logits
 
 CONFIG = BertConfig(
@@ -60,6 +61,42 @@ def test_heads_and_losses_match_hand_computation():
     np.testing.assert_allclose(results["mlm_accuracy"], (hits * w).sum() / w.sum(), rtol=1e-6)
     nsp_acc = (nsp.argmax(-1) == y["next_sentence_labels"][:, 0]).mean()
     np.testing.assert_allclose(results["nsp_accuracy"], nsp_acc, rtol=1e-6)
+
+
+def test_last_block_runs_at_cls_and_masked_positions_only_with_the_same_gradients():
+    """`BertPretrainer` computes its last block only at [CLS] and the masked positions
+    (`BertEncoder.sequence_output_at`); its logits and the loss's gradients for every weight
+    equal those of the heads on the whole encoder's outputs."""
+    encoder = BertEncoder(CONFIG.replace(hidden_dropout_prob=0.0, attention_dropout_prob=0.0))
+    pretrainer = BertPretrainer(encoder)
+    randomize_weights(pretrainer, seed=12, scale=0.3)
+    x, y = _batch(seed=3)
+
+    def whole(training):
+        outputs = pretrainer.encoder(x, training=training)
+        return {
+            "mlm_logits": pretrainer.mlm_head(outputs["sequence_output"], x["masked_lm_positions"]),
+            "nsp_logits": pretrainer.nsp_head(outputs["pooled_output"]),
+        }
+
+    def loss_and_grads(forward):
+        with tf.GradientTape() as tape:
+            outputs = forward(training=True)
+            loss = sum(pretrainer.pretraining_losses(y, outputs))
+        return outputs, loss, tape.gradient(loss, pretrainer.trainable_variables)
+
+    ours, ours_loss, ours_grads = loss_and_grads(lambda training: pretrainer(x, training=training))
+    want, want_loss, want_grads = loss_and_grads(whole)
+    for name in ("mlm_logits", "nsp_logits"):
+        np.testing.assert_allclose(ours[name], want[name], atol=1e-5)
+    np.testing.assert_allclose(float(ours_loss), float(want_loss), rtol=1e-6)
+    for variable, got, expected in zip(pretrainer.trainable_variables, ours_grads, want_grads):
+        np.testing.assert_allclose(
+            tf.convert_to_tensor(got), tf.convert_to_tensor(expected), atol=1e-5,
+            err_msg=variable.path,
+        )
+
+    assert last_block_widths(pretrainer.encoder, lambda: pretrainer(x)) == [1 + x["masked_lm_positions"].shape[1]]
 
 
 def test_mlm_output_projection_is_tied_to_word_embeddings():

@@ -14,6 +14,7 @@ from keras_bert import (
     BertTokenClassifier,
 )
 from tests.keras_bert.model_weights import random_inputs, randomize_weights
+from tests.keras_bert.models.block_widths import last_block_widths
 
 CONFIG = BertConfig(
     vocab_size=50, hidden_size=32, num_layers=2, num_attention_heads=4, intermediate_size=48,
@@ -59,18 +60,7 @@ def test_classifier_runs_its_last_block_at_cls_only_with_the_same_logits():
     whole = model.head(model.encoder(x)["pooled_output"])
     np.testing.assert_allclose(model(x), whole, atol=1e-5)
     np.testing.assert_allclose(model.predict(x, verbose=0), whole, atol=1e-5)
-    widths = []
-    last = model.encoder.transformer_layers[-1]
-    original = last.call
-
-    def spy(*args, **kwargs):
-        output = original(*args, **kwargs)
-        widths.append(output.shape[1])
-        return output
-
-    last.call = spy
-    model(x)
-    assert widths == [1]
+    assert last_block_widths(model.encoder, lambda: model(x)) == [1]
 
 
 def test_regression_with_one_output():
