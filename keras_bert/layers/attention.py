@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from keras_bert.layers.dropout import BertDropout
+
 # BERT adds this to the attention scores where `input_mask` is 0 (google-research/bert
 # modeling.py: `adder = (1.0 - mask) * -10000.0`); exp() of it underflows to exactly 0 in float32.
 MASK_ADDER = -10000.0
@@ -57,7 +59,7 @@ class BertSelfAttention(keras.layers.Layer):
         for layer in (self.query, self.key, self.value):
             layer.build(input_shape)
         self.output_dense.build((None, None, self.num_heads, self.head_size))
-        self.dropout = keras.layers.Dropout(self.attention_dropout, dtype=self.dtype_policy)
+        self.dropout = BertDropout(self.attention_dropout, dtype=self.dtype_policy)
         self.built = True
 
     def call(self, x, input_mask, training=None, query=None):

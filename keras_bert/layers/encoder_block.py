@@ -5,6 +5,7 @@ from keras import ops
 
 from keras_bert.layers.activations import get_activation
 from keras_bert.layers.attention import BertSelfAttention
+from keras_bert.layers.dropout import BertDropout
 
 
 @keras.saving.register_keras_serializable(package="keras_bert")
@@ -72,7 +73,7 @@ class TransformerEncoderBlock(keras.layers.Layer):
             epsilon=self.layer_norm_eps, dtype="float32", name="output_layer_norm"
         )
         self.output_layer_norm.build(input_shape)
-        self.dropout = keras.layers.Dropout(self.dropout_rate, dtype=self.dtype_policy)
+        self.dropout = BertDropout(self.dropout_rate, dtype=self.dtype_policy)
         self.built = True
 
     def call(self, x, input_mask, training=None, query=None):

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_bert.layers.activations import get_activation
+from keras_bert.layers.dropout import BertDropout
 from keras_bert.layers.gather import gather_rows
 
 # Added to span logits outside the context so softmax gives them no mass (float32 logits).
@@ -139,7 +140,7 @@ class ClassificationHead(keras.layers.Layer):
         self.num_outputs = num_outputs
         self.dropout_rate = dropout
         self.initializer_range = initializer_range
-        self.dropout = keras.layers.Dropout(dropout, dtype=self.dtype_policy)
+        self.dropout = BertDropout(dropout, dtype=self.dtype_policy)
         self.dense = keras.layers.Dense(
             num_outputs,
             kernel_initializer=_initializer(initializer_range),
