@@ -9,3 +9,4 @@ from keras_bert.layers.heads import (
     NextSentenceHead,
     SpanHead,
 )
+from keras_bert.layers.projection import HeadProjection

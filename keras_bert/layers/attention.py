@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_bert.layers.dropout import BertDropout
+from keras_bert.layers.projection import HeadProjection
 
 # BERT adds this to the attention scores where `input_mask` is 0 (google-research/bert
 # modeling.py: `adder = (1.0 - mask) * -10000.0`); exp() of it underflows to exactly 0 in float32.
@@ -14,10 +15,10 @@ MASK_ADDER = -10000.0
 class BertSelfAttention(keras.layers.Layer):
     """Scaled dot-product self-attention over `num_heads` heads.
 
-    The projections are Keras `EinsumDense` layers with the same weight layout as
-    `keras.layers.MultiHeadAttention` (query/key/value kernels `[hidden, heads, head_size]`,
-    output kernel `[heads, head_size, hidden]`). Scores and softmax are computed in float32
-    under mixed precision.
+    The projections are `HeadProjection`s (Keras `EinsumDense` layers computed as 2D matmuls)
+    with the same weight layout as `keras.layers.MultiHeadAttention` (query/key/value kernels
+    `[hidden, heads, head_size]`, output kernel `[heads, head_size, hidden]`). Scores and
+    softmax are computed in float32 under mixed precision.
 
     Call with `x` `[batch, seq_len, hidden]` and `input_mask` `[batch, seq_len]` (1 for real
     tokens, 0 for padding); returns `[batch, seq_len, hidden]`. With `query`
@@ -40,7 +41,7 @@ class BertSelfAttention(keras.layers.Layer):
         hidden = input_shape[-1]
 
         def projection(name, equation, output_shape, bias_axes):
-            layer = keras.layers.EinsumDense(
+            layer = HeadProjection(
                 equation,
                 output_shape=output_shape,
                 bias_axes=bias_axes,

@@ -1,0 +1,54 @@
+"""`HeadProjection`: an `EinsumDense` over the trailing axes, computed as one 2D matmul."""
+
+import math
+import re
+
+import keras
+from keras import ops
+
+# "bs" + the contracted axes, the kernel's contracted then output axes -> "bs" + output axes.
+_EQUATION = re.compile(r"^bs(\w+),\1(\w+)->bs\2$")
+
+
+@keras.saving.register_keras_serializable(package="keras_bert")
+class HeadProjection(keras.layers.EinsumDense):
+    """`keras.layers.EinsumDense` for equations `"bs<in>,<in><out>->bs<out>"` (the attention
+    projections `"bsh,hnd->bsnd"` and `"bsnd,ndh->bsh"`), with the same weights, computed on
+    the `[batch * seq_len, in]` rows as one 2D matmul.
+
+    Keras' TensorFlow backend computes these equations as a `[batch, seq_len, in]` x
+    `[in, out]` matmul that broadcasts the kernel over the batch, so the kernel's gradient
+    is a batch of `[in, out]` products (one per sequence) summed afterwards: 32 times the
+    output and a K of `seq_len` instead of `batch * seq_len`. Flattening the rows first makes
+    the forward pass and both gradients single 2D matmuls. LoRA (`self.kernel`) and Keras'
+    quantization (`quantize`; quantized layers run `EinsumDense.quantized_call`, not `call`)
+    work as in `EinsumDense`.
+
+    Call with `[batch, seq_len, *in]`; returns `[batch, seq_len, *out]`.
+    """
+
+    def __init__(self, equation, output_shape, **kwargs):
+        if not _EQUATION.match(equation):
+            raise ValueError(
+                f"HeadProjection takes equations 'bs<in>,<in><out>->bs<out>' (such as "
+                f"'bsh,hnd->bsnd'); got {equation!r}: use keras.layers.EinsumDense."
+            )
+        super().__init__(equation, output_shape, **kwargs)
+
+    def call(self, inputs, training=None):
+        kernel = self.kernel
+        contracted = len(inputs.shape) - 2
+        in_size = math.prod(kernel.shape[:contracted])
+        rows = ops.matmul(ops.reshape(inputs, (-1, in_size)), ops.reshape(kernel, (in_size, -1)))
+        # -1 for the batch: where seq_len is static (exports) the shape is a constant.
+        x = ops.reshape(rows, (-1, ops.shape(inputs)[1]) + tuple(kernel.shape[contracted:]))
+        if self.bias is not None:
+            x = ops.add(x, self.bias)
+        if self.activation is not None:
+            x = self.activation(x)
+        return x
+
+    def quantize(self, mode=None, type_check=True, **kwargs):
+        # EinsumDense refuses subclasses, whose `call` might not read quantized weights; this
+        # one's quantized forward pass is EinsumDense's own `quantized_call`.
+        super().quantize(mode, type_check=False, **kwargs)
