@@ -13,7 +13,7 @@ import keras
 from keras import ops
 
 from keras_bert.model_dir import save_model_dir
-from keras_bert.models.pretrainer import BertPretrainer
+from keras_bert.models.pretrainer import BertPretrainer, masked_lm_hits
 from keras_bert.training import program
 from keras_bert.training.data import pretraining
 from keras_bert.training.strategy import is_chief
@@ -47,10 +47,7 @@ def pretraining_loss(model, inputs, labels):
     outputs = model(inputs, training=True)
     mlm_loss, nsp_loss = model.pretraining_losses(labels, outputs)
     weights = ops.cast(labels["masked_lm_weights"], "float32")
-    mlm_hits = ops.cast(
-        ops.argmax(outputs["mlm_logits"], axis=-1) == ops.cast(labels["masked_lm_ids"], "int32"),
-        "float32",
-    )
+    mlm_hits = masked_lm_hits(outputs["mlm_logits"], labels["masked_lm_ids"])
     nsp_labels = ops.reshape(ops.cast(labels["next_sentence_labels"], "int32"), (-1,))
     nsp_hits = ops.cast(ops.argmax(outputs["nsp_logits"], axis=-1) == nsp_labels, "float32")
     return mlm_loss + nsp_loss, {

@@ -4,6 +4,7 @@ import pytest
 import tensorflow as tf
 
 from keras_bert import BertConfig, BertEncoder, BertPretrainer, split_pretraining_features
+from keras_bert.models.pretrainer import masked_lm_hits
 from tests.keras_bert.model_weights import google_named_weights, random_inputs, randomize_weights
 from tests.keras_bert.models.block_widths import last_block_widths
 from tests.keras_bert.numpy_bert import numpy_bert_forward, numpy_mlm_logits, numpy_nsp_logits
@@ -61,6 +62,21 @@ def test_heads_and_losses_match_hand_computation():
     np.testing.assert_allclose(results["mlm_accuracy"], (hits * w).sum() / w.sum(), rtol=1e-6)
     nsp_acc = (nsp.argmax(-1) == y["next_sentence_labels"][:, 0]).mean()
     np.testing.assert_allclose(results["nsp_accuracy"], nsp_acc, rtol=1e-6)
+
+
+def test_masked_lm_hits_are_argmax_hits_with_ties_counted():
+    rng = np.random.default_rng(5)
+    logits = rng.normal(size=(3, 4, 50)).astype("float32")
+    ids = rng.integers(0, 50, (3, 4)).astype("int32")
+    ids[0, :2] = logits[0, :2].argmax(-1)  # some hits among the random misses
+    logits[1, 0, [7, 9]] = logits[1, 0].max() + 1.0  # a tie for the largest logit
+    ids[1, 0] = 9
+    want = (logits.argmax(-1) == ids).astype("float32")
+    assert want.sum() == 2 and want[1, 0] == 0  # argmax takes the first of a tie
+    want[1, 0] = 1.0
+    np.testing.assert_array_equal(masked_lm_hits(logits, ids), want)
+    under_xla = tf.function(masked_lm_hits, jit_compile=True)(logits, ids)
+    np.testing.assert_array_equal(under_xla, want)
 
 
 def test_last_block_runs_at_cls_and_masked_positions_only_with_the_same_gradients():
