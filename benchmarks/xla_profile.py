@@ -102,8 +102,7 @@ def main():
             run, title = _pretraining_step(folder, args.calls)
         else:
             run, title = _forward_pass(args)
-        for _ in range(2):
-            run()
+        run()  # traces and compiles
         tf.profiler.experimental.start(os.path.join(folder, "profile"))
         run()
         tf.profiler.experimental.stop()
