@@ -64,11 +64,15 @@ class BertSelfAttention(keras.layers.Layer):
         self.built = True
 
     def call(self, x, input_mask, training=None, query=None):
+        # The 1/sqrt(head_size) scale goes on q, as in keras.layers.MultiHeadAttention: one
+        # multiply per query element rather than per score (head_size / seq_len as many). For
+        # head sizes that are powers of 4 (64 in every BERT) the scale is a power of two, so
+        # this gives bit for bit the scores of google-research/bert's `scores * scale`.
         q = self.query(x if query is None else query)
+        q = ops.multiply(q, ops.cast(self.scale, q.dtype))
         k = self.key(x)
         v = self.value(x)
-        scores = ops.einsum("bqnd,bknd->bnqk", q, k)
-        scores = ops.cast(scores, "float32") * self.scale
+        scores = ops.cast(ops.einsum("bqnd,bknd->bnqk", q, k), "float32")
         mask = ops.cast(input_mask, "float32")[:, None, None, :]
         scores = scores + (1.0 - mask) * MASK_ADDER
         probs = ops.cast(ops.softmax(scores, axis=-1), self.compute_dtype)
