@@ -35,40 +35,48 @@ VOCAB, LAYERS, HIDDEN, HEADS, INTERMEDIATE = 30522, 4, 256, 4, 1024
 SEQ, BATCH, PREDICTIONS = 128, 32, 20
 
 
-def synthetic_batch(seed=0):
+def synthetic_batch(seed=0, batch=BATCH, seq=SEQ, predictions=PREDICTIONS, vocab=VOCAB):
+    """One pretraining batch of random ids, `(features, labels)` as the pretrain loop reads."""
     rng = np.random.RandomState(seed)
-    ids = rng.randint(5, VOCAB, (BATCH, SEQ)).astype("int32")
+    ids = rng.randint(5, vocab, (batch, seq)).astype("int32")
     positions = np.sort(
-        np.stack([rng.choice(np.arange(1, SEQ - 1), PREDICTIONS, replace=False) for _ in range(BATCH)]), 1
+        np.stack([rng.choice(np.arange(1, seq - 1), predictions, replace=False) for _ in range(batch)]), 1
     ).astype("int32")
     return {
         "input_word_ids": ids,
-        "input_mask": np.ones((BATCH, SEQ), "int32"),
-        "input_type_ids": np.zeros((BATCH, SEQ), "int32"),
+        "input_mask": np.ones((batch, seq), "int32"),
+        "input_type_ids": np.zeros((batch, seq), "int32"),
         "masked_lm_positions": positions,
     }, {
         "masked_lm_ids": np.take_along_axis(ids, positions, 1),
-        "masked_lm_weights": np.ones((BATCH, PREDICTIONS), "float32"),
-        "next_sentence_labels": rng.randint(0, 2, (BATCH, 1)).astype("int32"),
+        "masked_lm_weights": np.ones((batch, predictions), "float32"),
+        "next_sentence_labels": rng.randint(0, 2, (batch, 1)).astype("int32"),
     }
 
 
-class Ours:
-    """Our `Trainer` on BertPretrainer; `run(steps)` returns tokens/s of one call of `steps`."""
+def benchmark_config():
+    """The 4-layer, hidden-256 model both trainers are timed on."""
+    return keras_bert.BertConfig(
+        vocab_size=VOCAB, hidden_size=HIDDEN, num_layers=LAYERS, num_attention_heads=HEADS,
+        intermediate_size=INTERMEDIATE, max_position_embeddings=512,
+    )
 
-    def __init__(self, dataset_fn, steps, out_dir, jit_compile):
+
+class Ours:
+    """Our `Trainer` on BertPretrainer (of `config`, default `benchmark_config()`, in the
+    global dtype policy); `run(steps)` returns tokens/s of one call of `steps`."""
+
+    def __init__(self, dataset_fn, steps, out_dir, jit_compile, config=None, batch=BATCH, seq=SEQ):
         strategy = resolve_strategy("one_device")
         with strategy.scope():
-            config = keras_bert.BertConfig(
-                vocab_size=VOCAB, hidden_size=HIDDEN, num_layers=LAYERS,
-                num_attention_heads=HEADS, intermediate_size=INTERMEDIATE,
-                max_position_embeddings=512,
+            self.model = keras_bert.BertPretrainer(keras_bert.BertEncoder(config or benchmark_config()))
+            optimizer = optimization.create_optimizer(
+                1e-4, 10**6, steps,
+                loss_scaling=keras.mixed_precision.global_policy().name == "mixed_float16",
             )
-            model = keras_bert.BertPretrainer(keras_bert.BertEncoder(config))
-            optimizer = optimization.create_optimizer(1e-4, 10**6, steps)
         self.trainer = Trainer(
-            strategy, model, optimizer, pretrain.pretraining_loss, dataset_fn, BATCH, out_dir,
-            steps_per_call=steps, checkpoint_every=10**9, tokens_per_example=SEQ,
+            strategy, self.model, optimizer, pretrain.pretraining_loss, dataset_fn, batch, out_dir,
+            steps_per_call=steps, checkpoint_every=10**9, tokens_per_example=seq,
             jit_compile=jit_compile, verbose=False,
         )
         self.run(steps)  # traces and warms up
