@@ -4,7 +4,9 @@ keras-bert and keras-hub run under `tf.function(jit_compile=True)` with the same
 weights (ours copied into keras-hub's `BertBackbone` by `to_keras_hub`) on the same inputs.
 keras-bert also runs as the float32 TFLite file our exporter converts (ids in, LiteRT with
 XNNPACK), and onnxruntime runs our encoder converted by tf2onnx (where both are installed).
-All outputs are compared before timing; rounds alternate between the engines.
+It also runs as TensorFlow graphs without XLA, what a SavedModel and TF Serving run: float32
+and bfloat16 (`keras-bert export --precision bfloat16`). All outputs are compared before
+timing (bfloat16 within 0.25); rounds alternate between the engines.
 
     .venv/bin/python -m benchmarks.encoder_inference [--preset bert_base] [--seq-length 128]
 """
@@ -21,6 +23,7 @@ from benchmarks.common import alternating_medians, machine, onnxruntime_session,
 from keras_bert import BertConfig, BertEncoder
 from keras_bert.checkpoints import to_keras_hub
 from keras_bert.export import serving, tflite
+from keras_bert.export.precision import with_precision
 from keras_bert.export.verify import tflite_interpreter
 from keras_bert.models.encoder import INPUT_NAMES
 
@@ -70,10 +73,19 @@ def main():
             training=False,
         )["sequence_output"]
 
+    # Without XLA: the TensorFlow graph a SavedModel (and TF Serving) runs, float32 and as
+    # `keras-bert export --precision bfloat16` computes it.
+    ours_bfloat16 = with_precision(ours, "bfloat16")
+    run_graph = tf.function(lambda x: ours(x, training=False)["sequence_output"])
+    run_bfloat16 = tf.function(
+        lambda x: tf.cast(ours_bfloat16(x, training=False)["sequence_output"], tf.float32)
+    )
     engines = {
         "keras-bert, XLA": lambda x: run_ours(x).numpy(),
         "keras-hub, XLA": lambda x: run_hub(x).numpy(),
         "keras-bert TFLite float32": _tflite_encoder(ours, args.seq_length, args.threads),
+        "keras-bert, TF graph (SavedModel)": lambda x: run_graph(x).numpy(),
+        "keras-bert bfloat16, TF graph (SavedModel)": lambda x: run_bfloat16(x).numpy(),
     }
     spec = [tf.TensorSpec([None, None], tf.int32, name=name) for name in INPUT_NAMES]
 
@@ -92,8 +104,11 @@ def main():
         want = engines["keras-bert, XLA"](x)
         for name, engine in engines.items():
             diff = np.abs(want - engine(x)).max()
-            if diff > 1e-4:
+            # bfloat16 rounds to 8 bits (0.1 here); another model differs by about 1.
+            if diff > (0.25 if "bfloat16" in name else 1e-4):
                 raise SystemExit(f"{name} disagrees with keras-bert by {diff:.2e}: not the same model")
+            if "bfloat16" in name:
+                print(f"batch {batch}: {name} differs from float32 by at most {diff:.3f}")
         ms = alternating_medians(
             {name: (lambda e=engine: e(x)) for name, engine in engines.items()},
             rounds=args.rounds, repeats=args.repeats,

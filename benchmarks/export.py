@@ -1,6 +1,7 @@
-"""Size, latency and cold start of an exported BERT classifier: SavedModel and TFLite (float32,
-float16, dynamic int8), raw text in, against keras-hub's BertBackbone (ids in, XLA) and the same
-classifier in onnxruntime (ids in, converted by tf2onnx, where installed), one process.
+"""Size, latency and cold start of an exported BERT classifier: SavedModel (float32, bfloat16)
+and TFLite (float32, float16, dynamic int8), raw text in, against keras-hub's BertBackbone
+(ids in, XLA) and the same classifier in onnxruntime (ids in, converted by tf2onnx, where
+installed), one process.
 
     .venv/bin/python -m benchmarks.export [--preset bert_base] [--seq-length 128]
 
@@ -45,6 +46,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--preset", default="bert_base")
     parser.add_argument("--seq-length", type=int, default=128)
+    parser.add_argument("--precision", nargs="+", default=["float32", "bfloat16"], help="SavedModel precisions")
     parser.add_argument("--quantize", nargs="+", default=["none", "float16", "dynamic"])
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="TFLite threads")
     parser.add_argument("--rounds", type=int, default=3)
@@ -58,15 +60,19 @@ def main():
     # artifact -> (size MB, cold start ms, {batch: one answer}); timed together below.
     artifacts = {}
     with tempfile.TemporaryDirectory() as out:
-        saved = export_saved_model(model, out, name="bench", seq_length=args.seq_length, tokenizer=tokenizer, verbose=False)
-        cold = _first_answer_ms(
-            lambda: tf.saved_model.load(saved.paths[0]).signatures["serving_default"](text=one)
-        )
-        serve = tf.saved_model.load(saved.paths[0]).signatures["serving_default"]
-        artifacts["SavedModel (TF), text in"] = (
-            f"{_size_mb(saved.paths[0]):.1f}", f"{cold:.0f}",
-            {b: (lambda t=tf.constant(batch): serve(text=t)) for b, batch in texts.items()},
-        )
+        for precision in args.precision:
+            saved = export_saved_model(
+                model, out, name=f"bench_{precision}", seq_length=args.seq_length,
+                tokenizer=tokenizer, precision=precision, verbose=False,
+            )
+            cold = _first_answer_ms(
+                lambda: tf.saved_model.load(saved.paths[0]).signatures["serving_default"](text=one)
+            )
+            serve = tf.saved_model.load(saved.paths[0]).signatures["serving_default"]
+            artifacts[f"SavedModel (TF) {precision}, text in"] = (
+                f"{_size_mb(saved.paths[0]):.1f}", f"{cold:.0f}",
+                {b: (lambda t=tf.constant(batch), s=serve: s(text=t)) for b, batch in texts.items()},
+            )
         for quantize in args.quantize:
             lite = export_tflite(model, out, name="bench", quantize=quantize, seq_length=args.seq_length,
                                  tokenizer=tokenizer, verbose=False)

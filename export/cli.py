@@ -1,5 +1,6 @@
 """`keras-bert export MODEL_DIR --out EXPORT_DIR`: SavedModel and/or TFLite, verified."""
 
+from keras_bert.export.precision import PRECISIONS
 from keras_bert.export.saved_model import export_saved_model
 from keras_bert.export.tflite import QUANTIZATIONS, export_tflite, read_texts
 
@@ -11,6 +12,8 @@ def add_arguments(parser):
     parser.add_argument("--out", required=True, metavar="EXPORT_DIR", help="export root (TF Serving model base path)")
     parser.add_argument("--format", choices=FORMATS, default="all")
     parser.add_argument("--quantize", choices=QUANTIZATIONS, default="none", help="TFLite quantization")
+    parser.add_argument("--precision", choices=PRECISIONS, default="float32",
+                        help="SavedModel compute precision (bfloat16: CPUs with AMX or AVX512_BF16, GPUs, TPUs)")
     parser.add_argument("--seq-length", type=int, default=None, help="packed length (default: the model folder's)")
     parser.add_argument("--name", default=None, help="model name (default: the folder name)")
     parser.add_argument("--version", type=int, default=1, help="TF Serving version number")
@@ -21,7 +24,9 @@ def add_arguments(parser):
 def run(args):
     common = {"name": args.name, "seq_length": args.seq_length}
     if args.format in ("saved_model", "all"):
-        result = export_saved_model(args.model_dir, args.out, version=args.version, **common)
+        result = export_saved_model(
+            args.model_dir, args.out, version=args.version, precision=args.precision, **common
+        )
         print("\n".join(f"SavedModel: {p}" for p in result.paths))
     if args.format in ("tflite", "all"):
         calibration = read_texts(args.calibration_file) if args.calibration_file else None

@@ -16,6 +16,7 @@ import os
 import shutil
 
 from keras_bert.export import compat, serving, source, verify
+from keras_bert.export.precision import with_precision
 
 
 @dataclasses.dataclass
@@ -37,6 +38,7 @@ def export_saved_model(
     seq_length=None,
     tokenizer=None,
     num_segments=None,
+    precision="float32",
     verify_texts=None,
     verbose=True,
 ):
@@ -53,6 +55,10 @@ def export_saved_model(
         seq_length: packed length (default: the folder's `seq_length`, else 128).
         tokenizer: a `BertTokenizer` (default: the folder's vocabulary and settings).
         num_segments: 2 for pair tasks (`text` + `text_pair`); default from the folder.
+        precision: `"float32"`, or `"bfloat16"` to compute in bfloat16 (`precision.py`: for
+            CPUs with AMX / AVX512_BF16, GPUs and TPUs; outputs stay float32). A bfloat16
+            export must match its own graph in the fresh process within `FLOAT_TOLERANCE`
+            and reports its difference from the float32 model.
         verify_texts: texts for the parity check (default `verify.SAMPLE_TEXTS`).
         verbose: print the verification table.
 
@@ -67,14 +73,16 @@ def export_saved_model(
     if version < 1:
         raise ValueError(f"version={version}; TF Serving versions are positive integers.")
     preprocessor = src.preprocessor("exact")
-    archive, endpoints = serving.build_archive(
-        src.model, preprocessor, src.num_segments, max_predictions=src.max_predictions
-    )
-    exports = [(src.name, archive, endpoints)]
+    model = with_precision(src.model, precision)
+    exports = [(src.name, *_archive(model, src, preprocessor))]
     if src.task in ("encoder", "pretrainer"):
-        encoder = src.model if src.task == "encoder" else src.model.encoder
         exports.append((f"{src.name}_preprocess", *serving.preprocess_archive(preprocessor)))
-        exports.append((f"{src.name}_encoder", *serving.encoder_archive(encoder)))
+        exports.append((f"{src.name}_encoder", *serving.encoder_archive(_encoder(model, src))))
+    float32_endpoints = {}
+    if precision != "float32":  # the float32 model's endpoints: the difference is reported
+        float32_endpoints[src.name] = _archive(src.model, src, preprocessor)[1]
+        if src.task in ("encoder", "pretrainer"):
+            float32_endpoints[f"{src.name}_encoder"] = serving.encoder_archive(_encoder(src.model, src))[1]
     targets = [os.path.join(os.fspath(export_dir), model_name, str(version)) for model_name, _, _ in exports]
     for target in targets:
         if os.path.exists(target):
@@ -92,7 +100,10 @@ def export_saved_model(
         assets = os.path.join(target, "assets")
         os.makedirs(assets, exist_ok=True)
         src.tokenizer.write_vocab(os.path.join(assets, "vocab.txt"))
-        rows += _verify(target, model_name, fns, src, verify_texts or verify.SAMPLE_TEXTS)
+        rows += _verify(
+            target, model_name, fns, src, verify_texts or verify.SAMPLE_TEXTS,
+            float32_endpoints.get(model_name),
+        )
     if verbose:
         print(verify.format_table(rows))
     try:
@@ -104,8 +115,19 @@ def export_saved_model(
     return ExportResult(targets, rows)
 
 
-def _verify(path, model_name, endpoints, src, texts):
-    """Parity rows of one written SavedModel against the in-process functions."""
+def _archive(model, src, preprocessor):
+    return serving.build_archive(
+        model, preprocessor, src.num_segments, max_predictions=src.max_predictions
+    )
+
+
+def _encoder(model, src):
+    return model if src.task == "encoder" else model.encoder
+
+
+def _verify(path, model_name, endpoints, src, texts, float32_endpoints=None):
+    """Parity rows of one written SavedModel against the in-process functions, and, for a
+    bfloat16 export, its difference from the float32 model's (`float32_endpoints`)."""
     preprocessor = src.preprocessor("exact")
     inputs = {
         signature: verify.signature_inputs(fn, texts, None, src.max_predictions, preprocessor)
@@ -118,4 +140,9 @@ def _verify(path, model_name, endpoints, src, texts):
         rows += verify.compare(
             f"{model_name} SavedModel", signature, reference, fresh[signature], verify.FLOAT_TOLERANCE
         )
+        if float32_endpoints:
+            reference = verify.reference_outputs(float32_endpoints[signature], inputs[signature])
+            rows += verify.compare(
+                f"{model_name} SavedModel vs float32", signature, reference, fresh[signature], None
+            )
     return rows

@@ -118,9 +118,7 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
                 axis=1,
             )
             inputs["input_word_ids"] = tf.where(chosen, mask_id, inputs["input_word_ids"])
-            logits = model({**inputs, "masked_lm_positions": positions}, training=False)[
-                "mlm_logits"
-            ]
+            logits = _predict(model, {**inputs, "masked_lm_positions": positions})["mlm_logits"]
             predicted = tf.argmax(logits, axis=-1, output_type=tf.int32)
             return {"mlm_logits": logits, "predicted_tokens": tf.gather(vocab, predicted)}
 
@@ -149,7 +147,7 @@ def encoder_archive(encoder, seq_length=None):
             "input_mask": input_mask,
             "input_type_ids": input_type_ids,
         }
-        outputs = encoder(inputs, training=False)
+        outputs = _predict(encoder, inputs)
         return {
             "default": outputs["pooled_output"],
             "pooled_output": outputs["pooled_output"],
@@ -189,8 +187,17 @@ def preprocess_archive(preprocessor):
     return archive, {"serving_default": serve}
 
 
+def _predict(model, inputs):
+    """`model(inputs)` with its floating outputs in float32: a bfloat16 export
+    (`precision.with_precision`) computes in bfloat16 and still answers in float32."""
+    outputs = model(inputs, training=False)
+    return tf.nest.map_structure(
+        lambda t: tf.cast(t, tf.float32) if t.dtype.is_floating else t, outputs
+    )
+
+
 def _classifier_outputs(model, inputs, vocab, with_text_outputs):
-    logits = model(inputs, training=False)
+    logits = _predict(model, inputs)
     if model.num_classes == 1:
         return {"logits": logits}
     names = model.label_names or [str(i) for i in range(model.num_classes)]
@@ -203,7 +210,7 @@ def _classifier_outputs(model, inputs, vocab, with_text_outputs):
 
 
 def _token_classifier_outputs(model, inputs, vocab, with_text_outputs):
-    logits = model(inputs, training=False)
+    logits = _predict(model, inputs)
     names = model.label_names or [str(i) for i in range(model.num_labels)]
     label_ids = tf.argmax(logits, axis=-1, output_type=tf.int32)
     return {
@@ -216,7 +223,7 @@ def _token_classifier_outputs(model, inputs, vocab, with_text_outputs):
 
 
 def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
-    outputs = model(inputs, training=False)
+    outputs = _predict(model, inputs)
     start_logits, end_logits = outputs["start_logits"], outputs["end_logits"]
     # Best span: argmax of start + end over start <= end < start + MAX_ANSWER_LENGTH, as a
     # [batch, seq * seq] score table (the logits are -1e9 outside the context already).
@@ -247,7 +254,7 @@ def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
 
 def _encoder_outputs(model, inputs, vocab, with_text_outputs):
     encoder = model.encoder if isinstance(model, BertPretrainer) else model
-    outputs = encoder(inputs, training=False)
+    outputs = _predict(encoder, inputs)
     return {
         "sequence_output": outputs["sequence_output"],
         "pooled_output": outputs["pooled_output"],
