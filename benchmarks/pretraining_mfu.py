@@ -2,7 +2,7 @@
 
 Runs the `keras-bert pretrain` loop (`Trainer` on `BertPretrainer`, MLM + NSP, AdamW, forward,
 backward and update compiled with XLA) on one fixed in-memory batch, so the input pipeline is
-not in the number (`benchmarks.pretraining` shows it stays off the critical path), at a preset
+not in the number (`benchmarks.pretraining` measures its cost separately), at a preset
 size and precision, and reports tokens/s and MFU two ways: issue 8's definition (6 x the
 model's parameters, embeddings included, x tokens per second, over the device's peak) and the
 FLOPs of the products the step computes (`counted_flops_per_token`), the honest one for BERT.
@@ -19,7 +19,6 @@ not a datasheet number, so a CPU MFU reads as the share of the attainable matmul
 import argparse
 import os
 import tempfile
-import time
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
@@ -30,7 +29,7 @@ import tensorflow as tf  # noqa: E402
 from keras_bert import BertConfig  # noqa: E402
 from keras_bert.training.program import PRECISIONS  # noqa: E402
 
-from benchmarks.common import machine, print_table  # noqa: E402
+from benchmarks.common import machine, print_table, time_call  # noqa: E402
 from benchmarks.pretraining import PREDICTIONS, Ours, synthetic_batch  # noqa: E402
 
 # Dense (no sparsity) bfloat16 / float16 tensor-core TFLOP/s from the vendors' datasheets, by
@@ -87,16 +86,10 @@ def gpu_peak_tflops(device_name, precision):
 def measured_matmul_tflops(dtype, size=2048, repeats=10):
     """The best rate of one `[size, size] x [size, size]` matmul in `dtype` (TF's own kernel,
     as the model's dense layers use it), in TFLOP/s."""
-    a = tf.random.stateless_normal([size, size], [0, 1], dtype=tf.float32)
-    a = tf.cast(a, dtype)
+    a = tf.cast(tf.random.stateless_normal([size, size], [0, 1]), dtype)
     matmul = tf.function(lambda x: tf.reduce_sum(tf.cast(tf.matmul(x, x), tf.float32)))
-    matmul(a).numpy()
-    best = float("inf")
-    for _ in range(repeats):
-        began = time.perf_counter()
-        matmul(a).numpy()
-        best = min(best, time.perf_counter() - began)
-    return 2 * size**3 / best / 1e12
+    best_ms = time_call(lambda: matmul(a).numpy(), warmup=1, repeats=repeats)[1]
+    return 2 * size**3 / best_ms / 1e9
 
 
 def main():

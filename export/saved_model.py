@@ -15,6 +15,7 @@ import dataclasses
 import os
 import shutil
 
+from keras_bert.checkpoints.mapping import encoder_of
 from keras_bert.export import compat, serving, source, verify
 from keras_bert.export.precision import with_precision
 
@@ -77,12 +78,12 @@ def export_saved_model(
     exports = [(src.name, *_archive(model, src, preprocessor))]
     if src.task in ("encoder", "pretrainer"):
         exports.append((f"{src.name}_preprocess", *serving.preprocess_archive(preprocessor)))
-        exports.append((f"{src.name}_encoder", *serving.encoder_archive(_encoder(model, src))))
+        exports.append((f"{src.name}_encoder", *serving.encoder_archive(encoder_of(model))))
     float32_endpoints = {}
     if precision != "float32":  # the float32 model's endpoints: the difference is reported
         float32_endpoints[src.name] = _archive(src.model, src, preprocessor)[1]
         if src.task in ("encoder", "pretrainer"):
-            float32_endpoints[f"{src.name}_encoder"] = serving.encoder_archive(_encoder(src.model, src))[1]
+            float32_endpoints[f"{src.name}_encoder"] = serving.encoder_archive(encoder_of(src.model))[1]
     targets = [os.path.join(os.fspath(export_dir), model_name, str(version)) for model_name, _, _ in exports]
     for target in targets:
         if os.path.exists(target):
@@ -119,10 +120,6 @@ def _archive(model, src, preprocessor):
     return serving.build_archive(
         model, preprocessor, src.num_segments, max_predictions=src.max_predictions
     )
-
-
-def _encoder(model, src):
-    return model if src.task == "encoder" else model.encoder
 
 
 def _verify(path, model_name, endpoints, src, texts, float32_endpoints=None):

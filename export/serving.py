@@ -23,6 +23,7 @@ saved that way converted to TFLite and then produced NaN in a probe here).
 import keras
 import tensorflow as tf
 
+from keras_bert.checkpoints.mapping import encoder_of
 from keras_bert.models import (
     BertClassifier,
     BertEncoder,
@@ -253,8 +254,7 @@ def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
 
 
 def _encoder_outputs(model, inputs, vocab, with_text_outputs):
-    encoder = model.encoder if isinstance(model, BertPretrainer) else model
-    outputs = _predict(encoder, inputs)
+    outputs = _predict(encoder_of(model), inputs)
     return {
         "sequence_output": outputs["sequence_output"],
         "pooled_output": outputs["pooled_output"],
