@@ -21,6 +21,7 @@ import tensorflow as tf
 from benchmarks.common import alternating_medians, machine, onnxruntime_session, print_table
 from keras_bert import BertClassifier, BertConfig, BertEncoder
 from keras_bert.export import export_saved_model, export_tflite
+from keras_bert.export.tflite import FILE_SUFFIX
 from keras_bert.export.verify import SAMPLE_TEXTS, tflite_interpreter
 from keras_bert.models.encoder import INPUT_NAMES
 from keras_bert.text import BertTokenizer
@@ -84,7 +85,7 @@ def main():
 
             cold = _first_answer_ms(load_and_answer)
             runner = tflite_interpreter(path, num_threads=args.threads).get_signature_runner("serving_default")
-            artifacts[f"TFLite {quantize}, text in"] = (
+            artifacts[f"TFLite {FILE_SUFFIX[quantize].replace('_', ' ')}, text in"] = (
                 f"{_size_mb(path):.1f}", f"{cold:.0f}",
                 {b: (lambda r=runner, x=np.array([t.encode() for t in batch], dtype=object): r(text=x))
                  for b, batch in texts.items()},

@@ -8,11 +8,20 @@ product), LayerNorm and the attention softmax still run in float32 (the layers p
 the serving outputs are float32 (`serving.build_archive` casts them). Half the size, and on a
 2-core Xeon with AMX BERT-base runs 2.3x faster than keras-hub's float32 XLA forward pass at
 batch 8 (BENCHMARKS.md); accuracy: the exporter reports the difference from the float32 model.
+Elsewhere bfloat16 is emulated and slower than float32 (1.4-1.6x keras-hub's float32 time on a
+2-core AMD EPYC with AVX2 only): exporting on such a CPU warns (`warn_if_emulated`).
 """
+
+import os
+import warnings
 
 import keras
 
 PRECISIONS = ("float32", "bfloat16")
+CPUINFO = "/proc/cpuinfo"
+# CPU feature flags, as Linux names them, of native bfloat16 products: Intel AMX, AVX512_BF16
+# (Intel Cooper Lake and later, AMD Zen 4 and later) and Arm's BF16 extension.
+BFLOAT16_CPU_FLAGS = ("amx_bf16", "avx512_bf16", "bf16")
 
 
 def with_precision(model, precision):
@@ -36,3 +45,30 @@ def with_precision(model, precision):
             )
         target.assign(keras.ops.cast(source, target.dtype))
     return copy
+
+
+def cpu_computes_bfloat16(cpuinfo=None):
+    """Whether this machine's CPU multiplies bfloat16 natively (`BFLOAT16_CPU_FLAGS`); None
+    where its features cannot be read (no `/proc/cpuinfo`: not Linux)."""
+    cpuinfo = cpuinfo or CPUINFO
+    if not os.path.exists(cpuinfo):
+        return None
+    with open(cpuinfo) as f:
+        flags = {
+            flag
+            for line in f
+            if line.startswith(("flags", "Features"))
+            for flag in line.partition(":")[2].split()
+        }
+    return bool(flags.intersection(BFLOAT16_CPU_FLAGS))
+
+
+def warn_if_emulated(precision, cpuinfo=None):
+    """Warns when a `precision` export is made on a CPU that emulates it: the model is right
+    there, but slower than float32, so it is meant for another server."""
+    if precision == "bfloat16" and cpu_computes_bfloat16(cpuinfo) is False:
+        warnings.warn(
+            "This CPU has no AMX, AVX512_BF16 or Arm BF16: a bfloat16 SavedModel runs slower than "
+            "float32 here; serve it on a CPU with one of them, a GPU or a TPU, or export float32.",
+            stacklevel=3,
+        )

@@ -17,7 +17,7 @@ import shutil
 
 from keras_bert.checkpoints.mapping import encoder_of
 from keras_bert.export import compat, serving, source, verify
-from keras_bert.export.precision import with_precision
+from keras_bert.export.precision import warn_if_emulated, with_precision
 
 
 @dataclasses.dataclass
@@ -74,6 +74,7 @@ def export_saved_model(
     if version < 1:
         raise ValueError(f"version={version}; TF Serving versions are positive integers.")
     preprocessor = src.preprocessor("exact")
+    warn_if_emulated(precision)
     model = with_precision(src.model, precision)
     exports = [(src.name, *_archive(model, src, preprocessor))]
     if src.task in ("encoder", "pretrainer"):

@@ -10,11 +10,13 @@ So the normalization is written here from core ops whose semantics match Python'
 3. Uncased only: `tf.strings.lower(encoding="utf-8")` is ICU full lower-casing, the same mapping
    as Python's `str.lower` (final sigma, `İ` -> `i̇`); `normalize_utf8("NFD")`; a regex deletes
    non-spacing marks (Mn).
-4. One regex puts spaces around each punctuation character (ASCII non-alphanumerics and
-   category P) and each CJK ideograph and turns whitespace (tab, newline, CR, Zs, and the
-   line/paragraph separators that Python's `str.split` also splits on) into spaces; then
-   `tf.strings.split` splits on spaces. (Four times faster than `tensorflow_text.regex_split`
-   with the same patterns.)
+4. One regex puts a space on each side of every punctuation character (ASCII
+   non-alphanumerics and category P) and CJK ideograph, a second turns the non-ASCII
+   whitespace (Zs, and the line/paragraph separators that Python's `str.split` also splits on)
+   into spaces, and `tf.strings.split` splits on ASCII whitespace (space, tab, newline, CR).
+   Neither regex has a capture group and the second never matches an ASCII space, so RE2 finds
+   their matches with its DFA: 2.8x faster on SQuAD contexts than one regex with a group for
+   both, itself four times faster than `tensorflow_text.regex_split` with the same patterns.
 
 Control characters are deleted before lower-casing, as in the original: a control character
 between letters would otherwise change where a capital sigma counts as word-final.
@@ -33,9 +35,10 @@ import tensorflow_text as tf_text
 # Cc except \t \n \r (Cc is exactly U+0000-001F and U+007F-009F), all of Cf, and U+FFFD.
 _DELETED = r"[\x{0}-\x{8}\x{B}\x{C}\x{E}-\x{1F}\x{7F}-\x{9F}\p{Cf}\x{FFFD}]"
 _NON_SPACING_MARKS = r"\p{Mn}"
-# Whitespace after cleaning: what the original maps to a space plus U+2028/U+2029, the two
-# characters left that Python's str.split() also splits on.
-_WHITESPACE = r"[\t\n\r\p{Zs}\x{2028}\x{2029}]+"
+# Whitespace after cleaning, beyond the ASCII that tf.strings.split splits on: category Zs but
+# U+0020 (Unicode's list, unchanged since U+180E left Zs in Unicode 6.3) plus U+2028/U+2029,
+# the two characters left that Python's str.split() also splits on.
+_NON_ASCII_WHITESPACE = r"[\x{A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}\x{2028}\x{2029}]"
 _CJK = (
     r"\x{4E00}-\x{9FFF}\x{3400}-\x{4DBF}\x{20000}-\x{2A6DF}\x{2A700}-\x{2B73F}"
     r"\x{2B740}-\x{2B81F}\x{2B820}-\x{2CEAF}\x{F900}-\x{FAFF}\x{2F800}-\x{2FA1F}"
@@ -72,5 +75,6 @@ def split_words(normalized):
     Returns:
         tf.RaggedTensor of tf.string `[batch, (words)]`.
     """
-    spaced = tf.strings.regex_replace(normalized, "(" + _STANDALONE + ")|" + _WHITESPACE, r" \1 ")
+    spaced = tf.strings.regex_replace(normalized, _STANDALONE, r" \0 ")
+    spaced = tf.strings.regex_replace(spaced, _NON_ASCII_WHITESPACE, " ")
     return tf.strings.split(spaced)

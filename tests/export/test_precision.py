@@ -4,7 +4,8 @@ import pytest
 import tensorflow as tf
 
 import keras_bert
-from keras_bert.export.precision import with_precision
+from keras_bert.export import precision
+from keras_bert.export.precision import cpu_computes_bfloat16, warn_if_emulated, with_precision
 from tests.export.conftest import LABELS, tiny_config
 
 
@@ -55,12 +56,58 @@ def test_unknown_precision_is_refused():
     assert str(error.value) == "precision='float16' is not one of ('float32', 'bfloat16')."
 
 
-def test_bfloat16_saved_model_answers_in_float32_at_half_the_size(classifier_dir, exported, tmp_path):
+AVX2_ONLY = "processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma bmi2\n\nprocessor\t: 1\nflags\t\t: fpu sse2 avx avx2 fma bmi2\n"
+EMULATED_WARNING = (
+    "This CPU has no AMX, AVX512_BF16 or Arm BF16: a bfloat16 SavedModel runs slower than "
+    "float32 here; serve it on a CPU with one of them, a GPU or a TPU, or export float32."
+)
+
+
+@pytest.mark.parametrize(
+    "cpuinfo, native",
+    [
+        (AVX2_ONLY, False),
+        ("flags\t\t: fpu avx2 avx512f avx512_bf16 avx512_vnni\n", True),
+        ("flags\t\t: fpu avx512f amx_bf16 amx_tile\n", True),
+        ("processor\t: 0\nFeatures\t: fp asimd sve i8mm bf16\n", True),
+        ("processor\t: 0\nFeatures\t: fp asimd crc32 atomics\n", False),
+        ("flags\t\t: avx512bw\nmodel name\t: bf16 in a name is no flag\n", False),
+    ],
+)
+def test_cpu_computes_bfloat16_reads_the_feature_flags(cpuinfo, native, tmp_path):
+    path = tmp_path / "cpuinfo"
+    path.write_text(cpuinfo)
+    assert cpu_computes_bfloat16(str(path)) is native
+
+
+def test_cpu_features_unknown_without_proc_cpuinfo(tmp_path):
+    assert cpu_computes_bfloat16(str(tmp_path / "missing")) is None
+
+
+def test_bfloat16_on_an_emulating_cpu_warns_in_one_line(tmp_path, recwarn):
+    path = tmp_path / "cpuinfo"
+    path.write_text(AVX2_ONLY)
+    warn_if_emulated("float32", str(path))
+    assert not recwarn.list
+    with pytest.warns(UserWarning) as warned:
+        warn_if_emulated("bfloat16", str(path))
+    assert [str(w.message) for w in warned] == [EMULATED_WARNING]
+    path.write_text("flags\t\t: avx2 avx512_bf16\n")
+    warn_if_emulated("bfloat16", str(path))
+    assert not recwarn.list
+
+
+def test_bfloat16_saved_model_answers_in_float32_at_half_the_size(
+    classifier_dir, exported, tmp_path, monkeypatch
+):
     import os
 
     from keras_bert.export import export_saved_model
 
-    result = export_saved_model(classifier_dir, tmp_path, precision="bfloat16", verbose=False)
+    (tmp_path / "cpuinfo").write_text(AVX2_ONLY)
+    monkeypatch.setattr(precision, "CPUINFO", str(tmp_path / "cpuinfo"))
+    with pytest.warns(UserWarning, match="^This CPU has no AMX"):
+        result = export_saved_model(classifier_dir, tmp_path / "out", precision="bfloat16", verbose=False)
     [path] = result.paths
 
     def variables_bytes(saved_model):
