@@ -85,7 +85,9 @@ def test_query_rows_give_those_rows_of_the_full_block():
     for positions in ([[0], [0]], [[8, 2, 2], [1, 0, 7]]):
         index = np.array(positions)[:, :, None]
         part = block(x, inputs["input_mask"], query=np.take_along_axis(np.array(x), index, 1))
-        np.testing.assert_allclose(part, np.take_along_axis(full, index, 1), atol=1e-6)
+        # float32 rounding only: the matmul kernels sum in another order for fewer rows (1.1e-6
+        # on outputs near 2 seen on AVX2); a wrong row would differ by about 1.
+        np.testing.assert_allclose(part, np.take_along_axis(full, index, 1), atol=1e-5)
 
 
 def test_gelu_variants_differ_enough_to_matter():
