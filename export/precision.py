@@ -8,7 +8,7 @@ product), LayerNorm and the attention softmax still run in float32 (the layers p
 the serving outputs are float32 (`serving.build_archive` casts them). Half the size, and on a
 2-core Xeon with AMX BERT-base runs 2.3x faster than keras-hub's float32 XLA forward pass at
 batch 8 (BENCHMARKS.md); accuracy: the exporter reports the difference from the float32 model.
-Elsewhere bfloat16 is emulated and slower than float32 (1.4-1.6x keras-hub's float32 time on a
+Elsewhere bfloat16 is emulated and slower than float32 (1.3-1.6x keras-hub's float32 time on a
 2-core AMD EPYC with AVX2 only): exporting on such a CPU warns (`warn_if_emulated`).
 """
 
