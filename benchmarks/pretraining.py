@@ -5,9 +5,11 @@ seq 128, batch 32, 20 predictions per sequence), float32, AdamW on both, each wi
 XLA. Ours also trains the NSP head (keras-hub's `BertMaskedLM` has none). Ours is measured on
 one fixed in-memory batch (the model and loop alone) and through the real input pipeline
 (TFRecords -> parse -> dynamic masking -> batches), to show the pipeline stays off the
-critical path.
+critical path. Both run with the CPU allocator the `keras-bert` command sets
+(`cli.pool_cpu_memory`, TensorFlow's BFC allocator), or with `--cpu-allocator default`
+TensorFlow's own default: the variable is read at the first op, so it is one per process.
 
-    python -m benchmarks.pretraining [--steps 10] [--rounds 3]
+    python -m benchmarks.pretraining [--steps 10] [--rounds 3] [--cpu-allocator bfc|default]
 """
 
 import argparse
@@ -155,7 +157,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=10, help="updates per timed call")
     parser.add_argument("--rounds", type=int, default=3, help="timed calls of each contestant")
+    parser.add_argument(
+        "--cpu-allocator", choices=("bfc", "default"), default="bfc",
+        help="TensorFlow's CPU allocator for both trainers: bfc (what the keras-bert command "
+        "uses) or TensorFlow's default",
+    )
     args = parser.parse_args()
+    os.environ["TF_CPU_ALLOCATOR_USE_BFC"] = str(args.cpu_allocator == "bfc").lower()
     keras.utils.set_random_seed(0)
     with tempfile.TemporaryDirectory() as folder:
         x, y = synthetic_batch()
@@ -193,7 +201,8 @@ def main():
     ]
     print_table(
         f"Pretraining tokens/s ({LAYERS} layers, hidden {HIDDEN}, seq {SEQ}, batch {BATCH}, "
-        f"float32; median of {args.rounds} calls of {args.steps} updates) on {machine()}",
+        f"float32, {args.cpu_allocator} CPU allocator; median of {args.rounds} calls of "
+        f"{args.steps} updates) on {machine()}",
         ("trainer", "tokens/s", "vs keras-hub no XLA", "vs keras-hub's best"),
         rows,
     )

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -70,3 +71,35 @@ def test_make_pretraining_data_warns_when_the_text_layout_looks_wrong(tmp_path):
         assert result.returncode == 0, result.stderr
         assert (warning in result.stderr) is warned
         assert result.stdout.startswith("wrote ")
+
+
+_ALLOCATOR_PROBE = """
+import sys
+from keras_bert import cli
+try:
+    cli.main(["vocab", "--help"])
+except SystemExit:
+    pass
+import tensorflow as tf
+tf.ones([4]).numpy()
+try:
+    tf.config.experimental.get_memory_info("CPU:0")  # only the BFC allocator keeps stats
+    print("bfc")
+except ValueError:
+    print("default")
+"""
+
+
+def _allocator_of_a_command(**env):
+    environ = {k: v for k, v in os.environ.items() if k != "TF_CPU_ALLOCATOR_USE_BFC"}
+    result = subprocess.run(
+        [sys.executable, "-c", _ALLOCATOR_PROBE], capture_output=True, text=True, timeout=300,
+        env={**environ, **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()[-1]
+
+
+def test_commands_pool_cpu_memory_unless_told_otherwise():
+    assert _allocator_of_a_command() == "bfc"
+    assert _allocator_of_a_command(TF_CPU_ALLOCATOR_USE_BFC="false") == "default"
