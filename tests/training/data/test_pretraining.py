@@ -95,6 +95,24 @@ def test_single_sentence_documents_warn_about_the_layout(setup):
     assert not all(is_random for _, _, is_random in instances)
 
 
+def _read_records_one_by_one(paths, seq_length=32, max_predictions_per_seq=6):
+    """Each record parsed alone by run_pretraining.py's name_to_features, written out
+    independently of `pretraining.feature_spec`."""
+    spec = {
+        "input_ids": tf.io.FixedLenFeature([seq_length], tf.int64),
+        "input_mask": tf.io.FixedLenFeature([seq_length], tf.int64),
+        "segment_ids": tf.io.FixedLenFeature([seq_length], tf.int64),
+        "masked_lm_positions": tf.io.FixedLenFeature([max_predictions_per_seq], tf.int64),
+        "masked_lm_ids": tf.io.FixedLenFeature([max_predictions_per_seq], tf.int64),
+        "masked_lm_weights": tf.io.FixedLenFeature([max_predictions_per_seq], tf.float32),
+        "next_sentence_labels": tf.io.FixedLenFeature([1], tf.int64),
+    }
+    return [
+        {k: v.numpy() for k, v in tf.io.parse_single_example(r, spec).items()}
+        for r in tf.data.TFRecordDataset(paths)
+    ]
+
+
 def test_tfrecords_follow_the_original_spec_and_masking_rates(setup):
     tokenizer, corpus, folder = setup
     paths, count = pretraining.write_pretraining_tfrecords(
@@ -102,19 +120,7 @@ def test_tfrecords_follow_the_original_spec_and_masking_rates(setup):
         max_predictions_per_seq=6, num_shards=2, dupe_factor=3,
     )
     assert len(paths) == 2 and count > 100
-    spec = {  # run_pretraining.py's name_to_features, written out independently
-        "input_ids": tf.io.FixedLenFeature([32], tf.int64),
-        "input_mask": tf.io.FixedLenFeature([32], tf.int64),
-        "segment_ids": tf.io.FixedLenFeature([32], tf.int64),
-        "masked_lm_positions": tf.io.FixedLenFeature([6], tf.int64),
-        "masked_lm_ids": tf.io.FixedLenFeature([6], tf.int64),
-        "masked_lm_weights": tf.io.FixedLenFeature([6], tf.float32),
-        "next_sentence_labels": tf.io.FixedLenFeature([1], tf.int64),
-    }
-    records = [
-        {k: v.numpy() for k, v in tf.io.parse_single_example(r, spec).items()}
-        for r in tf.data.TFRecordDataset(paths)
-    ]
+    records = _read_records_one_by_one(paths)
     assert len(records) == count
     masked = kept = predicted = candidates = 0
     for r in records:
@@ -158,6 +164,31 @@ def test_dynamic_masking_restores_then_remasks_deterministically(setup):
     skipped = next(iter(pretraining.tfrecord_dataset(paths, 4, 32, 6, tokenizer=tokenizer, skip_batches=3)))
     for name in x_dynamic:
         np.testing.assert_array_equal(full[3][0][name], skipped[0][name])
+
+
+def test_static_pipeline_parses_batches_into_the_records_as_written(setup):
+    tokenizer, corpus, folder = setup
+    paths, _ = pretraining.write_pretraining_tfrecords(
+        [corpus], str(folder / "records_in_order"), tokenizer, seq_length=32,
+        max_predictions_per_seq=6,
+    )
+    records = _read_records_one_by_one(paths)
+    names = {  # model feature -> record feature
+        "input_word_ids": "input_ids", "input_mask": "input_mask",
+        "input_type_ids": "segment_ids", "masked_lm_positions": "masked_lm_positions",
+        "masked_lm_ids": "masked_lm_ids", "masked_lm_weights": "masked_lm_weights",
+        "next_sentence_labels": "next_sentence_labels",
+    }
+    for skip in (0, 2):
+        x, y = next(iter(pretraining.tfrecord_dataset(
+            paths, 4, 32, 6, dynamic_masking=False, shuffle_buffer=1, skip_batches=skip
+        )))
+        batch = {**x, **y}
+        assert set(batch) == set(names)
+        for name, record_name in names.items():
+            expected = np.stack([r[record_name] for r in records[4 * skip : 4 * skip + 4]])
+            np.testing.assert_array_equal(batch[name].numpy(), expected)
+            assert batch[name].dtype == (tf.float32 if name == "masked_lm_weights" else tf.int32)
 
 
 def _partly_masked_words(tokenizer, ids, positions, weights):
