@@ -28,9 +28,11 @@ def pool_cpu_memory():
     """Has TensorFlow keep freed CPU memory for reuse (its BFC allocator) instead of handing
     every large buffer back to the system, unless `TF_CPU_ALLOCATOR_USE_BFC` is already set.
 
-    TensorFlow's default CPU allocator takes each buffer from malloc, which maps buffers over
-    32 MB afresh and unmaps them when freed, so every training step faults in its temporaries
-    again (the MLM logits alone are 78 MB at batch 32 with 20 predictions). Measured with
+    Where TensorFlow leaves oneDNN off (CPUs without AVX512_VNNI, AVX512_BF16 or AMX), its
+    default CPU allocator takes each buffer from malloc, which maps buffers over 32 MB afresh
+    and unmaps them when freed, so every training step faults in its temporaries again (the
+    MLM logits alone are 78 MB at batch 32 with 20 predictions); where oneDNN is on, its own
+    allocator already pools large buffers and BFC measures the same. Measured with
     `benchmarks/pretraining.py` (2-core AMD EPYC, AVX2): our XLA step 2,528 -> 2,807 tokens/s
     on a fixed batch and 2,293 -> 2,938 through the TFRecord pipeline, 1,521 -> 2,410 without
     XLA (keras-hub's `fit` gains as much when given it: 1,798 -> 2,336 with XLA); peak resident

@@ -74,7 +74,6 @@ def test_make_pretraining_data_warns_when_the_text_layout_looks_wrong(tmp_path):
 
 
 _ALLOCATOR_PROBE = """
-import sys
 from keras_bert import cli
 try:
     cli.main(["vocab", "--help"])
