@@ -47,15 +47,34 @@ def _tflite_encoder(encoder, seq_length, threads):
     return lambda x: runner(**{name: x[name].numpy() for name in INPUT_NAMES})["sequence_output"]
 
 
-def main():
+def forward_arguments(rounds, repeats):
+    """The command line shared by the forward-pass benchmarks."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--preset", default="bert_base")
     parser.add_argument("--seq-length", type=int, default=128)
     parser.add_argument("--batches", default="1,8")
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--repeats", type=int, default=repeats)
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="LiteRT threads")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def keras_hub_forward(hub):
+    """keras-hub's `BertBackbone` under XLA on our input dict; returns `sequence_output`."""
+
+    @tf.function(jit_compile=True)
+    def run_hub(x):
+        return hub(
+            {"token_ids": x["input_word_ids"], "padding_mask": x["input_mask"],
+             "segment_ids": x["input_type_ids"]},
+            training=False,
+        )["sequence_output"]
+
+    return run_hub
+
+
+def main():
+    args = forward_arguments(rounds=4, repeats=5)
 
     config = BertConfig.from_preset(args.preset)
     ours = BertEncoder(config)
@@ -65,13 +84,7 @@ def main():
     def run_ours(x):
         return ours(x, training=False)["sequence_output"]
 
-    @tf.function(jit_compile=True)
-    def run_hub(x):
-        return hub(
-            {"token_ids": x["input_word_ids"], "padding_mask": x["input_mask"],
-             "segment_ids": x["input_type_ids"]},
-            training=False,
-        )["sequence_output"]
+    run_hub = keras_hub_forward(hub)
 
     # Without XLA: the TensorFlow graph a SavedModel (and TF Serving) runs, float32 and as
     # `keras-bert export --precision bfloat16` computes it.

@@ -1,0 +1,88 @@
+"""How close the float32 TFLite encoder is to its matmul floor: the file against its products alone.
+
+Times, in one process with alternating rounds, keras-hub's `BertBackbone` under XLA, our
+encoder's float32 TFLite file (as `benchmarks.encoder_inference` builds it) and a TFLite file
+of only the encoder's fully connected products with the same shapes and biases, chained
+(query, key, value, attention output, both feed-forward layers, per layer). The last row is
+the floor for any graph change at XNNPACK's matmul rate on this machine: only a faster matmul
+kernel (or less arithmetic) goes below it.
+
+    .venv/bin/python -m benchmarks.tflite_floor [--preset bert_base] [--batches 1,8]
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from benchmarks.common import alternating_medians, machine, print_table
+from benchmarks.encoder_inference import _inputs, _tflite_encoder, forward_arguments, keras_hub_forward
+from keras_bert import BertConfig, BertEncoder
+from keras_bert.checkpoints import to_keras_hub
+from keras_bert.export.verify import tflite_interpreter
+
+
+def _products_only(config, rows, threads):
+    """A TFLite file of the encoder's dense products alone on `[rows, hidden]`; returns
+    (run callable, GFLOP of one call)."""
+    hidden, inner = config.hidden_size, config.intermediate_size
+    rng = np.random.default_rng(0)
+    shapes = [(hidden, hidden)] * 4 + [(hidden, inner), (inner, hidden)]
+    layers = [[(tf.constant(rng.normal(0, 0.02, s), tf.float32), tf.zeros([s[1]])) for s in shapes]
+              for _ in range(config.num_layers)]
+
+    @tf.function(input_signature=[tf.TensorSpec([rows, hidden], tf.float32)])
+    def products(x):
+        for (wq, bq), (wk, bk), (wv, bv), (wo, bo), (wi, bi), (wf, bf) in layers:
+            mixed = (tf.matmul(x, wq) + bq) + (tf.matmul(x, wk) + bk) + (tf.matmul(x, wv) + bv)
+            x = tf.matmul(mixed, wo) + bo
+            x = tf.matmul(tf.matmul(x, wi) + bi, wf) + bf
+        return x
+
+    content = tf.lite.TFLiteConverter.from_concrete_functions(
+        [products.get_concrete_function()], products
+    ).convert()
+    interpreter = tflite_interpreter(content, num_threads=threads)
+    interpreter.allocate_tensors()
+    index = interpreter.get_input_details()[0]["index"]
+    x = rng.normal(size=(rows, hidden)).astype(np.float32)
+
+    def run():
+        interpreter.set_tensor(index, x)
+        interpreter.invoke()
+
+    gflop = 2 * rows * config.num_layers * sum(a * b for a, b in shapes) / 1e9
+    return run, gflop
+
+
+def main():
+    args = forward_arguments(rounds=6, repeats=3)
+    config = BertConfig.from_preset(args.preset)
+    ours = BertEncoder(config)
+    run_hub = keras_hub_forward(to_keras_hub(ours))
+    lite = _tflite_encoder(ours, args.seq_length, args.threads)
+    rows = []
+    for batch in [int(b) for b in args.batches.split(",")]:
+        x = _inputs(batch, args.seq_length, config.vocab_size)
+        products, gflop = _products_only(config, batch * args.seq_length, args.threads)
+        ms = alternating_medians(
+            {
+                "keras-hub, XLA": lambda: run_hub(x).numpy(),
+                "keras-bert TFLite float32": lambda: lite(x),
+                "its dense products alone (TFLite)": products,
+            },
+            rounds=args.rounds, repeats=args.repeats,
+        )
+        base = ms["keras-hub, XLA"]
+        rows += [(batch, name, f"{value:.1f}", f"{value / base:.2f}x",
+                  f"{gflop / value * 1e3:.0f}" if "products" in name else "")
+                 for name, value in ms.items()]
+    print_table(
+        f"Encoder TFLite file against its matmul floor, {args.preset}, seq {args.seq_length}, "
+        f"float32 (median ms of {args.rounds} alternating rounds; {machine()}; LiteRT "
+        f"{args.threads} threads)",
+        ["batch", "engine", "median ms", "vs keras-hub, XLA", "products' GFLOP/s"],
+        rows,
+    )
+
+
+if __name__ == "__main__":
+    main()
