@@ -28,7 +28,7 @@ from keras_bert.export.verify import tflite_interpreter
 from keras_bert.models.encoder import INPUT_NAMES
 
 
-def _inputs(batch, seq_len, vocab):
+def encoder_inputs(batch, seq_len, vocab):
     rng = np.random.default_rng(0)
     return {
         "input_word_ids": tf.constant(rng.integers(1, vocab, (batch, seq_len)), tf.int32),
@@ -37,7 +37,7 @@ def _inputs(batch, seq_len, vocab):
     }
 
 
-def _tflite_encoder(encoder, seq_length, threads):
+def tflite_encoder(encoder, seq_length, threads):
     """Our encoder as a float32 TFLite file (ids in, any batch), run by LiteRT with XNNPACK."""
     archive, _ = serving.encoder_archive(encoder, seq_length)
     with tempfile.TemporaryDirectory() as folder:
@@ -96,7 +96,7 @@ def main():
     engines = {
         "keras-bert, XLA": lambda x: run_ours(x).numpy(),
         "keras-hub, XLA": lambda x: run_hub(x).numpy(),
-        "keras-bert TFLite float32": _tflite_encoder(ours, args.seq_length, args.threads),
+        "keras-bert TFLite float32": tflite_encoder(ours, args.seq_length, args.threads),
         "keras-bert, TF graph (SavedModel)": lambda x: run_graph(x).numpy(),
         "keras-bert bfloat16, TF graph (SavedModel)": lambda x: run_bfloat16(x).numpy(),
     }
@@ -113,7 +113,7 @@ def main():
         )[0]
     rows = []
     for batch in [int(b) for b in args.batches.split(",")]:
-        x = _inputs(batch, args.seq_length, config.vocab_size)
+        x = encoder_inputs(batch, args.seq_length, config.vocab_size)
         want = engines["keras-bert, XLA"](x)
         for name, engine in engines.items():
             diff = np.abs(want - engine(x)).max()

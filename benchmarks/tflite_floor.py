@@ -14,13 +14,18 @@ import numpy as np
 import tensorflow as tf
 
 from benchmarks.common import alternating_medians, machine, print_table
-from benchmarks.encoder_inference import _inputs, _tflite_encoder, forward_arguments, keras_hub_forward
+from benchmarks.encoder_inference import (
+    encoder_inputs,
+    forward_arguments,
+    keras_hub_forward,
+    tflite_encoder,
+)
 from keras_bert import BertConfig, BertEncoder
 from keras_bert.checkpoints import to_keras_hub
 from keras_bert.export.verify import tflite_interpreter
 
 
-def _products_only(config, rows, threads):
+def products_only(config, rows, threads):
     """A TFLite file of the encoder's dense products alone on `[rows, hidden]`; returns
     (run callable, GFLOP of one call)."""
     hidden, inner = config.hidden_size, config.intermediate_size
@@ -58,11 +63,11 @@ def main():
     config = BertConfig.from_preset(args.preset)
     ours = BertEncoder(config)
     run_hub = keras_hub_forward(to_keras_hub(ours))
-    lite = _tflite_encoder(ours, args.seq_length, args.threads)
+    lite = tflite_encoder(ours, args.seq_length, args.threads)
     rows = []
     for batch in [int(b) for b in args.batches.split(",")]:
-        x = _inputs(batch, args.seq_length, config.vocab_size)
-        products, gflop = _products_only(config, batch * args.seq_length, args.threads)
+        x = encoder_inputs(batch, args.seq_length, config.vocab_size)
+        products, gflop = products_only(config, batch * args.seq_length, args.threads)
         ms = alternating_medians(
             {
                 "keras-hub, XLA": lambda: run_hub(x).numpy(),

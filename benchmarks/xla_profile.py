@@ -28,7 +28,7 @@ import tensorflow as tf  # noqa: E402  (after XLA_FLAGS)
 from tensorflow.tsl.profiler.protobuf import xplane_pb2  # noqa: E402
 
 from benchmarks.common import print_table  # noqa: E402
-from benchmarks.encoder_inference import _inputs  # noqa: E402
+from benchmarks.encoder_inference import encoder_inputs  # noqa: E402
 from keras_bert import BertConfig, BertEncoder  # noqa: E402
 
 # Thunk events that wrap others (the executor, thread-pool waits) rather than compute.
@@ -63,7 +63,7 @@ def _forward_pass(args):
     def forward(x):
         return encoder(x, training=False)["sequence_output"]
 
-    x = _inputs(args.batch, args.seq_length, config.vocab_size)
+    x = encoder_inputs(args.batch, args.seq_length, config.vocab_size)
 
     def run():
         for _ in range(args.calls):

@@ -1,6 +1,6 @@
 import math
 
-from benchmarks.tflite_floor import _products_only
+from benchmarks.tflite_floor import products_only
 from keras_bert import BertConfig, BertEncoder
 from keras_bert.layers.projection import HeadProjection
 
@@ -15,7 +15,7 @@ def test_the_floor_file_does_the_encoder_blocks_dense_arithmetic():
         for layer in encoder._flatten_layers()
         if isinstance(layer, HeadProjection) and "transformer" in layer.path
     )
-    run, gflop = _products_only(config, rows=24, threads=1)
+    run, gflop = products_only(config, rows=24, threads=1)
     run()
     assert block_weights == 2 * (4 * 16 * 16 + 2 * 16 * 40)
     assert gflop == 2 * 24 * block_weights / 1e9
