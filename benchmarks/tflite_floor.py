@@ -25,9 +25,9 @@ from keras_bert.checkpoints import to_keras_hub
 from keras_bert.export.verify import tflite_interpreter
 
 
-def products_only(config, rows, threads):
-    """A TFLite file of the encoder's dense products alone on `[rows, hidden]`; returns
-    (run callable, GFLOP of one call)."""
+def dense_products_file(config, rows):
+    """A TFLite file of the encoder's dense products alone on `[rows, hidden]`, chained per
+    layer; returns (file content, GFLOP of one call)."""
     hidden, inner = config.hidden_size, config.intermediate_size
     rng = np.random.default_rng(0)
     shapes = [(hidden, hidden)] * 4 + [(hidden, inner), (inner, hidden)]
@@ -45,16 +45,23 @@ def products_only(config, rows, threads):
     content = tf.lite.TFLiteConverter.from_concrete_functions(
         [products.get_concrete_function()], products
     ).convert()
+    gflop = 2 * rows * config.num_layers * sum(a * b for a, b in shapes) / 1e9
+    return content, gflop
+
+
+def products_only(config, rows, threads):
+    """`dense_products_file` loaded in LiteRT on `threads`; returns (run callable, GFLOP of one
+    call)."""
+    content, gflop = dense_products_file(config, rows)
     interpreter = tflite_interpreter(content, num_threads=threads)
     interpreter.allocate_tensors()
     index = interpreter.get_input_details()[0]["index"]
-    x = rng.normal(size=(rows, hidden)).astype(np.float32)
+    x = np.random.default_rng(0).normal(size=(rows, config.hidden_size)).astype(np.float32)
 
     def run():
         interpreter.set_tensor(index, x)
         interpreter.invoke()
 
-    gflop = 2 * rows * config.num_layers * sum(a * b for a, b in shapes) / 1e9
     return run, gflop
 
 
