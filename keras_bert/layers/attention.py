@@ -73,7 +73,7 @@ class BertSelfAttention(keras.layers.Layer):
         k = self.key(x)
         v = self.value(x)
         scores = ops.cast(ops.einsum("bqnd,bknd->bnqk", q, k), "float32")
-        mask = ops.cast(input_mask, "float32")[:, None, None, :]
+        mask = ops.expand_dims(ops.cast(input_mask, "float32"), (1, 2))
         scores = scores + (1.0 - mask) * MASK_ADDER
         probs = ops.cast(ops.softmax(scores, axis=-1), self.compute_dtype)
         probs = self.dropout(probs, training=training)

@@ -81,7 +81,7 @@ class BertEmbeddings(keras.layers.Layer):
         x = (
             self.word_embeddings(input_word_ids)
             + self.type_embeddings(input_type_ids)
-            + positions[None, :, :]
+            + positions
         )
         x = self.layer_norm(x)
         return self.dropout(ops.cast(x, self.compute_dtype), training=training)

@@ -8,7 +8,7 @@ from keras_bert.layers.dropout import BertDropout
 from keras_bert.layers.gather import gather_rows
 
 # Added to span logits outside the context so softmax gives them no mass (float32 logits).
-_SPAN_MASK_ADDER = -1e9
+SPAN_MASK_ADDER = -1e9
 
 
 def _initializer(initializer_range):
@@ -199,7 +199,7 @@ class SpanHead(keras.layers.Layer):
         context = ops.cast(input_mask, "float32") * ops.cast(
             ops.equal(input_type_ids, 1), "float32"
         )
-        logits = logits + ((1.0 - context) * _SPAN_MASK_ADDER)[:, :, None]
+        logits = logits + ops.expand_dims((1.0 - context) * SPAN_MASK_ADDER, -1)
         return logits[:, :, 0], logits[:, :, 1]
 
     def compute_output_shape(

@@ -46,3 +46,123 @@ def test_encoder_archive_at_a_fixed_length_converts_to_tflite(tmp_path):
         got = runner(**inputs)
         for name in ("sequence_output", "pooled_output"):
             np.testing.assert_allclose(got[name], want[name], atol=1e-5)
+
+
+# Texts of different lengths in one batch: empty, short, and one longer than SEQ_LENGTH.
+MIXED_TEXTS = ["", "a fine film", "the movie was a delight from start to finish .", "long " * 100]
+MIXED_PAIRS = ["where ?", "", "a film about a delight", "short"]
+
+
+def assert_tokens_match(got, want, real, fill, atol=1e-5):
+    """A per-token output of a serving graph: the Keras model's numbers at the real tokens
+    (`real`, bool `[batch, seq]`) and exactly `fill` at padding, since the graph runs only up
+    to the batch's longest text."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got[real], want[real], atol=atol)
+    assert (got[~real] == fill).all()
+    assert real.any(axis=1).all() and not real.all()  # both kinds of position are checked
+
+
+def _task_models(config):
+    import keras
+    import keras_bert
+
+    keras.utils.set_random_seed(5)
+    encoder = keras_bert.BertEncoder(config)
+    return {
+        "classifier": keras_bert.BertClassifier(encoder, num_classes=3),
+        "token_classifier": keras_bert.BertTokenClassifier(encoder, num_labels=4),
+        "span_qa": keras_bert.BertSpanQA(encoder),
+        "encoder": encoder,
+    }
+
+
+def _serve(model, preprocessor, texts, pairs=None):
+    from keras_bert.export import serving
+
+    _, endpoints = serving.build_archive(model, preprocessor, num_segments=1 if pairs is None else 2)
+    args = [tf.constant(texts, tf.string)] + ([] if pairs is None else [tf.constant(pairs, tf.string)])
+    return {name: value.numpy() for name, value in endpoints["serving_default"](*args).items()}
+
+
+def test_text_signatures_give_the_model_numbers_at_every_real_token(small_vocab):
+    """Each task's signature, run only up to the longest text, equals the model run on the
+    inputs padded to `seq_length`: at every real token, and with a fixed fill at padding."""
+    from keras_bert.layers.heads import SPAN_MASK_ADDER
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+    from tests.export.conftest import tiny_config
+
+    preprocessor = BertPreprocessor(BertTokenizer(small_vocab), seq_length=SEQ_LENGTH)
+    for task, model in _task_models(tiny_config()).items():
+        pairs = MIXED_PAIRS if task == "span_qa" else None
+        inputs = preprocessor(tf.constant(MIXED_TEXTS) if pairs is None else (tf.constant(MIXED_TEXTS), tf.constant(pairs)))
+        real = inputs["input_mask"].numpy() == 1
+        assert real.sum(axis=1).max() == SEQ_LENGTH and real.sum(axis=1).min() < SEQ_LENGTH // 2
+        want = model(inputs, training=False)
+        got = _serve(model, preprocessor, MIXED_TEXTS, pairs)
+        if task == "classifier":
+            np.testing.assert_allclose(got["logits"], want, atol=1e-5)
+        elif task == "token_classifier":
+            assert_tokens_match(got["logits"], want, real, fill=0.0)
+            np.testing.assert_array_equal(got["label_ids"], np.where(real, np.argmax(want, -1), 0))
+        elif task == "span_qa":
+            for name in ("start_logits", "end_logits"):
+                assert_tokens_match(got[name], want[name], real, fill=SPAN_MASK_ADDER)
+        else:
+            assert_tokens_match(got["sequence_output"], want["sequence_output"], real, fill=0.0)
+            np.testing.assert_allclose(got["pooled_output"], want["pooled_output"], atol=1e-5)
+
+
+def test_a_text_gets_the_same_outputs_alone_and_in_any_batch(small_vocab):
+    """Trimming depends on the batch's longest text; the outputs of a text must not."""
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+    from tests.export.conftest import tiny_config
+
+    preprocessor = BertPreprocessor(BertTokenizer(small_vocab), seq_length=SEQ_LENGTH)
+    for task, model in _task_models(tiny_config()).items():
+        pairs = MIXED_PAIRS if task == "span_qa" else None
+        batch = _serve(model, preprocessor, MIXED_TEXTS, pairs)
+        for i, text in enumerate(MIXED_TEXTS):
+            alone = _serve(model, preprocessor, [text], None if pairs is None else [pairs[i]])
+            for name, value in alone.items():
+                if value.dtype.kind == "f":
+                    np.testing.assert_allclose(value[0], batch[name][i], atol=1e-5, err_msg=f"{task}/{name}")
+                else:
+                    np.testing.assert_array_equal(value[0], batch[name][i], err_msg=f"{task}/{name}")
+
+
+def test_text_signatures_never_compute_past_the_longest_text(small_vocab):
+    """A model whose position table (8) is shorter than the packed length (SEQ_LENGTH) still
+    serves texts that fit in 8 positions, with the numbers of a graph packed to 8: nothing
+    past the longest text reaches the model."""
+    import dataclasses
+
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+    from tests.export.conftest import tiny_config
+
+    config = dataclasses.replace(tiny_config(), max_position_embeddings=8)
+    texts = ["a new day", "", "the end"]
+    tokenizer = BertTokenizer(small_vocab)
+    for task, model in _task_models(config).items():
+        pairs = ["who ?", "no", ""] if task == "span_qa" else None
+        got = _serve(model, BertPreprocessor(tokenizer, seq_length=SEQ_LENGTH), texts, pairs)
+        want = _serve(model, BertPreprocessor(tokenizer, seq_length=8), texts, pairs)
+        for name, value in want.items():
+            if value.ndim >= 2 and got[name].shape[1] == SEQ_LENGTH:
+                value, got[name] = value[:, :8], got[name][:, :8]
+            if value.dtype.kind == "f":
+                np.testing.assert_allclose(got[name], value, atol=1e-5, err_msg=f"{task}/{name}")
+            else:
+                np.testing.assert_array_equal(got[name], value, err_msg=f"{task}/{name}")
+
+
+def test_text_signatures_take_an_empty_batch(small_vocab):
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+    from tests.export.conftest import tiny_config
+
+    preprocessor = BertPreprocessor(BertTokenizer(small_vocab), seq_length=SEQ_LENGTH)
+    for task, model in _task_models(tiny_config()).items():
+        pairs = [] if task == "span_qa" else None
+        outputs = _serve(model, preprocessor, [], pairs)
+        assert outputs and all(value.shape[0] == 0 for value in outputs.values()), task
