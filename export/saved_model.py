@@ -12,6 +12,7 @@ tensorflow-text ops of 2.12.1), checked before anything is written.
 """
 
 import dataclasses
+import functools
 import os
 import shutil
 
@@ -128,18 +129,19 @@ def _verify(path, model_name, endpoints, src, texts, float32_endpoints=None):
     bfloat16 export, its difference from the float32 model's (`float32_endpoints`)."""
     preprocessor = src.preprocessor("exact")
     inputs = {
-        signature: verify.signature_inputs(fn, texts, None, src.max_predictions, preprocessor)
+        signature: verify.verification_batches(fn, texts, src.max_predictions, preprocessor)
         for signature, fn in endpoints.items()
     }
     fresh = verify.run_saved_model_fresh(path, inputs)
     rows = []
     for signature, fn in endpoints.items():
-        reference = verify.reference_outputs(fn, inputs[signature])
+        reference = verify.in_batches(functools.partial(verify.reference_outputs, fn), inputs[signature])
         rows += verify.compare(
             f"{model_name} SavedModel", signature, reference, fresh[signature], verify.FLOAT_TOLERANCE
         )
         if float32_endpoints:
-            reference = verify.reference_outputs(float32_endpoints[signature], inputs[signature])
+            float32_fn = functools.partial(verify.reference_outputs, float32_endpoints[signature])
+            reference = verify.in_batches(float32_fn, inputs[signature])
             rows += verify.compare(
                 f"{model_name} SavedModel vs float32", signature, reference, fresh[signature], None
             )

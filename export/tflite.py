@@ -15,6 +15,7 @@ Quantization (`quantize`):
              outputs stay tf.string / float32, the text ops stay as they are
 """
 
+import functools
 import os
 import tempfile
 
@@ -87,16 +88,16 @@ def export_tflite(
             with open(path, "wb") as f:
                 f.write(content)
             paths.append(path)
-            inputs = verify.signature_inputs(fn, texts, max_predictions=src.max_predictions)
+            batches = verify.verification_batches(fn, texts, src.max_predictions)
             tolerance = verify.FLOAT_TOLERANCE if quantize == "none" else None
             artifact = f"{os.path.basename(path)}"
             new_rows = verify.compare(
-                artifact, signature, verify.reference_outputs(fn, inputs),
-                verify.run_tflite(path, signature, inputs), tolerance,
+                artifact, signature, verify.in_batches(functools.partial(verify.reference_outputs, fn), batches),
+                verify.in_batches(verify.tflite_runner(path, signature), batches), tolerance,
             )
             if eval_file and src.task == "classifier" and signature == "serving_default":
                 metric = verify.classification_metric(
-                    fn, lambda x, p=path, s=signature: verify.run_tflite(p, s, x), eval_file
+                    fn, verify.tflite_runner(path, signature), eval_file
                 )
                 new_rows = [_with_metric(r, metric) if r.output == "label" else r for r in new_rows]
             rows += new_rows

@@ -4,6 +4,10 @@
   (`fresh_process.py`, what TF Serving has), fed the same texts as the Keras model.
 - TFLite: run in LiteRT's `InterpreterWithCustomOps` with the tensorflow-text kernels.
 
+The texts go in as two batches (`verification_batches`): all of them, which fills
+`seq_length`, and all but the longest, which the serving graph cuts shorter: both the full
+and a trimmed sequence length are checked.
+
 Float exports must match within `FLOAT_TOLERANCE` (max abs diff on every float output, exact
 equality on every int and string output). Quantized TFLite files report their difference and,
 given an eval file, the task metric next to the Keras model's.
@@ -80,6 +84,24 @@ def signature_inputs(signature_fn, texts, pairs=None, max_predictions=None, prep
     return inputs
 
 
+def verification_batches(signature_fn, texts, max_predictions=None, preprocessor=None):
+    """The inputs of a signature for `texts` as two batches: all of them, and all but the
+    longest (see the module docstring). Each is a `signature_inputs` dict."""
+    longest = max(range(len(texts)), key=lambda i: len(texts[i]))
+    shorter = [t for i, t in enumerate(texts) if i != longest] or texts
+    return [signature_inputs(signature_fn, batch, None, max_predictions, preprocessor) for batch in (texts, shorter)]
+
+
+def in_batches(run, batches):
+    """`run` (numpy inputs -> dict of outputs) on each batch, outputs concatenated on the batch axis."""
+    return concat_outputs([run(batch) for batch in batches])
+
+
+def concat_outputs(outputs):
+    """Dicts of outputs, one per batch -> one dict, concatenated on the batch axis."""
+    return {name: np.concatenate([np.asarray(o[name]) for o in outputs]) for name in outputs[0]}
+
+
 def reference_outputs(signature_fn, inputs):
     """Runs the in-process tf.function (the Keras model itself) on numpy inputs."""
     import tensorflow as tf
@@ -91,8 +113,11 @@ def reference_outputs(signature_fn, inputs):
 def run_saved_model_fresh(saved_model_dir, inputs_by_signature, timeout=600):
     """Runs signatures in a new Python process with only tensorflow and tensorflow_text.
 
+    Args:
+        inputs_by_signature: dict signature -> list of input batches (dicts of numpy arrays).
+
     Returns:
-        dict signature -> dict output name -> numpy array.
+        dict signature -> dict output name -> numpy array (the batches' outputs concatenated).
     """
     script = os.path.join(os.path.dirname(__file__), "fresh_process.py")
     with open(script, encoding="utf-8") as f:
@@ -116,7 +141,7 @@ def run_saved_model_fresh(saved_model_dir, inputs_by_signature, timeout=600):
     modules = results.pop("__modules__")
     if "keras_bert" in modules:
         raise VerificationError("The fresh process imported keras_bert; the check would prove nothing.")
-    return results
+    return {signature: concat_outputs(outputs) for signature, outputs in results.items()}
 
 
 def tflite_interpreter(model_path_or_content, num_threads=None):
@@ -133,10 +158,11 @@ def tflite_interpreter(model_path_or_content, num_threads=None):
     )
 
 
-def run_tflite(model_path, signature, inputs):
-    """Runs one signature of a .tflite file; returns dict output name -> numpy array."""
+def tflite_runner(model_path, signature):
+    """One signature of a .tflite file as a function: numpy inputs -> dict of numpy outputs
+    (one interpreter for every call, as an app keeps it)."""
     runner = tflite_interpreter(model_path).get_signature_runner(signature)
-    return runner(**inputs)
+    return lambda inputs: runner(**inputs)
 
 
 def compare(artifact, signature, reference, outputs, tolerance):

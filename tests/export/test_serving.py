@@ -166,3 +166,21 @@ def test_text_signatures_take_an_empty_batch(small_vocab):
         pairs = [] if task == "span_qa" else None
         outputs = _serve(model, preprocessor, [], pairs)
         assert outputs and all(value.shape[0] == 0 for value in outputs.values()), task
+
+
+def test_export_verification_checks_a_full_and_a_trimmed_length(small_vocab):
+    """The exporter's parity check feeds two batches: one whose longest text fills
+    `seq_length` and one that the serving graph cuts shorter."""
+    from keras_bert.export import serving, verify
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+    from tests.export.conftest import tiny_config
+
+    preprocessor = BertPreprocessor(BertTokenizer(small_vocab), seq_length=64)
+    model = _task_models(tiny_config())["classifier"]
+    _, endpoints = serving.build_archive(model, preprocessor)
+    batches = verify.verification_batches(endpoints["serving_default"], verify.SAMPLE_TEXTS)
+    assert [len(b["text"]) for b in batches] == [len(verify.SAMPLE_TEXTS), len(verify.SAMPLE_TEXTS) - 1]
+    longest = [int(preprocessor(tf.constant(b["text"]))["input_mask"].numpy().sum(1).max()) for b in batches]
+    assert longest == [64, 31]
+    outputs = verify.in_batches(lambda x: verify.reference_outputs(endpoints["serving_default"], x), batches)
+    assert outputs["logits"].shape == (2 * len(verify.SAMPLE_TEXTS) - 1, 3)
