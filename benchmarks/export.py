@@ -3,6 +3,12 @@ and TFLite (float32, float16, dynamic int8), raw text in, against keras-hub's Be
 (ids in, XLA) and the same classifier in onnxruntime (ids in, converted by tf2onnx, where
 installed), one process.
 
+Two kinds of text: texts that fill all of `--seq-length` (every engine does the full work),
+and real sentences (SST-2 dev from `../shared/data`, else the demo reviews the package ships)
+taken in turn, 8 batches a call. Our signatures compute only up to each batch's longest text;
+keras-hub's preprocessors pack every batch to `sequence_length`, so its time on ids of that
+length is its time for any text.
+
     .venv/bin/python -m benchmarks.export [--preset bert_base] [--seq-length 128]
 
 The classifier has random weights (size and speed do not depend on them); accuracy of the
@@ -24,10 +30,21 @@ from keras_bert.export import export_saved_model, export_tflite
 from keras_bert.export.tflite import FILE_SUFFIX
 from keras_bert.export.verify import SAMPLE_TEXTS, tflite_interpreter
 from keras_bert.models.encoder import INPUT_NAMES
-from keras_bert.text import BertTokenizer
+from keras_bert.text import BertPreprocessor, BertTokenizer
 
-VOCAB = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "checkpoints",
-                     "google_bert_uncased_L-8_H-512_A-8_index_only", "vocab.txt")
+SHARED_DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
+VOCAB = os.path.join(SHARED_DATA, "checkpoints", "google_bert_uncased_L-8_H-512_A-8_index_only", "vocab.txt")
+SST2_DEV = os.path.join(SHARED_DATA, "glue", "SST-2", "dev.tsv")
+DEMO_DEV = os.path.join(os.path.dirname(__file__), "..", "keras_bert", "data", "demo_reviews_dev.tsv")
+BATCHES_PER_CALL = 8
+
+
+def real_sentences():
+    """`(name, sentences)`: SST-2 dev where `../shared/data` has it, else the demo reviews."""
+    from keras_bert.training.data.tasks import read_tsv
+
+    path, name = (SST2_DEV, "SST-2 dev") if os.path.isfile(SST2_DEV) else (DEMO_DEV, "demo reviews")
+    return name, read_tsv(path)[0][0]
 
 
 def _size_mb(path):
@@ -56,9 +73,14 @@ def main():
     tokenizer = BertTokenizer(os.path.normpath(VOCAB))
     config = BertConfig.from_preset(args.preset)
     model = BertClassifier(BertEncoder(config), num_classes=2, label_names=["neg", "pos"])
-    texts = {b: [SAMPLE_TEXTS[i % 2] * 20 for i in range(b)] for b in (1, 8)}
-    one = tf.constant(texts[1])
-    # artifact -> (size MB, cold start ms, {batch: one answer}); timed together below.
+    full = f"{args.seq_length} tokens"
+    real, sentences = real_sentences()
+    # (texts, batch) -> the batches one timed call runs, in turn.
+    batches = {(full, b): [[SAMPLE_TEXTS[i % 2] * 20 for i in range(b)]] for b in (1, 8)}
+    for b in (1, 8):
+        batches[(real, b)] = [sentences[i * b:(i + 1) * b] for i in range(BATCHES_PER_CALL)]
+    one = tf.constant(batches[(full, 1)][0])
+    # artifact -> (size MB, cold start ms, {(texts, batch): one timed call}); timed together below.
     artifacts = {}
     with tempfile.TemporaryDirectory() as out:
         for precision in args.precision:
@@ -72,7 +94,8 @@ def main():
             serve = tf.saved_model.load(saved.paths[0]).signatures["serving_default"]
             artifacts[f"SavedModel (TF) {precision}, text in"] = (
                 f"{_size_mb(saved.paths[0]):.1f}", f"{cold:.0f}",
-                {b: (lambda t=tf.constant(batch), s=serve: s(text=t)) for b, batch in texts.items()},
+                {key: _in_turn(lambda x, s=serve: s(text=x), [tf.constant(t) for t in texts])
+                 for key, texts in batches.items()},
             )
         for quantize in args.quantize:
             lite = export_tflite(model, out, name="bench", quantize=quantize, seq_length=args.seq_length,
@@ -81,14 +104,14 @@ def main():
 
             def load_and_answer(path=path):
                 runner = tflite_interpreter(path, num_threads=args.threads).get_signature_runner("serving_default")
-                runner(text=np.array([t.encode() for t in texts[1]], dtype=object))
+                runner(text=one.numpy())
 
             cold = _first_answer_ms(load_and_answer)
             runner = tflite_interpreter(path, num_threads=args.threads).get_signature_runner("serving_default")
             artifacts[f"TFLite {FILE_SUFFIX[quantize].replace('_', ' ')}, text in"] = (
                 f"{_size_mb(path):.1f}", f"{cold:.0f}",
-                {b: (lambda r=runner, x=np.array([t.encode() for t in batch], dtype=object): r(text=x))
-                 for b, batch in texts.items()},
+                {key: _in_turn(lambda x, r=runner: r(text=x), [tf.constant(t).numpy() for t in texts])
+                 for key, texts in batches.items()},
             )
     ids = {
         b: {name: np.ones((b, args.seq_length), "int32") * (1 if name != "input_type_ids" else 0) for name in INPUT_NAMES}
@@ -103,7 +126,7 @@ def main():
     session = onnxruntime_session(classifier_ids_in, spec)
     if session is not None:
         artifacts["onnxruntime, same classifier, ids in"] = (
-            "-", "-", {b: (lambda f=ids[b]: session.run(None, f)) for b in (1, 8)}
+            "-", "-", {(full, b): (lambda f=ids[b]: session.run(None, f)) for b in (1, 8)}
         )
     import keras_hub
 
@@ -118,23 +141,44 @@ def main():
         for b in (1, 8)
     }
     hub_name = "keras-hub BertBackbone, XLA, ids in"
-    artifacts[hub_name] = ("-", "-", {b: (lambda x=hub_inputs[b]: hub(x).numpy()) for b in (1, 8)})
+    # keras-hub packs any text to `sequence_length`: one batch of full-length ids is its cost.
+    artifacts[hub_name] = ("-", "-", {
+        (kind, b): _in_turn(lambda x: hub(x).numpy(), [hub_inputs[b]] * len(batches[(kind, b)]))
+        for kind in (full, real) for b in (1, 8)
+    })
     rows = []
-    for b in (1, 8):
-        ms = alternating_medians(
-            {name: calls[b] for name, (_, _, calls) in artifacts.items()},
-            rounds=args.rounds, repeats=args.repeats,
-        )
-        for name, (size, cold, _) in artifacts.items():
+    for kind, b in batches:
+        calls = {name: calls[(kind, b)] for name, (_, _, calls) in artifacts.items() if (kind, b) in calls}
+        ms = alternating_medians(calls, rounds=args.rounds, repeats=args.repeats)
+        per_batch = {name: value / len(batches[(kind, b)]) for name, value in ms.items()}
+        for name in calls:
+            size, cold, _ = artifacts[name]
             rows.append((  # cold start is measured once, at batch 1
-                name, size, b, f"{ms[name]:.1f}", f"{ms[name] / ms[hub_name]:.2f}x", cold if b == 1 else "",
+                name, kind, size, b, f"{per_batch[name]:.1f}", f"{ms[name] / ms[hub_name]:.2f}x",
+                cold if (kind, b) == (full, 1) else "",
             ))
     print_table(
         f"Export size and latency, {args.preset}, seq {args.seq_length}, TFLite {args.threads} threads, "
         f"median ms of {args.rounds} alternating rounds ({machine()})",
-        ["artifact", "size MB", "batch", "median ms", "vs keras-hub", "cold start ms (load + first answer)"],
+        ["artifact", "texts", "size MB", "batch", "median ms a batch", "vs keras-hub",
+         "cold start ms (load + first answer)"],
         rows,
     )
+    packer = BertPreprocessor(tokenizer, seq_length=args.seq_length)
+    for b in (1, 8):
+        longest = [int(tf.reduce_max(tf.reduce_sum(packer(tf.constant(t))["input_mask"], 1))) for t in batches[(real, b)]]
+        print(f"{real}, batch {b}: the longest text of each batch has {np.mean(longest):.1f} tokens on average "
+              f"(range {min(longest)}-{max(longest)}).")
+
+
+def _in_turn(fn, inputs):
+    """A call that runs `fn(x)` for each of `inputs` in turn."""
+
+    def call():
+        for x in inputs:
+            fn(x)
+
+    return call
 
 
 if __name__ == "__main__":
