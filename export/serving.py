@@ -16,12 +16,12 @@ pair tasks) and return outputs by name:
                          masked_lm_positions [b, p] (p fixed at export; positions in the packed sequence to replace
                          by [MASK]) -> mlm_logits [b, p, vocab], predicted_tokens [b, p]
 
-Every text signature runs the model only up to the longest text of its batch (`trim_inputs`),
-not over all of `seq_length`: the same numbers at the real tokens (padding adds exactly 0 to
-the attention softmax) for a fraction of the work on short texts. Outputs with a sequence axis
-are padded back to `seq_length`, so every signature keeps its shapes; at padding positions
-`sequence_output` and the tagger's `logits` are 0 (its `label_ids` 0) and the span logits
--1e9, as everywhere outside the context.
+Every text signature runs the model only up to the longest text of its batch
+(`keras_bert.text.packing.trim_to_longest`), not over all of `seq_length`: the same numbers
+at the real tokens (padding adds exactly 0 to the attention softmax) for a fraction of the
+work on short texts. Outputs with a sequence axis are padded back to `seq_length`, so every
+signature keeps its shapes; at padding positions `sequence_output` and the tagger's `logits`
+are 0 (its `label_ids` 0) and the span logits -1e9, as everywhere outside the context.
 
 The graphs are saved through `ExportArchive` (not a hand-made `tf.Module`: the same graph
 saved that way converted to TFLite and then produced NaN in a probe here).
@@ -32,6 +32,7 @@ import tensorflow as tf
 
 from keras_bert.checkpoints.mapping import encoder_of
 from keras_bert.layers.heads import SPAN_MASK_ADDER
+from keras_bert.text.packing import trim_to_longest
 from keras_bert.models import (
     BertClassifier,
     BertEncoder,
@@ -126,7 +127,7 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
                 axis=1,
             )
             inputs["input_word_ids"] = tf.where(chosen, mask_id, inputs["input_word_ids"])
-            inputs = trim_inputs(inputs, min_length=tf.reduce_max(positions) + 1)
+            inputs = trim_to_longest(inputs, inputs["input_mask"], min_length=tf.reduce_max(positions) + 1)
             logits = _predict(model, {**inputs, "masked_lm_positions": positions})["mlm_logits"]
             predicted = tf.argmax(logits, axis=-1, output_type=tf.int32)
             return {"mlm_logits": logits, "predicted_tokens": tf.gather(vocab, predicted)}
@@ -196,27 +197,8 @@ def preprocess_archive(preprocessor):
     return archive, {"serving_default": serve}
 
 
-def trim_inputs(inputs, min_length=1):
-    """The encoder inputs cut after the batch's longest text (and at least `min_length`).
-
-    Args:
-        inputs: dict of int32 `[batch, seq_length]` encoder inputs, texts packed from position 0.
-        min_length: int32 scalar; keep at least this many positions (within 1 .. `seq_length`:
-            an empty batch keeps one).
-
-    Returns:
-        the same dict, each tensor `[batch, n]` with `n = max(longest text, min_length)`: the
-        model gives the same numbers at the kept positions, since padding only ever adds an
-        exact 0 to the attention softmax of the real tokens.
-    """
-    mask = inputs["input_mask"]
-    longest = tf.maximum(tf.reduce_max(tf.reduce_sum(mask, axis=1)), min_length)
-    length = tf.clip_by_value(longest, 1, tf.shape(mask)[1])
-    return {name: tf.slice(x, [0, 0], tf.stack([-1, length])) for name, x in inputs.items()}
-
-
 def per_token(x, input_mask, value):
-    """A per-token output computed on `trim_inputs`, back at the untrimmed length.
+    """A per-token output computed on trimmed inputs, back at the untrimmed length.
 
     Args:
         x: `[batch, n, ...]`, the first `n` positions.
@@ -245,7 +227,7 @@ def _predict(model, inputs):
 
 
 def _classifier_outputs(model, inputs, vocab, with_text_outputs):
-    logits = _predict(model, trim_inputs(inputs))
+    logits = _predict(model, trim_to_longest(inputs, inputs["input_mask"]))
     if model.num_classes == 1:
         return {"logits": logits}
     names = model.label_names or [str(i) for i in range(model.num_classes)]
@@ -258,7 +240,7 @@ def _classifier_outputs(model, inputs, vocab, with_text_outputs):
 
 
 def _token_classifier_outputs(model, inputs, vocab, with_text_outputs):
-    logits = per_token(_predict(model, trim_inputs(inputs)), inputs["input_mask"], 0.0)
+    logits = per_token(_predict(model, trim_to_longest(inputs, inputs["input_mask"])), inputs["input_mask"], 0.0)
     names = model.label_names or [str(i) for i in range(model.num_labels)]
     label_ids = tf.argmax(logits, axis=-1, output_type=tf.int32)
     return {
@@ -271,7 +253,7 @@ def _token_classifier_outputs(model, inputs, vocab, with_text_outputs):
 
 
 def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
-    outputs = _predict(model, trim_inputs(inputs))
+    outputs = _predict(model, trim_to_longest(inputs, inputs["input_mask"]))
     start_logits, end_logits = (
         per_token(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER) for name in ("start_logits", "end_logits")
     )
@@ -303,7 +285,7 @@ def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
 
 
 def _encoder_outputs(model, inputs, vocab, with_text_outputs):
-    outputs = _predict(encoder_of(model), trim_inputs(inputs))
+    outputs = _predict(encoder_of(model), trim_to_longest(inputs, inputs["input_mask"]))
     return {
         "sequence_output": per_token(outputs["sequence_output"], inputs["input_mask"], 0.0),
         "pooled_output": outputs["pooled_output"],

@@ -14,6 +14,7 @@ import os
 
 import keras
 import numpy as np
+import tensorflow as tf
 from keras import ops
 
 from keras_bert.model_dir import save_model_dir
@@ -24,6 +25,9 @@ from keras_bert.training.data import tasks
 from keras_bert.training.strategy import is_chief
 
 TASKS = ("classification", "pair_classification", "regression", "token_classification", "squad")
+# Training batches are cut after their longest text, rounded up to this: the work follows the
+# text, and XLA compiles at most seq_length / LENGTH_MULTIPLE programs.
+LENGTH_MULTIPLE = 16
 
 
 def add_arguments(parser):
@@ -41,6 +45,11 @@ def add_arguments(parser):
     data.add_argument("--max-answer-length", type=int, default=30)
     data.add_argument("--n-best-size", type=int, default=20)
     data.add_argument("--dropout", type=float, default=0.1)
+    data.add_argument(
+        "--fixed-length", action="store_true",
+        help=f"pad every training batch to --seq-length (default: to its longest text, rounded up "
+        f"to a multiple of {LENGTH_MULTIPLE}; always fixed on TPU)",
+    )
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--max-steps", type=int, help="optimizer updates (overrides --epochs)")
     program.add_common_arguments(parser, default_learning_rate=5e-5)
@@ -212,7 +221,9 @@ def finetune(args):
     with strategy.scope():
         model = _build_model(args, tokenizer, label_names)
         optimizer = program.create_optimizer(args, steps)
-    dataset_fn = program.in_memory_dataset_fn(inputs, labels, args.seed)
+    # TPUs need one static shape; elsewhere each batch runs at its own length.
+    fixed = args.fixed_length or isinstance(strategy, tf.distribute.TPUStrategy)
+    dataset_fn = program.in_memory_dataset_fn(inputs, labels, args.seed, None if fixed else LENGTH_MULTIPLE)
     trainer = program.create_trainer(args, strategy, model, optimizer, LOSSES[args.task], dataset_fn)
     trainer.train(steps)
     scores = {}

@@ -61,11 +61,13 @@ class Trainer:
             Its `metric_names` attribute (if any) lists the keys of `metrics`.
         dataset_fn: `dataset_fn(per_replica_batch_size, input_context, skip_batches)`
             returning a `tf.data.Dataset` of `(inputs, labels)` per-replica batches, sharded
-            by `input_context.input_pipeline_id`, with fixed shapes, repeating forever and
-            starting `skip_batches` batches in (for a deterministic resume).
+            by `input_context.input_pipeline_id`, repeating forever and
+            starting `skip_batches` batches in (for a deterministic resume). Shapes may vary
+            from batch to batch (fine-tuning cuts each after its longest text), except on TPU.
         global_batch_size: examples per micro-batch over all replicas.
         out_dir: the folder of `checkpoints/` and `logs/`.
-        tokens_per_example: for tokens/s (usually the sequence length).
+        tokens_per_example: for tokens/s (the sequence length: tokens/s is examples/s times
+            it, also where batches are cut shorter).
     """
 
     def __init__(

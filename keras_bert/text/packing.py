@@ -93,3 +93,32 @@ def _take(dense, index):
     """dense[b, index[b, j]] with the index clipped into range (out-of-range picks are masked later)."""
     index = tf.clip_by_value(index, 0, tf.shape(dense)[1] - 1)
     return tf.gather(dense, index, batch_dims=1)
+
+
+def trim_to_longest(tensors, input_mask, min_length=1, multiple=1):
+    """Packed tensors cut after the batch's longest text: the positions a model needs.
+
+    The model gives the same numbers at the kept positions as on the full packed length, since
+    padding only ever adds an exact 0 to the attention softmax of the real tokens.
+
+    Args:
+        tensors: a nest of tensors; those of rank 2 are cut on axis 1 (the sequence: encoder
+            inputs `[batch, seq_length]`, per-token labels), the others kept as they are.
+        input_mask: int `[batch, seq_length]`, 1 on real tokens, texts packed from position 0.
+        min_length: int scalar; keep at least this many positions.
+        multiple: round the kept length up to a multiple of this (a few lengths rather than
+            every one: XLA compiles one program per shape).
+
+    Returns:
+        the nest, each sequence cut to `n`: the longest text (at least `min_length`) rounded up
+        to `multiple`, within 1 .. `seq_length` (an empty batch keeps one position).
+    """
+    longest = tf.maximum(tf.reduce_max(tf.reduce_sum(tf.cast(input_mask, tf.int32), axis=1)), min_length)
+    rounded = (longest + multiple - 1) // multiple * multiple
+    length = tf.clip_by_value(rounded, 1, tf.shape(input_mask)[1])
+
+    def cut(x):
+        return tf.slice(x, [0, 0], tf.stack([-1, length])) if x.shape.rank == 2 else x
+
+    return tf.nest.map_structure(cut, tensors)
+

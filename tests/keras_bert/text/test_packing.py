@@ -70,3 +70,22 @@ def test_bad_arguments():
         pack_inputs([seg, seg, seg], 8, CLS, SEP)
     with pytest.raises(ValueError, match="seq_length=2 leaves no room for the 3 special tokens of 2 segment"):
         pack_inputs([seg, seg], 2, CLS, SEP)
+
+
+def test_trim_to_longest_keeps_every_real_token():
+    from keras_bert.text.packing import trim_to_longest
+
+    ids = pack_inputs([tf.ragged.constant([[5, 6, 7], [8], [9, 9, 9, 9, 9]])], 16, CLS, SEP)
+    labels = {"tags": tf.reshape(tf.range(48), [3, 16]), "label": tf.constant([1, 0, 1])}
+    trimmed, cut_labels = trim_to_longest((ids, labels), ids["input_mask"])
+    assert {name: x.shape for name, x in trimmed.items()} == {name: (3, 7) for name in ids}
+    for name, x in trimmed.items():
+        np.testing.assert_array_equal(x, ids[name][:, :7])
+    np.testing.assert_array_equal(cut_labels["tags"], labels["tags"][:, :7])
+    np.testing.assert_array_equal(cut_labels["label"], labels["label"])  # not a sequence
+    assert trim_to_longest(ids, ids["input_mask"], multiple=4)["input_mask"].shape == (3, 8)
+    assert trim_to_longest(ids, ids["input_mask"], multiple=5)["input_mask"].shape == (3, 10)
+    assert trim_to_longest(ids, ids["input_mask"], multiple=32)["input_mask"].shape == (3, 16)
+    assert trim_to_longest(ids, ids["input_mask"], min_length=12)["input_mask"].shape == (3, 12)
+    empty = {name: x[:0] for name, x in ids.items()}
+    assert trim_to_longest(empty, empty["input_mask"])["input_mask"].shape == (0, 1)

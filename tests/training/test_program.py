@@ -1,0 +1,87 @@
+"""The fine-tuning input pipeline cuts each batch after its longest text: nothing real is lost
+and the loss and gradients are those of the batch padded to `seq_length`."""
+
+import dataclasses
+
+import numpy as np
+import tensorflow as tf
+
+SEQ_LENGTH = 24
+VOCAB = 50
+
+
+def _examples(count=24, seed=0):
+    """Encoder inputs `[count, SEQ_LENGTH]` of texts of 3 to 14 tokens, class labels and tags
+    (-100 on padding, as `align_tags` gives them)."""
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(3, 15, count)
+    mask = (np.arange(SEQ_LENGTH)[None, :] < lengths[:, None]).astype(np.int32)
+    inputs = {
+        "input_word_ids": (rng.integers(5, VOCAB, (count, SEQ_LENGTH)) * mask).astype(np.int32),
+        "input_mask": mask,
+        "input_type_ids": np.zeros((count, SEQ_LENGTH), np.int32),
+    }
+    tags = np.where(mask == 1, rng.integers(0, 3, (count, SEQ_LENGTH)), -100).astype(np.int32)
+    return inputs, {"label": rng.integers(0, 2, count).astype(np.int32), "tags": tags}
+
+
+def _batches(length_multiple, count=6):
+    from keras_bert.training.program import in_memory_dataset_fn
+
+    inputs, labels = _examples()
+    dataset = in_memory_dataset_fn(inputs, labels, seed=1, length_multiple=length_multiple)(
+        4, tf.distribute.InputContext(), 0
+    )
+    return list(dataset.take(count))
+
+
+def test_batches_are_cut_after_their_longest_text_rounded_up():
+    full, cut = _batches(None), _batches(4)
+    lengths = set()
+    for (full_x, full_y), (x, y) in zip(full, cut):
+        longest = int(full_x["input_mask"].numpy().sum(1).max())
+        length = x["input_mask"].shape[1]
+        assert length == min(-(-longest // 4) * 4, SEQ_LENGTH)
+        lengths.add(length)
+        for name in x:
+            np.testing.assert_array_equal(x[name], full_x[name][:, :length])
+        assert full_x["input_mask"].numpy()[:, length:].sum() == 0  # only padding was cut
+        np.testing.assert_array_equal(y["tags"], full_y["tags"][:, :length])
+        np.testing.assert_array_equal(y["label"], full_y["label"])
+    assert len(lengths) > 1 and max(lengths) < SEQ_LENGTH
+
+
+def test_a_cut_batch_has_the_loss_and_gradients_of_the_padded_batch():
+    import keras
+    import keras_bert
+    from keras_bert.text.packing import trim_to_longest
+    from keras_bert.training import finetune
+
+    config = keras_bert.BertConfig(
+        vocab_size=VOCAB, hidden_size=16, num_layers=2, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=SEQ_LENGTH,
+    )
+    config = dataclasses.replace(config, hidden_dropout_prob=0.0, attention_dropout_prob=0.0)
+    keras.utils.set_random_seed(2)
+    encoder = keras_bert.BertEncoder(config)
+    models = {
+        "label": (keras_bert.BertClassifier(encoder, 2, dropout=0.0), finetune.classification_loss),
+        "tags": (keras_bert.BertTokenClassifier(encoder, 3, dropout=0.0), finetune.token_classification_loss),
+    }
+    inputs, labels = _examples(count=6, seed=3)
+    inputs = {name: tf.constant(x) for name, x in inputs.items()}
+    for name, (model, loss_fn) in models.items():
+        full = (inputs, tf.constant(labels[name]))
+        cut = trim_to_longest(full, inputs["input_mask"])
+        assert cut[0]["input_mask"].shape[1] < SEQ_LENGTH
+        results = []
+        for x, y in (full, cut):
+            with tf.GradientTape() as tape:
+                loss, _ = loss_fn(model, x, y)
+            grads = tape.gradient(loss, model.trainable_variables)
+            results.append((float(loss), [tf.convert_to_tensor(g).numpy() for g in grads if g is not None]))
+        (full_loss, full_grads), (cut_loss, cut_grads) = results
+        np.testing.assert_allclose(cut_loss, full_loss, rtol=1e-6)
+        assert len(cut_grads) == len(full_grads)
+        for a, b in zip(cut_grads, full_grads):
+            np.testing.assert_allclose(a, b, atol=1e-6)
