@@ -34,16 +34,18 @@ from keras_bert.text import BertPreprocessor, BertTokenizer
 
 SHARED_DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 VOCAB = os.path.join(SHARED_DATA, "checkpoints", "google_bert_uncased_L-8_H-512_A-8_index_only", "vocab.txt")
-SST2_DEV = os.path.join(SHARED_DATA, "glue", "SST-2", "dev.tsv")
-DEMO_DEV = os.path.join(os.path.dirname(__file__), "..", "keras_bert", "data", "demo_reviews_dev.tsv")
+DEMO_DATA = os.path.join(os.path.dirname(__file__), "..", "keras_bert", "data")
 BATCHES_PER_CALL = 8
 
 
-def real_sentences():
-    """`(name, sentences)`: SST-2 dev where `../shared/data` has it, else the demo reviews."""
+def real_sentences(split="dev"):
+    """`(name, sentences)`: SST-2's `split` ("train" or "dev") where `../shared/data` has it,
+    else the demo reviews the package ships."""
     from keras_bert.training.data.tasks import read_tsv
 
-    path, name = (SST2_DEV, "SST-2 dev") if os.path.isfile(SST2_DEV) else (DEMO_DEV, "demo reviews")
+    path, name = os.path.join(SHARED_DATA, "glue", "SST-2", f"{split}.tsv"), f"SST-2 {split}"
+    if not os.path.isfile(path):
+        path, name = os.path.join(DEMO_DATA, f"demo_reviews_{split}.tsv"), f"demo reviews {split}"
     return name, read_tsv(path)[0][0]
 
 

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 
-BENCHMARKS = ["encoder_inference", "tflite_floor", "attention", "tokenization", "pretraining", "export", "low_precision"]
+BENCHMARKS = ["encoder_inference", "tflite_floor", "attention", "tokenization", "pretraining", "finetuning", "export", "low_precision"]
 GPU_BENCHMARKS = ["pretraining_mfu"]
 
 if __name__ == "__main__":
