@@ -32,7 +32,6 @@ import tensorflow as tf
 
 from keras_bert.checkpoints.mapping import encoder_of
 from keras_bert.layers.heads import SPAN_MASK_ADDER
-from keras_bert.text.packing import trim_to_longest
 from keras_bert.models import (
     BertClassifier,
     BertEncoder,
@@ -40,6 +39,7 @@ from keras_bert.models import (
     BertSpanQA,
     BertTokenClassifier,
 )
+from keras_bert.text.packing import trim_to_longest
 
 TASKS = ("classifier", "token_classifier", "span_qa", "encoder", "pretrainer")
 # Longest answer the span search considers, in word pieces (google-research/bert's default).
@@ -226,8 +226,13 @@ def _predict(model, inputs):
     )
 
 
+def _predict_trimmed(model, inputs):
+    """`_predict` on the encoder inputs cut after the batch's longest text."""
+    return _predict(model, trim_to_longest(inputs, inputs["input_mask"]))
+
+
 def _classifier_outputs(model, inputs, vocab, with_text_outputs):
-    logits = _predict(model, trim_to_longest(inputs, inputs["input_mask"]))
+    logits = _predict_trimmed(model, inputs)
     if model.num_classes == 1:
         return {"logits": logits}
     names = model.label_names or [str(i) for i in range(model.num_classes)]
@@ -240,7 +245,7 @@ def _classifier_outputs(model, inputs, vocab, with_text_outputs):
 
 
 def _token_classifier_outputs(model, inputs, vocab, with_text_outputs):
-    logits = per_token(_predict(model, trim_to_longest(inputs, inputs["input_mask"])), inputs["input_mask"], 0.0)
+    logits = per_token(_predict_trimmed(model, inputs), inputs["input_mask"], 0.0)
     names = model.label_names or [str(i) for i in range(model.num_labels)]
     label_ids = tf.argmax(logits, axis=-1, output_type=tf.int32)
     return {
@@ -253,7 +258,7 @@ def _token_classifier_outputs(model, inputs, vocab, with_text_outputs):
 
 
 def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
-    outputs = _predict(model, trim_to_longest(inputs, inputs["input_mask"]))
+    outputs = _predict_trimmed(model, inputs)
     start_logits, end_logits = (
         per_token(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER) for name in ("start_logits", "end_logits")
     )
@@ -285,7 +290,7 @@ def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
 
 
 def _encoder_outputs(model, inputs, vocab, with_text_outputs):
-    outputs = _predict(encoder_of(model), trim_to_longest(inputs, inputs["input_mask"]))
+    outputs = _predict_trimmed(encoder_of(model), inputs)
     return {
         "sequence_output": per_token(outputs["sequence_output"], inputs["input_mask"], 0.0),
         "pooled_output": outputs["pooled_output"],

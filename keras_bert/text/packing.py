@@ -121,4 +121,3 @@ def trim_to_longest(tensors, input_mask, min_length=1, multiple=1):
         return tf.slice(x, [0, 0], tf.stack([-1, length])) if x.shape.rank == 2 else x
 
     return tf.nest.map_structure(cut, tensors)
-
