@@ -31,6 +31,7 @@ from keras_bert.export.tflite import FILE_SUFFIX
 from keras_bert.export.verify import SAMPLE_TEXTS, tflite_interpreter
 from keras_bert.models.encoder import INPUT_NAMES
 from keras_bert.text import BertPreprocessor, BertTokenizer
+from keras_bert.text.packing import trim_to_longest
 
 SHARED_DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 VOCAB = os.path.join(SHARED_DATA, "checkpoints", "google_bert_uncased_L-8_H-512_A-8_index_only", "vocab.txt")
@@ -168,7 +169,8 @@ def main():
     )
     packer = BertPreprocessor(tokenizer, seq_length=args.seq_length)
     for b in (1, 8):
-        longest = [int(tf.reduce_max(tf.reduce_sum(packer(tf.constant(t))["input_mask"], 1))) for t in batches[(real, b)]]
+        longest = [trim_to_longest(x, x["input_mask"])["input_mask"].shape[1]
+                   for x in (packer(tf.constant(t)) for t in batches[(real, b)])]
         print(f"{real}, batch {b}: the longest text of each batch has {np.mean(longest):.1f} tokens on average "
               f"(range {min(longest)}-{max(longest)}).")
 

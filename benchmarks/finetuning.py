@@ -30,7 +30,7 @@ from keras_bert.training.trainer import Trainer  # noqa: E402
 
 from benchmarks.common import machine, print_table  # noqa: E402
 from benchmarks.export import VOCAB, real_sentences  # noqa: E402
-from benchmarks.pretraining import BATCH, SEQ, _StepTimes, benchmark_config  # noqa: E402
+from benchmarks.pretraining import BATCH, SEQ, StepTimes, benchmark_config  # noqa: E402
 
 EXAMPLES = 4096
 
@@ -96,7 +96,7 @@ class KerasHub:
         self.run(steps)  # traces and warms up
 
     def run(self, steps):
-        times = _StepTimes()
+        times = StepTimes()
         self.model.fit(self.data, steps_per_epoch=steps + 1, epochs=1, verbose=0, callbacks=[times])
         return BATCH * steps / (times.ends[-1] - times.ends[0])
 
