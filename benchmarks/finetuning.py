@@ -8,12 +8,17 @@ absent), shuffled and repeated. keras-hub's preprocessors pack every text to `se
 so it trains on the full 128 positions; ours runs both ways: each batch cut after its longest
 text rounded up to 16 (what `keras-bert finetune` does) and `--fixed-length`.
 
+Then evaluation on the SST-2 dev sentences (seq 128, batch 32): keras-hub's `predict` (with
+and without XLA) against `finetune.predictor` (each batch run up to its longest text, what
+`keras-bert finetune` evaluates with) and our model's plain `predict` at the full length.
+
     python -m benchmarks.finetuning [--steps 20] [--rounds 3]
 """
 
 import argparse
 import os
 import tempfile
+import time
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
@@ -35,9 +40,10 @@ from benchmarks.pretraining import BATCH, SEQ, StepTimes, benchmark_config  # no
 EXAMPLES = 4096
 
 
-def sst2_batches():
-    """`(inputs, labels, name)`: packed ids `[EXAMPLES, SEQ]` and random binary labels."""
-    name, sentences = real_sentences(split="train")
+def sst2_batches(split="train"):
+    """`(inputs, labels, name)`: packed ids `[count, SEQ]` (at most EXAMPLES) and random binary
+    labels."""
+    name, sentences = real_sentences(split=split)
     sentences = sentences[:EXAMPLES]
     inputs = tasks.encode_texts(BertTokenizer(os.path.normpath(VOCAB)), [sentences], SEQ)
     labels = np.random.default_rng(0).integers(0, 2, len(sentences)).astype("int32")
@@ -123,13 +129,51 @@ def main():
         for _ in range(args.rounds):
             for contestant, runner in contestants.items():
                 results[contestant].append(runner.run(args.steps))
-    medians = {contestant: float(np.median(values)) for contestant, values in results.items()}
-    best_hub = max(v for k, v in medians.items() if k.startswith("keras-hub"))
+        medians = {contestant: float(np.median(values)) for contestant, values in results.items()}
+        best_hub = max(v for k, v in medians.items() if k.startswith("keras-hub"))
+        print_table(
+            f"Fine-tuning examples/s on {name} sentences (4 layers, hidden 256, seq {SEQ}, batch "
+            f"{BATCH}, float32; median of {args.rounds} calls of {args.steps} updates) on {machine()}",
+            ("trainer", "examples/s", "vs keras-hub's best"),
+            [(k, f"{v:,.1f}", f"{v / best_hub:.2f}x") for k, v in medians.items()],
+        )
+        evaluation(contestants, args.rounds)
+
+
+def evaluation(contestants, rounds):
+    """Prints the time to predict the SST-2 dev sentences, ours cut and full against
+    keras-hub's `predict` (the fine-tuned models of `contestants`)."""
+    inputs, _, name = sst2_batches(split="dev")
+    hub_inputs = {
+        "token_ids": inputs["input_word_ids"], "segment_ids": inputs["input_type_ids"],
+        "padding_mask": inputs["input_mask"].astype(bool),
+    }
+    ours = contestants["keras-bert, cut batches, no XLA"].trainer.model
+    predict_cut = finetune.predictor(ours)
+    predictors = {
+        "keras-hub BertTextClassifier.predict, no XLA":
+            lambda: contestants["keras-hub BertTextClassifier, fit, no XLA"].model.predict(hub_inputs, batch_size=BATCH, verbose=0),
+        "keras-hub BertTextClassifier.predict, XLA":
+            lambda: contestants["keras-hub BertTextClassifier, fit, XLA"].model.predict(hub_inputs, batch_size=BATCH, verbose=0),
+        "keras-bert model.predict, full length": lambda: ours.predict(inputs, batch_size=BATCH, verbose=0),
+        "keras-bert finetune.predictor, cut batches": lambda: predict_cut(inputs, BATCH),
+    }
+    for predict in predictors.values():  # traces
+        predict()
+    seconds = {contestant: [] for contestant in predictors}
+    for _ in range(rounds):
+        for contestant, predict in predictors.items():
+            began = time.perf_counter()
+            predict()
+            seconds[contestant].append(time.perf_counter() - began)
+    medians = {contestant: float(np.median(values)) for contestant, values in seconds.items()}
+    best_hub = min(v for k, v in medians.items() if k.startswith("keras-hub"))
+    count = len(inputs["input_mask"])
     print_table(
-        f"Fine-tuning examples/s on {name} sentences (4 layers, hidden 256, seq {SEQ}, batch "
-        f"{BATCH}, float32; median of {args.rounds} calls of {args.steps} updates) on {machine()}",
-        ("trainer", "examples/s", "vs keras-hub's best"),
-        [(k, f"{v:,.1f}", f"{v / best_hub:.2f}x") for k, v in medians.items()],
+        f"Evaluation on the {count} {name} sentences (same models, seq {SEQ}, batch {BATCH}; "
+        f"median of {rounds} rounds) on {machine()}",
+        ("predictor", "seconds", "examples/s", "time vs keras-hub's best"),
+        [(k, f"{v:.2f}", f"{count / v:,.1f}", f"{v / best_hub:.2f}x") for k, v in medians.items()],
     )
 
 

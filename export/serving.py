@@ -39,7 +39,7 @@ from keras_bert.models import (
     BertSpanQA,
     BertTokenClassifier,
 )
-from keras_bert.text.packing import trim_to_longest
+from keras_bert.text.packing import pad_to_mask, trim_to_longest
 
 TASKS = ("classifier", "token_classifier", "span_qa", "encoder", "pretrainer")
 # Longest answer the span search considers, in word pieces (google-research/bert's default).
@@ -197,26 +197,6 @@ def preprocess_archive(preprocessor):
     return archive, {"serving_default": serve}
 
 
-def per_token(x, input_mask, value):
-    """A per-token output computed on trimmed inputs, back at the untrimmed length.
-
-    Args:
-        x: `[batch, n, ...]`, the first `n` positions.
-        input_mask: the untrimmed int32 `[batch, seq_length]` mask (static `seq_length`).
-        value: what every padding position gets, so that a text's outputs do not depend on
-            the other texts of its batch.
-
-    Returns:
-        `[batch, seq_length, ...]`: `x` at the real tokens, `value` at padding.
-    """
-    seq_length = input_mask.shape[1]
-    pad = [[0, 0], [0, seq_length - tf.shape(x)[1]]] + [[0, 0]] * (len(x.shape) - 2)
-    padded = tf.pad(x, pad)
-    padded.set_shape([None, seq_length, *x.shape[2:]])
-    real = tf.reshape(input_mask > 0, [-1, seq_length] + [1] * (len(x.shape) - 2))
-    return tf.where(real, padded, tf.constant(value, padded.dtype))
-
-
 def _predict(model, inputs):
     """`model(inputs)` with its floating outputs in float32: a bfloat16 export
     (`precision.with_precision`) computes in bfloat16 and still answers in float32."""
@@ -245,7 +225,7 @@ def _classifier_outputs(model, inputs, vocab, with_text_outputs):
 
 
 def _token_classifier_outputs(model, inputs, vocab, with_text_outputs):
-    logits = per_token(_predict_trimmed(model, inputs), inputs["input_mask"], 0.0)
+    logits = pad_to_mask(_predict_trimmed(model, inputs), inputs["input_mask"], 0.0)
     names = model.label_names or [str(i) for i in range(model.num_labels)]
     label_ids = tf.argmax(logits, axis=-1, output_type=tf.int32)
     return {
@@ -260,7 +240,7 @@ def _token_classifier_outputs(model, inputs, vocab, with_text_outputs):
 def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
     outputs = _predict_trimmed(model, inputs)
     start_logits, end_logits = (
-        per_token(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER) for name in ("start_logits", "end_logits")
+        pad_to_mask(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER) for name in ("start_logits", "end_logits")
     )
     # Best span: argmax of start + end over start <= end < start + MAX_ANSWER_LENGTH, as a
     # [batch, seq * seq] score table (the logits are -1e9 outside the context already).
@@ -292,7 +272,7 @@ def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
 def _encoder_outputs(model, inputs, vocab, with_text_outputs):
     outputs = _predict_trimmed(encoder_of(model), inputs)
     return {
-        "sequence_output": per_token(outputs["sequence_output"], inputs["input_mask"], 0.0),
+        "sequence_output": pad_to_mask(outputs["sequence_output"], inputs["input_mask"], 0.0),
         "pooled_output": outputs["pooled_output"],
     }
 

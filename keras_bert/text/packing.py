@@ -121,3 +121,23 @@ def trim_to_longest(tensors, input_mask, min_length=1, multiple=1):
         return tf.slice(x, [0, 0], tf.stack([-1, length])) if x.shape.rank == 2 else x
 
     return tf.nest.map_structure(cut, tensors)
+
+
+def pad_to_mask(x, input_mask, fill):
+    """A per-token output computed on `trim_to_longest`'s inputs, back at the mask's length.
+
+    Args:
+        x: `[batch, n, ...]`, the outputs at the first `n` positions.
+        input_mask: the untrimmed int `[batch, seq_length]` mask (static `seq_length`).
+        fill: what every padding position gets (also those before `n`), so that a text's
+            outputs do not depend on the other texts of its batch.
+
+    Returns:
+        `[batch, seq_length, ...]`: `x` at the real tokens, `fill` at padding.
+    """
+    seq_length = input_mask.shape[1]
+    pad = [[0, 0], [0, seq_length - tf.shape(x)[1]]] + [[0, 0]] * (len(x.shape) - 2)
+    padded = tf.pad(x, pad)
+    padded.set_shape([None, seq_length, *x.shape[2:]])
+    real = tf.reshape(input_mask > 0, [-1, seq_length] + [1] * (len(x.shape) - 2))
+    return tf.where(real, padded, tf.constant(fill, padded.dtype))

@@ -24,6 +24,28 @@ TINY_CONFIG = {
 }
 
 
+# packed_examples' ids: a vocabulary of 50 and texts packed to 24 positions.
+VOCAB = 50
+SEQ_LENGTH = 24
+
+
+def packed_examples(count=24, seed=0):
+    """Encoder inputs `[count, SEQ_LENGTH]` of texts of 3 to 14 tokens, class labels and tags
+    (-100 on padding, as `align_tags` gives them)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(3, 15, count)
+    mask = (np.arange(SEQ_LENGTH)[None, :] < lengths[:, None]).astype(np.int32)
+    inputs = {
+        "input_word_ids": (rng.integers(5, VOCAB, (count, SEQ_LENGTH)) * mask).astype(np.int32),
+        "input_mask": mask,
+        "input_type_ids": np.zeros((count, SEQ_LENGTH), np.int32),
+    }
+    tags = np.where(mask == 1, rng.integers(0, 3, (count, SEQ_LENGTH)), -100).astype(np.int32)
+    return inputs, {"label": rng.integers(0, 2, count).astype(np.int32), "tags": tags}
+
+
 def char_vocab():
     """Specials, letters, `##`-letters, digits, `.` and `,`: any lower-case text tokenizes."""
     letters = list(string.ascii_lowercase)

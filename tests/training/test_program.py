@@ -6,29 +6,13 @@ import dataclasses
 import numpy as np
 import tensorflow as tf
 
-SEQ_LENGTH = 24
-VOCAB = 50
-
-
-def _examples(count=24, seed=0):
-    """Encoder inputs `[count, SEQ_LENGTH]` of texts of 3 to 14 tokens, class labels and tags
-    (-100 on padding, as `align_tags` gives them)."""
-    rng = np.random.default_rng(seed)
-    lengths = rng.integers(3, 15, count)
-    mask = (np.arange(SEQ_LENGTH)[None, :] < lengths[:, None]).astype(np.int32)
-    inputs = {
-        "input_word_ids": (rng.integers(5, VOCAB, (count, SEQ_LENGTH)) * mask).astype(np.int32),
-        "input_mask": mask,
-        "input_type_ids": np.zeros((count, SEQ_LENGTH), np.int32),
-    }
-    tags = np.where(mask == 1, rng.integers(0, 3, (count, SEQ_LENGTH)), -100).astype(np.int32)
-    return inputs, {"label": rng.integers(0, 2, count).astype(np.int32), "tags": tags}
+from tests.training.helpers import SEQ_LENGTH, VOCAB, packed_examples
 
 
 def _batches(length_multiple, count=6):
     from keras_bert.training.program import in_memory_dataset_fn
 
-    inputs, labels = _examples()
+    inputs, labels = packed_examples()
     dataset = in_memory_dataset_fn(inputs, labels, seed=1, length_multiple=length_multiple)(
         4, tf.distribute.InputContext(), 0
     )
@@ -68,7 +52,7 @@ def test_a_cut_batch_has_the_loss_and_gradients_of_the_padded_batch():
         "label": (keras_bert.BertClassifier(encoder, 2, dropout=0.0), finetune.classification_loss),
         "tags": (keras_bert.BertTokenClassifier(encoder, 3, dropout=0.0), finetune.token_classification_loss),
     }
-    inputs, labels = _examples(count=6, seed=3)
+    inputs, labels = packed_examples(count=6, seed=3)
     inputs = {name: tf.constant(x) for name, x in inputs.items()}
     for name, (model, loss_fn) in models.items():
         full = (inputs, tf.constant(labels[name]))

@@ -1,0 +1,68 @@
+"""`keras-bert finetune` evaluates each batch only up to its longest text: the outputs at the
+real tokens are the padded model's, and per-token outputs come back at `seq_length`."""
+
+import numpy as np
+
+from tests.training.helpers import SEQ_LENGTH, VOCAB, packed_examples
+
+# Shorter than SEQ_LENGTH and longer than any text of packed_examples: the model fails on a
+# batch that reaches past its longest text.
+POSITIONS = 16
+
+
+def _task_models():
+    """`{fill: model}` for the three output kinds: sequence-level, per-token, span."""
+    import keras
+    import keras_bert
+    from keras_bert.layers.heads import SPAN_MASK_ADDER
+
+    config = keras_bert.BertConfig(
+        vocab_size=VOCAB, hidden_size=16, num_layers=2, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=POSITIONS,
+    )
+    keras.utils.set_random_seed(5)
+    return {
+        None: keras_bert.BertClassifier(keras_bert.BertEncoder(config), 3),
+        0.0: keras_bert.BertTokenClassifier(keras_bert.BertEncoder(config), 4),
+        SPAN_MASK_ADDER: keras_bert.BertSpanQA(keras_bert.BertEncoder(config)),
+    }
+
+
+def test_evaluation_outputs_are_the_padded_models_at_real_tokens_and_the_fill_at_padding():
+    from keras_bert.training import finetune
+
+    inputs, _ = packed_examples(count=10, seed=4)
+    inputs["input_type_ids"][:, 4:] = inputs["input_mask"][:, 4:]  # a second segment for the span head
+    mask = inputs["input_mask"].astype(bool)
+    assert mask.sum(1).max() < POSITIONS
+    within_table = {name: x[:, :POSITIONS] for name, x in inputs.items()}
+    for fill, model in _task_models().items():
+        got = finetune.predictor(model, fill)(inputs, batch_size=4)
+        want = model.predict(within_table, batch_size=4, verbose=0)
+        for name, value in (want.items() if isinstance(want, dict) else [("logits", want)]):
+            result = got[name] if isinstance(got, dict) else got
+            assert result.dtype == np.float32 and len(result) == 10, name
+            if fill is None:
+                np.testing.assert_allclose(result, value, atol=1e-5)
+                continue
+            assert result.shape[1] == SEQ_LENGTH, name
+            real = mask.reshape(mask.shape + (1,) * (value.ndim - 2))
+            np.testing.assert_allclose(
+                np.where(real[:, :POSITIONS], value, 0), np.where(real[:, :POSITIONS], result[:, :POSITIONS], 0),
+                atol=1e-5, err_msg=name,
+            )
+            padding = np.broadcast_to(~real, result.shape)
+            np.testing.assert_array_equal(result[padding], np.float32(fill), err_msg=name)
+
+
+def test_evaluation_traces_the_model_once_for_every_batch_size(monkeypatch):
+    """Batches of 4, a last batch of 2, then batches of 3 and a last of 1: one trace."""
+    from keras_bert.training import finetune
+
+    traces = []
+    trim = finetune.trim_to_longest
+    monkeypatch.setattr(finetune, "trim_to_longest", lambda *a, **k: traces.append(1) or trim(*a, **k))
+    inputs, _ = packed_examples(count=10, seed=6)
+    predict = finetune.predictor(_task_models()[0.0], 0.0)
+    assert predict(inputs, 4).shape == predict(inputs, 3).shape == (10, SEQ_LENGTH, 4)
+    assert len(traces) == 1
