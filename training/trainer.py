@@ -141,7 +141,14 @@ class Trainer:
         latest = self.manager.latest_checkpoint
         if latest is None:
             return 0
-        self.checkpoint.restore(latest).assert_existing_objects_matched()
+        try:
+            self.checkpoint.restore(latest).assert_existing_objects_matched()
+        except (AssertionError, ValueError) as error:
+            reason = str(error).strip().splitlines()[0]
+            raise ValueError(
+                f"{latest} is another run's checkpoint and does not fit this model ({reason}); "
+                f"resume with the command that wrote it, or pass a new --out."
+            ) from None
         step = self.step
         print(f"resumed from step {step}", flush=True)
         return step

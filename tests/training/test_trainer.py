@@ -237,3 +237,40 @@ def test_xla_single_replica_compiles_the_update_with_the_step(tmp_path):
         assert max(np.abs(a - b).max() for a, b in zip(before, weights[fused])) > 1e-3
     for a, b in zip(weights[True], weights[False]):
         np.testing.assert_allclose(a, b, atol=2e-5)
+
+
+def test_resuming_another_runs_checkpoint_names_the_folder_and_what_to_do(tmp_path):
+    """An OUT folder whose checkpoint has another head size: one line, not TF's traceback."""
+    import tensorflow as tf
+
+    from keras_bert.training import finetune, optimization
+    from keras_bert.training.strategy import resolve_strategy
+    from keras_bert.training.trainer import Trainer
+
+    inputs, labels = helpers.packed_examples(count=8)
+    batch = (inputs, labels["label"])
+    strategy = resolve_strategy("one_device")
+    config = keras_bert.BertConfig(
+        vocab_size=helpers.VOCAB, hidden_size=16, num_layers=1, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=helpers.SEQ_LENGTH,
+    )
+    for num_classes in (2, 3):
+        with strategy.scope():
+            model = keras_bert.BertClassifier(keras_bert.BertEncoder(config), num_classes)
+            optimizer = optimization.create_optimizer(1e-3, 10, 1)
+        trainer = Trainer(
+            strategy, model, optimizer, finetune.classification_loss,
+            lambda *_: tf.data.Dataset.from_tensors(batch).repeat(), 8, str(tmp_path),
+            checkpoint_every=1, verbose=False,
+        )
+        if num_classes == 2:
+            trainer.train(1)
+    latest = os.path.join(str(tmp_path), "checkpoints", "ckpt-1")
+    with pytest.raises(ValueError) as error:
+        trainer.train(2)
+    assert str(error.value) == (
+        f"{latest} is another run's checkpoint and does not fit this model (Received "
+        "incompatible tensor with shape (16, 2) when attempting to restore variable with shape "
+        "(16, 3) and name classifier_head/dense/kernel:0.); resume with the command that wrote it, "
+        "or pass a new --out."
+    )
