@@ -52,6 +52,11 @@ def add_arguments(parser):
         help=f"pad every training batch to --seq-length (default: to its longest text, rounded up "
         f"to a multiple of {LENGTH_MULTIPLE}; always fixed on TPU)",
     )
+    data.add_argument(
+        "--group-by-length", action="store_true",
+        help=f"batch texts of about the same length (buckets of {LENGTH_MULTIPLE} tokens), so "
+        "batches are cut shorter; batches are less mixed",
+    )
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--max-steps", type=int, help="optimizer updates (overrides --epochs)")
     program.add_common_arguments(parser, default_learning_rate=5e-5)
@@ -252,6 +257,13 @@ def evaluate(args, model, inputs, labels, label_names, extra):
 def finetune(args):
     """Fine-tunes and evaluates; returns `(trainer, scores)`."""
     strategy = program.setup(args)
+    # TPUs need one static shape; elsewhere each batch runs at its own length.
+    fixed = args.fixed_length or isinstance(strategy, tf.distribute.TPUStrategy)
+    if fixed and args.group_by_length:
+        raise ValueError(
+            "--group-by-length groups texts to cut batches shorter, and batches here have a fixed "
+            "length (--fixed-length, or a TPU); drop one of them."
+        )
     tokenizer = program.load_tokenizer(args)
     inputs, labels, label_names, _ = _prepare(args, tokenizer, args.train_file, "train")
     examples = len(next(iter(inputs.values())))
@@ -261,9 +273,9 @@ def finetune(args):
     with strategy.scope():
         model = _build_model(args, tokenizer, label_names)
         optimizer = program.create_optimizer(args, steps)
-    # TPUs need one static shape; elsewhere each batch runs at its own length.
-    fixed = args.fixed_length or isinstance(strategy, tf.distribute.TPUStrategy)
-    dataset_fn = program.in_memory_dataset_fn(inputs, labels, args.seed, None if fixed else LENGTH_MULTIPLE)
+    dataset_fn = program.in_memory_dataset_fn(
+        inputs, labels, args.seed, None if fixed else LENGTH_MULTIPLE, args.group_by_length
+    )
     trainer = program.create_trainer(args, strategy, model, optimizer, LOSSES[args.task], dataset_fn)
     trainer.train(steps)
     scores = {}

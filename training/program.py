@@ -112,7 +112,7 @@ def create_trainer(args, strategy, model, optimizer, loss_fn, dataset_fn):
     )
 
 
-def in_memory_dataset_fn(inputs, labels, seed, length_multiple=None):
+def in_memory_dataset_fn(inputs, labels, seed, length_multiple=None, group_by_length=False):
     """`dataset_fn` for the trainer over numpy arrays: sharded by worker, shuffled with a fixed
     seed each epoch, repeated, deterministic by step.
 
@@ -120,7 +120,15 @@ def in_memory_dataset_fn(inputs, labels, seed, length_multiple=None):
     longest text, rounded up to that multiple (`trim_to_longest`; per-token labels too): the
     same loss and gradients for a fraction of the work on short texts, and one XLA program per
     length (at most `seq_length / length_multiple`).
+
+    With `group_by_length` (needs `length_multiple`), each batch takes the next `batch_size`
+    shuffled texts of one length bucket (lengths `(k - 1) * length_multiple + 1` to
+    `k * length_multiple`), so it is cut at its bucket's end rather than at the longest of
+    any `batch_size` texts. The batches are less mixed: texts of a rare length wait for their
+    bucket to fill, and a batch's texts all have about the same length.
     """
+    if group_by_length and not length_multiple:
+        raise ValueError("group_by_length needs a length_multiple: it only pays with cut batches.")
 
     def dataset_fn(batch_size, input_context, skip_batches):
         dataset = tf.data.Dataset.from_tensor_slices((inputs, labels))
@@ -133,7 +141,15 @@ def in_memory_dataset_fn(inputs, labels, seed, length_multiple=None):
                 "lower --batch-size."
             )
         dataset = dataset.shuffle(count, seed=seed).repeat()
-        dataset = dataset.batch(batch_size, drop_remainder=True).skip(skip_batches)
+        if group_by_length:
+            dataset = dataset.group_by_window(
+                lambda x, y: tf.cast((tf.reduce_sum(x["input_mask"]) - 1) // length_multiple, tf.int64),
+                lambda _, texts: texts.batch(batch_size, drop_remainder=True),
+                window_size=batch_size,
+            )
+        else:
+            dataset = dataset.batch(batch_size, drop_remainder=True)
+        dataset = dataset.skip(skip_batches)
         if length_multiple:
             dataset = dataset.map(
                 lambda x, y: trim_to_longest((x, y), x["input_mask"], multiple=length_multiple)

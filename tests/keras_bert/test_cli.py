@@ -11,6 +11,13 @@ def _run(*args):
     )
 
 
+def _error_lines(*args):
+    """The `keras-bert ...` lines a failing command writes to stderr."""
+    result = _run(*args)
+    assert result.returncode != 0
+    return [line for line in result.stderr.splitlines() if line.startswith("keras-bert")]
+
+
 def test_version_and_help(capsys):
     result = _run("--version")
     assert result.returncode == 0
@@ -40,17 +47,25 @@ def test_unknown_command():
 def test_whole_word_masking_with_static_masking_is_refused(tmp_path):
     vocab = tmp_path / "vocab.txt"
     vocab.write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\n")
-    result = _run(
+    assert _error_lines(
         "pretrain", "--train-files", str(tmp_path / "x.tfrecord"), "--input-format", "tfrecord",
         "--preset", "bert_tiny", "--vocab", str(vocab), "--max-steps", "1", "--out",
         str(tmp_path / "out"), "--static-masking", "--whole-word-masking",
-    )
-    assert result.returncode != 0
-    lines = [line for line in result.stderr.splitlines() if line.startswith("keras-bert")]
-    assert lines == [
+    ) == [
         "keras-bert pretrain: error: --whole-word-masking chooses the dynamic masking; with "
         "--static-masking the records' masking is used, so pass --whole-word-masking to "
         "make-pretraining-data."
+    ]
+
+
+def test_group_by_length_with_fixed_length_is_refused(tmp_path):
+    assert _error_lines(
+        "finetune", "--task", "classification", "--train-file", str(tmp_path / "train.tsv"),
+        "--preset", "bert_tiny", "--vocab", str(tmp_path / "vocab.txt"), "--out",
+        str(tmp_path / "out"), "--fixed-length", "--group-by-length",
+    ) == [
+        "keras-bert finetune: error: --group-by-length groups texts to cut batches shorter, and "
+        "batches here have a fixed length (--fixed-length, or a TPU); drop one of them."
     ]
 
 

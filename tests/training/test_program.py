@@ -9,12 +9,12 @@ import tensorflow as tf
 from tests.training.helpers import SEQ_LENGTH, VOCAB, packed_examples
 
 
-def _batches(length_multiple, count=6):
+def _batches(length_multiple, count=6, group_by_length=False, skip=0):
     from keras_bert.training.program import in_memory_dataset_fn
 
     inputs, labels = packed_examples()
-    dataset = in_memory_dataset_fn(inputs, labels, seed=1, length_multiple=length_multiple)(
-        4, tf.distribute.InputContext(), 0
+    dataset = in_memory_dataset_fn(inputs, labels, 1, length_multiple, group_by_length)(
+        4, tf.distribute.InputContext(), skip
     )
     return list(dataset.take(count))
 
@@ -33,6 +33,27 @@ def test_batches_are_cut_after_their_longest_text_rounded_up():
         np.testing.assert_array_equal(y["tags"], full_y["tags"][:, :length])
         np.testing.assert_array_equal(y["label"], full_y["label"])
     assert len(lengths) > 1 and max(lengths) < SEQ_LENGTH
+
+
+def test_grouped_batches_take_texts_of_one_length_bucket_deterministically_by_step():
+    batches = _batches(4, count=30, group_by_length=True)
+    seen = set()
+    for x, y in batches:
+        mask = x["input_mask"].numpy()
+        bucket = (mask.sum(1) - 1) // 4
+        assert len(set(bucket)) == 1 and mask.shape == (4, min((bucket[0] + 1) * 4, SEQ_LENGTH))
+        np.testing.assert_array_equal(y["tags"] != -100, mask == 1)
+        seen.update(map(tuple, x["input_word_ids"].numpy()))
+    # In 30 batches (5 epochs' worth) every one of the 24 texts shows up, and the grouped
+    # batches are cut shorter than the ungrouped ones.
+    assert len(seen) == 24
+    assert np.mean([x["input_mask"].shape[1] for x, _ in batches]) < np.mean(
+        [x["input_mask"].shape[1] for x, _ in _batches(4, count=30)]
+    )
+    resumed = _batches(4, count=5, group_by_length=True, skip=7)
+    for (x, y), (want_x, want_y) in zip(resumed, batches[7:12]):
+        np.testing.assert_array_equal(x["input_word_ids"], want_x["input_word_ids"])
+        np.testing.assert_array_equal(y["label"], want_y["label"])
 
 
 def test_a_cut_batch_has_the_loss_and_gradients_of_the_padded_batch():
