@@ -19,7 +19,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from benchmarks.common import alternating_medians, machine, onnxruntime_session, print_table
+from benchmarks.common import alternating_medians, keras_hub_inputs, machine, onnxruntime_session, print_table
 from keras_bert import BertConfig, BertEncoder
 from keras_bert.checkpoints import to_keras_hub
 from keras_bert.export import serving, tflite
@@ -64,11 +64,7 @@ def keras_hub_forward(hub):
 
     @tf.function(jit_compile=True)
     def run_hub(x):
-        return hub(
-            {"token_ids": x["input_word_ids"], "padding_mask": x["input_mask"],
-             "segment_ids": x["input_type_ids"]},
-            training=False,
-        )["sequence_output"]
+        return hub(keras_hub_inputs(x), training=False)["sequence_output"]
 
     return run_hub
 

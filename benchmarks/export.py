@@ -24,7 +24,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from benchmarks.common import alternating_medians, machine, onnxruntime_session, print_table
+from benchmarks.common import alternating_medians, keras_hub_inputs, machine, onnxruntime_session, print_table
 from keras_bert import BertClassifier, BertConfig, BertEncoder
 from keras_bert.export import export_saved_model, export_tflite
 from keras_bert.export.tflite import FILE_SUFFIX
@@ -138,11 +138,7 @@ def main():
         hidden_dim=config.hidden_size, intermediate_dim=config.intermediate_size, max_sequence_length=512,
     )
     hub = tf.function(lambda x: backbone(x, training=False)["pooled_output"], jit_compile=True)
-    hub_inputs = {
-        b: {"token_ids": tf.constant(ids[b]["input_word_ids"]), "padding_mask": tf.constant(ids[b]["input_mask"]),
-            "segment_ids": tf.constant(ids[b]["input_type_ids"])}
-        for b in (1, 8)
-    }
+    hub_inputs = {b: keras_hub_inputs({k: tf.constant(v) for k, v in ids[b].items()}) for b in (1, 8)}
     hub_name = "keras-hub BertBackbone, XLA, ids in"
     # keras-hub packs any text to `sequence_length`: one batch of full-length ids is its cost.
     artifacts[hub_name] = ("-", "-", {

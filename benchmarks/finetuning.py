@@ -17,6 +17,7 @@ and without XLA) against `finetune.predictor` (each batch run up to its longest 
 """
 
 import argparse
+import functools
 import os
 import tempfile
 import time
@@ -34,7 +35,7 @@ from keras_bert.training.data import tasks  # noqa: E402
 from keras_bert.training.strategy import resolve_strategy  # noqa: E402
 from keras_bert.training.trainer import Trainer  # noqa: E402
 
-from benchmarks.common import machine, print_table  # noqa: E402
+from benchmarks.common import keras_hub_inputs, machine, print_table  # noqa: E402
 from benchmarks.export import VOCAB, real_sentences  # noqa: E402
 from benchmarks.pretraining import BATCH, SEQ, StepTimes, benchmark_config  # noqa: E402
 
@@ -92,12 +93,8 @@ class KerasHub:
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             jit_compile=jit_compile,
         )
-        x = {
-            "token_ids": inputs["input_word_ids"], "segment_ids": inputs["input_type_ids"],
-            "padding_mask": inputs["input_mask"].astype(bool),
-        }
         self.data = (
-            tf.data.Dataset.from_tensor_slices((x, labels)).shuffle(len(labels), seed=0).repeat()
+            tf.data.Dataset.from_tensor_slices((keras_hub_inputs(inputs), labels)).shuffle(len(labels), seed=0).repeat()
             .batch(BATCH, drop_remainder=True).prefetch(2)
         )
         self.run(steps)  # traces and warms up
@@ -147,20 +144,20 @@ def evaluation(contestants, rounds):
     """Prints the time to predict the SST-2 dev sentences, ours cut and full against
     keras-hub's `predict` (the fine-tuned models of `contestants`)."""
     inputs, _, name = sst2_batches(split="dev")
-    hub_inputs = {
-        "token_ids": inputs["input_word_ids"], "segment_ids": inputs["input_type_ids"],
-        "padding_mask": inputs["input_mask"].astype(bool),
-    }
+    hub_inputs = keras_hub_inputs(inputs)
     ours = contestants["keras-bert, cut batches, no XLA"].trainer.model
     predict_cut = finetune.predictor(ours)
     predictors = {
-        "keras-hub BertTextClassifier.predict, no XLA":
-            lambda: contestants["keras-hub BertTextClassifier, fit, no XLA"].model.predict(hub_inputs, batch_size=BATCH, verbose=0),
-        "keras-hub BertTextClassifier.predict, XLA":
-            lambda: contestants["keras-hub BertTextClassifier, fit, XLA"].model.predict(hub_inputs, batch_size=BATCH, verbose=0),
-        "keras-bert model.predict, full length": lambda: ours.predict(inputs, batch_size=BATCH, verbose=0),
-        "keras-bert finetune.predictor, cut batches": lambda: predict_cut(inputs, BATCH),
+        f"keras-hub BertTextClassifier.predict, {xla}": functools.partial(
+            contestants[f"keras-hub BertTextClassifier, fit, {xla}"].model.predict,
+            hub_inputs, batch_size=BATCH, verbose=0,
+        )
+        for xla in ("no XLA", "XLA")
     }
+    predictors["keras-bert model.predict, full length"] = functools.partial(
+        ours.predict, inputs, batch_size=BATCH, verbose=0
+    )
+    predictors["keras-bert finetune.predictor, cut batches"] = functools.partial(predict_cut, inputs, BATCH)
     for predict in predictors.values():  # traces
         predict()
     seconds = {contestant: [] for contestant in predictors}

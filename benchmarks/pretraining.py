@@ -31,7 +31,7 @@ from keras_bert.training.data import pretraining  # noqa: E402
 from keras_bert.training.strategy import resolve_strategy  # noqa: E402
 from keras_bert.training.trainer import Trainer  # noqa: E402
 
-from benchmarks.common import machine, print_table  # noqa: E402
+from benchmarks.common import keras_hub_inputs, machine, print_table  # noqa: E402
 
 VOCAB, LAYERS, HIDDEN, HEADS, INTERMEDIATE = 30522, 4, 256, 4, 1024
 SEQ, BATCH, PREDICTIONS = 128, 32, 20
@@ -118,11 +118,7 @@ class KerasHub:
             weighted_metrics=[], jit_compile=jit_compile,
         )
         x, y = synthetic_batch()
-        inputs = {
-            "token_ids": x["input_word_ids"], "segment_ids": x["input_type_ids"],
-            "padding_mask": x["input_mask"].astype(bool),
-            "mask_positions": x["masked_lm_positions"],
-        }
+        inputs = dict(keras_hub_inputs(x), mask_positions=x["masked_lm_positions"])
         self.data = tf.data.Dataset.from_tensors(
             (inputs, y["masked_lm_ids"], y["masked_lm_weights"])
         ).repeat()
