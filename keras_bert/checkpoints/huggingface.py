@@ -17,6 +17,7 @@ pickle: read only with `allow_pickle=True`, and then only through
 
 import json
 import os
+import warnings
 
 import numpy as np
 from safetensors import safe_open
@@ -30,6 +31,8 @@ from keras_bert.checkpoints.mapping import (
     export_weights,
     load_weights,
 )
+from keras_bert.models.classifier import BertClassifier
+from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
 
 CONFIG_FILE = "config.json"
@@ -52,6 +55,14 @@ _TASK_HEAD_NAMES = {
     "cls/squad/output_bias": "qa_outputs.bias",
 }
 TASK_HEAD_NAMES = tuple(_TASK_HEAD_NAMES.values())
+
+# transformers builds `BertForMaskedLM`, `BertForTokenClassification` and
+# `BertForQuestionAnswering` without a pooler (`BertModel(config, add_pooling_layer=False)`),
+# and `BertForMaskedLM` without the next-sentence head: weights a file may lack, left at their
+# initial value (as transformers itself does when it loads such a file into a model that has
+# them), unless the model's output is computed from them (a sequence classifier's pooler).
+_POOLER_NAMES = ("pooler.dense.weight", "pooler.dense.bias")
+_NSP_NAMES = ("cls.seq_relationship.weight", "cls.seq_relationship.bias")
 
 # Tied names (file name -> the name whose value it must equal).
 _TIES = {
@@ -217,7 +228,10 @@ def load_huggingface_checkpoint(model, model_folder, allow_pickle=False, checkpo
     unused = list(TASK_HEAD_NAMES)
     if not with_heads:
         unused += [huggingface_name(k) for k in HEAD_KEYS] + list(_TIES)
-    load_weights(
+    optional = () if isinstance(model, BertClassifier) else _POOLER_NAMES
+    if with_heads:
+        optional += _NSP_NAMES
+    absent = load_weights(
         huggingface_weights(model),
         shapes,
         read,
@@ -225,7 +239,17 @@ def load_huggingface_checkpoint(model, model_folder, allow_pickle=False, checkpo
         skip=is_buffer,
         unused=unused,
         ties=_TIES if with_heads else None,
+        optional=optional,
     )
+    if absent and isinstance(model, (BertEncoder, BertPretrainer)):
+        outputs = "pooled_output and nsp_logits" if with_heads else "pooled_output"
+        warnings.warn(
+            f"Hugging Face checkpoint {model_folder} has no {', '.join(absent)} (transformers "
+            "saves BertForMaskedLM, BertForTokenClassification and BertForQuestionAnswering "
+            f"without them): they keep their random initial values, so {outputs} mean nothing "
+            "until trained.",
+            stacklevel=3,
+        )
 
 
 def save_huggingface_folder(model, folder):

@@ -7,7 +7,9 @@ fine-tuning script names it: `output_weights`, `cls/squad/output_weights`). Each
 translates a canonical name into its own name and layout (a `FileWeight`), and
 `check_names` / `load_weights` match a file against the model strictly:
 
-- every Keras weight receives a value: names the file lacks are an error listing them;
+- every Keras weight receives a value: names the file lacks are an error listing them, except
+  `optional` ones a format may leave out (transformers saves some models without a pooler),
+  which keep their initial value and are returned so the caller can say so;
 - a shape mismatch is an error naming the variable and both shapes;
 - names the format skips on purpose (optimizer slots such as `adam_m`, `adam_v`,
   `global_step`) are ignored;
@@ -209,7 +211,7 @@ def bert_weights(model):
     return out
 
 
-def check_names(file_weights, shapes, source, skip=None, unused=(), ties=None):
+def check_names(file_weights, shapes, source, skip=None, unused=(), ties=None, optional=()):
     """Checks a file's `(name -> shape)` against the weights the model needs.
 
     Args:
@@ -219,12 +221,16 @@ def check_names(file_weights, shapes, source, skip=None, unused=(), ties=None):
         skip: `skip(name)` is True for names ignored on purpose (optimizer state).
         unused: names the format knows but this model does not load.
         ties: dict from a file name to the file name whose value it must equal.
+        optional: names of the model's weights the file may lack.
+
+    Returns:
+        The optional names the file lacks, in the model's order.
 
     Raises:
         ValueError: names missing, shapes that differ, or names left over (one line each).
     """
     ties = ties or {}
-    missing = [fw.name for fw in file_weights if fw.name not in shapes]
+    missing = [fw.name for fw in file_weights if fw.name not in shapes and fw.name not in optional]
     if missing:
         raise ValueError(
             f"{source} lacks {len(missing)} variable(s) the model needs: {_listing(missing)}."
@@ -233,7 +239,7 @@ def check_names(file_weights, shapes, source, skip=None, unused=(), ties=None):
         f"{fw.name} is {list(shapes[fw.name])} in the checkpoint but the model needs "
         f"{list(fw.shape)}"
         for fw in file_weights
-        if tuple(shapes[fw.name]) != tuple(fw.shape)
+        if fw.name in shapes and tuple(shapes[fw.name]) != tuple(fw.shape)
     ]
     wrong += [
         f"{alias} is {list(shapes[alias])} in the checkpoint but must equal {target} "
@@ -252,16 +258,20 @@ def check_names(file_weights, shapes, source, skip=None, unused=(), ties=None):
             f"{source} has {len(left)} variable(s) the model has no place for: {_listing(left)}; "
             "keras-bert loads no checkpoint partially (is it a BERT of this architecture?)."
         )
+    return [fw.name for fw in file_weights if fw.name not in shapes]
 
 
-def load_weights(file_weights, shapes, read, source, skip=None, unused=(), ties=None):
+def load_weights(file_weights, shapes, read, source, skip=None, unused=(), ties=None, optional=()):
     """Checks names and shapes (`check_names`), reads every value, then assigns them all.
 
     `read(name)` returns the file's array for `name`. Tied names are read and must equal
-    their target exactly.
+    their target exactly. Returns the `optional` names the file lacks (left unassigned).
     """
     ties = ties or {}
-    check_names(file_weights, shapes, source, skip=skip, unused=unused, ties=ties)
+    absent = check_names(
+        file_weights, shapes, source, skip=skip, unused=unused, ties=ties, optional=optional
+    )
+    file_weights = [fw for fw in file_weights if fw.name in shapes]
     values = {fw.name: read(fw.name) for fw in file_weights}
     for alias, target in ties.items():
         if alias in shapes and target in values and not np.array_equal(read(alias), values[target]):
@@ -272,6 +282,7 @@ def load_weights(file_weights, shapes, read, source, skip=None, unused=(), ties=
     for fw in file_weights:
         variable = fw.weight.variable
         variable.assign(fw.to_keras(values[fw.name]).astype(variable.dtype))
+    return absent
 
 
 def export_weights(file_weights):

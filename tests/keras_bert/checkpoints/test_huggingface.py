@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -86,24 +87,37 @@ def test_bert_model_layout_without_prefix(tmp_path, tensors, pretrainer):
     with pytest.raises(ValueError) as e:
         keras_bert.from_pretrained(folder, task="pretraining")
     assert str(e.value).startswith(
-        f"Hugging Face checkpoint {folder} lacks 7 variable(s) the model needs: "
+        f"Hugging Face checkpoint {folder} lacks 5 variable(s) the model needs: "
         "cls.predictions.transform.dense.weight, "
     )
 
 
-def test_masked_lm_checkpoint_has_no_nsp_head(tmp_path, tensors):
-    # BertForMaskedLM: no pooler, no seq_relationship.
+def test_masked_lm_checkpoint_loads_without_pooler_and_nsp_head(tmp_path, tensors, expected):
+    # BertForMaskedLM: no pooler, no seq_relationship (transformers builds it without them).
     masked_lm = {
         k: v for k, v in tensors.items() if "pooler" not in k and "seq_relationship" not in k
     }
     folder = _write(tmp_path, masked_lm)
-    with pytest.raises(ValueError) as e:
-        keras_bert.from_pretrained(folder, task="pretraining")
-    assert str(e.value) == (
-        f"Hugging Face checkpoint {folder} lacks 4 variable(s) the model needs: "
-        "pooler.dense.weight, pooler.dense.bias, cls.seq_relationship.weight, "
-        "cls.seq_relationship.bias."
+    with pytest.warns(UserWarning) as record:
+        model = keras_bert.from_pretrained(folder, task="auto")
+    assert type(model) is BertPretrainer
+    assert [str(w.message) for w in record] == [
+        f"Hugging Face checkpoint {folder} has no pooler.dense.weight, pooler.dense.bias, "
+        "cls.seq_relationship.weight, cls.seq_relationship.bias (transformers saves "
+        "BertForMaskedLM, BertForTokenClassification and BertForQuestionAnswering without "
+        "them): they keep their random initial values, so pooled_output and nsp_logits mean "
+        "nothing until trained."
+    ]
+    out = model.predict(
+        dict(_inputs(expected), masked_lm_positions=expected["masked_lm_positions"]), verbose=0
     )
+    np.testing.assert_allclose(out["mlm_logits"], expected["mlm_logits"], atol=1e-5)
+    assert not np.allclose(out["nsp_logits"], expected["nsp_logits"], atol=1e-3)
+
+    with pytest.warns(UserWarning, match=r"so pooled_output mean nothing until trained\.$"):
+        encoder = keras_bert.from_pretrained(folder)
+    encoded = encoder.predict(_inputs(expected), verbose=0)
+    np.testing.assert_allclose(encoded["sequence_output"], expected["sequence_output"], atol=1e-5)
 
 
 def test_old_layer_norm_names_and_tied_decoder(tmp_path, tensors, pretrainer):
@@ -188,10 +202,14 @@ def test_sharded_checkpoints(tmp_path, tensors, pretrainer):
     )
 
 
-def _fine_tuned(folder, tensors, head, rows, id2label=None, architecture=None):
-    """The fixture's encoder with a transformers task head (`rows` outputs) beside it."""
+def _fine_tuned(folder, tensors, head, rows, id2label=None, architecture=None, pooler=True):
+    """The fixture's encoder with a transformers task head (`rows` outputs) beside it; without
+    the pooler when `pooler` is False, as transformers writes `BertForTokenClassification` and
+    `BertForQuestionAnswering`."""
     rng = np.random.default_rng(7)
-    fine_tuned = {k: v for k, v in tensors.items() if k.startswith("bert.")}
+    fine_tuned = {
+        k: v for k, v in tensors.items() if k.startswith("bert.") and (pooler or "pooler" not in k)
+    }
     fine_tuned[f"{head}.weight"] = rng.standard_normal((rows, 32)).astype(np.float32)
     fine_tuned[f"{head}.bias"] = rng.standard_normal(rows).astype(np.float32)
     folder = _write(folder, fine_tuned)
@@ -216,14 +234,18 @@ def test_fine_tuned_task_models_reproduce_transformers_heads(tmp_path, tensors, 
     logits = classifier.predict(_inputs(expected), verbose=0)
     np.testing.assert_allclose(logits, expected["pooled_output"] @ w.T + b, atol=1e-5)
 
-    folder, w, b = _fine_tuned(tmp_path / "tok", tensors, "classifier", 5)
-    tagger = keras_bert.from_pretrained(folder, task="token_classification")
+    folder, w, b = _fine_tuned(tmp_path / "tok", tensors, "classifier", 5, pooler=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the tagger does not use the pooler: nothing to say
+        tagger = keras_bert.from_pretrained(folder, task="token_classification")
     assert type(tagger) is BertTokenClassifier and tagger.label_names is None
     logits = tagger.predict(_inputs(expected), verbose=0)
     np.testing.assert_allclose(logits, expected["sequence_output"] @ w.T + b, atol=1e-5)
 
-    folder, w, b = _fine_tuned(tmp_path / "qa", tensors, "qa_outputs", 2)
-    reader = keras_bert.from_pretrained(folder, task="squad")
+    folder, w, b = _fine_tuned(tmp_path / "qa", tensors, "qa_outputs", 2, pooler=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reader = keras_bert.from_pretrained(folder, task="squad")
     out = reader.predict(_inputs(expected), verbose=0)
     spans = expected["sequence_output"] @ w.T + b
     context = (expected["input_type_ids"] == 1) & (expected["input_mask"] == 1)
@@ -242,11 +264,24 @@ def test_auto_task_follows_the_heads_present(tmp_path, tensors):
         ("qa_outputs", "BertForPreTraining", BertSpanQA),  # the weights win over a wrong config
     ]
     for i, (head, architecture, cls) in enumerate(cases):
-        folder, _, _ = _fine_tuned(tmp_path / str(i), tensors, head, 2, architecture=architecture)
+        folder, _, _ = _fine_tuned(
+            tmp_path / str(i), tensors, head, 2, architecture=architecture,
+            pooler=cls is BertClassifier,
+        )
         assert type(keras_bert.from_pretrained(folder, task="auto")) is cls, (head, architecture)
     # BertModel weights under a config that still says BertForPreTraining: an encoder.
     bare = _write(tmp_path / "bare", {k: v for k, v in tensors.items() if k.startswith("bert.")})
     assert type(keras_bert.from_pretrained(bare, task="auto")) is BertEncoder
+
+
+def test_sequence_classifier_needs_the_pooler(tmp_path, tensors):
+    folder, _, _ = _fine_tuned(tmp_path, tensors, "classifier", 3, pooler=False)
+    with pytest.raises(ValueError) as e:
+        keras_bert.from_pretrained(folder, task="classification")
+    assert str(e.value) == (
+        f"Hugging Face checkpoint {folder} lacks 2 variable(s) the model needs: "
+        "pooler.dense.weight, pooler.dense.bias."
+    )
 
 
 def test_task_without_its_head_is_named(tmp_path, tensors):
