@@ -97,6 +97,9 @@ TFLITE_BUILTIN_OPS = frozenset(
         "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "Einsum", "Maximum", "Minimum", "Mul",
         "Neg", "Pow", "RealDiv", "Relu", "Relu6", "Round", "Rsqrt", "Sigmoid", "Sign", "Sin",
         "Softmax", "Sqrt", "Square", "SquaredDifference", "Sub", "Tanh",
+        # exact GELU (`gelu_erf`, most Hugging Face checkpoints) is `0.5 x erfc(-x / sqrt 2)`
+        # in TensorFlow; the converter fuses that pattern into the builtin GELU
+        "Erf", "Erfc",
         # comparisons and logic
         "Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual", "LogicalAnd",
         "LogicalNot", "LogicalOr", "Select", "SelectV2", "Where",
