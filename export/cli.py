@@ -16,13 +16,16 @@ def add_arguments(parser):
                         help="SavedModel compute precision (bfloat16: CPUs with AMX or AVX512_BF16, GPUs, TPUs)")
     parser.add_argument("--seq-length", type=int, default=None, help="packed length (default: the model folder's)")
     parser.add_argument("--name", default=None, help="model name (default: the folder name)")
+    parser.add_argument("--num-segments", type=int, choices=(1, 2), default=None,
+                        help="texts an example: 2 adds the text_pair input (default: from the model "
+                        "folder's task; give 2 for a Google or Hugging Face pair classifier)")
     parser.add_argument("--version", type=int, default=1, help="TF Serving version number")
     parser.add_argument("--calibration-file", default=None, help="texts, one a line, for --quantize int8")
     parser.add_argument("--eval-file", default=None, help="TSV with labels: report TFLite accuracy")
 
 
 def run(args):
-    common = {"name": args.name, "seq_length": args.seq_length}
+    common = {"name": args.name, "seq_length": args.seq_length, "num_segments": args.num_segments}
     if args.format in ("saved_model", "all"):
         result = export_saved_model(
             args.model_dir, args.out, version=args.version, precision=args.precision, **common

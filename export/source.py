@@ -55,7 +55,8 @@ def resolve(model_dir_or_model, name=None, seq_length=None, tokenizer=None, num_
         name: model name in the export folder; default the folder's name (or the task).
         seq_length: default the folder's `seq_length`, else 128.
         tokenizer: a `BertTokenizer`; default the folder's vocabulary and settings.
-        num_segments: 1 or 2; default from the folder (`num_segments` or `text_columns`).
+        num_segments: 1 or 2; default from the folder's task (2 for `model_dir.PAIR_TASKS`),
+            else 1 (a Google or Hugging Face folder says nothing: pass 2 for a pair classifier).
 
     Returns:
         `ExportSource`.
@@ -80,9 +81,7 @@ def resolve(model_dir_or_model, name=None, seq_length=None, tokenizer=None, num_
     task = task_of(model)
     name = name or task
     if num_segments is None:
-        num_segments = int(
-            metadata.get("num_segments") or len(metadata.get("text_columns") or [None])
-        )
+        num_segments = model_dir.num_segments(metadata)
     if task == "span_qa":
         num_segments = 2
     seq_length = int(seq_length or metadata.get("seq_length") or DEFAULT_SEQ_LENGTH)

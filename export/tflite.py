@@ -75,37 +75,37 @@ def export_tflite(
     os.makedirs(out_dir, exist_ok=True)
     paths, rows = [], []
     texts = verify_texts or verify.SAMPLE_TEXTS
-    with tempfile.TemporaryDirectory() as tmp:
-        saved_model_dir = os.path.join(tmp, "saved_model")
-        archive.write_out(saved_model_dir, verbose=False)
-        for signature, fn in endpoints.items():
-            calibration = None
-            if quantize == "int8":
-                calibration = verify.signature_inputs(fn, calibration_texts, max_predictions=src.max_predictions)
-            content = convert(saved_model_dir, signature, quantize, calibration)
-            check_custom_ops(content, f"{src.name}/{signature}")
-            path = os.path.join(out_dir, f"{src.name}-{signature}-{FILE_SUFFIX[quantize]}.tflite")
-            with open(path, "wb") as f:
-                f.write(content)
-            paths.append(path)
-            batches = verify.verification_batches(fn, texts, src.max_predictions)
-            tolerance = verify.FLOAT_TOLERANCE if quantize == "none" else None
-            artifact = f"{os.path.basename(path)}"
-            new_rows = verify.compare(
-                artifact, signature, verify.in_batches(functools.partial(verify.reference_outputs, fn), batches),
-                verify.in_batches(verify.tflite_runner(path, signature), batches), tolerance,
-            )
-            if eval_file and src.task == "classifier" and signature == "serving_default":
-                metric = verify.classification_metric(
-                    fn, verify.tflite_runner(path, signature), eval_file
+    try:  # no file is left behind unless it was verified
+        with tempfile.TemporaryDirectory() as tmp:
+            saved_model_dir = os.path.join(tmp, "saved_model")
+            archive.write_out(saved_model_dir, verbose=False)
+            for signature, fn in endpoints.items():
+                calibration = None
+                if quantize == "int8":
+                    calibration = verify.signature_inputs(fn, calibration_texts, max_predictions=src.max_predictions)
+                content = convert(saved_model_dir, signature, quantize, calibration)
+                check_custom_ops(content, f"{src.name}/{signature}")
+                path = os.path.join(out_dir, f"{src.name}-{signature}-{FILE_SUFFIX[quantize]}.tflite")
+                with open(path, "wb") as f:
+                    f.write(content)
+                paths.append(path)
+                batches = verify.verification_batches(fn, texts, src.max_predictions)
+                tolerance = verify.FLOAT_TOLERANCE if quantize == "none" else None
+                artifact = f"{os.path.basename(path)}"
+                new_rows = verify.compare(
+                    artifact, signature, verify.in_batches(functools.partial(verify.reference_outputs, fn), batches),
+                    verify.in_batches(verify.tflite_runner(path, signature), batches), tolerance,
                 )
-                new_rows = [_with_metric(r, metric) if r.output == "label" else r for r in new_rows]
-            rows += new_rows
-    if verbose:
-        print(verify.format_table(rows))
-    try:
+                if eval_file and src.task == "classifier" and signature == "serving_default":
+                    output, metric = verify.eval_metric(
+                        fn, verify.tflite_runner(path, signature), eval_file
+                    )
+                    new_rows = [_with_metric(r, metric) if r.output == output else r for r in new_rows]
+                rows += new_rows
+        if verbose:
+            print(verify.format_table(rows))
         verify.check(rows)
-    except verify.VerificationError:
+    except BaseException:
         for path in paths:
             os.remove(path)
         raise

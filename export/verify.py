@@ -192,19 +192,48 @@ def compare(artifact, signature, reference, outputs, tolerance):
     return rows
 
 
-def classification_metric(signature_fn, run, eval_file):
-    """Accuracy of `run` (numpy inputs -> outputs with `label`) and of the Keras model on a TSV."""
+def eval_metric(signature_fn, run, eval_file):
+    """The task metric of `run` (numpy inputs -> outputs) and of the Keras model on a labelled
+    TSV: a classifier's accuracy (its `label` output against the file's label names), or a
+    regression model's Pearson correlation and mean squared error (its one `logits` column
+    against the file's numbers).
+
+    Returns:
+        `(output, text)`: the output the metric is about and the metric as text.
+    """
     from keras_bert.training.data.tasks import read_tsv
 
     texts, labels = read_tsv(eval_file)
     if labels is None:
         raise ValueError(f"{eval_file} has no label column; the metric needs gold labels.")
-    pairs = texts[1] if len(texts) == 2 else None
-    inputs = signature_inputs(signature_fn, texts[0], pairs)
-    gold = np.array([label.encode("utf-8") for label in labels], dtype=object)
-    exported = np.mean(np.asarray(run(inputs)["label"]) == gold)
-    keras_model = np.mean(reference_outputs(signature_fn, inputs)["label"] == gold)
-    return f"accuracy {exported:.4f} (Keras {keras_model:.4f}, n={len(labels)})"
+    takes = 2 if "text_pair" in [spec.name for spec in signature_fn.input_signature] else 1
+    if len(texts) != takes:
+        raise ValueError(
+            f"{eval_file} has {len(texts)} text column(s) but the model takes {takes} text(s) "
+            "an example; evaluate on a file of the model's task."
+        )
+    inputs = signature_inputs(signature_fn, texts[0], texts[1] if takes == 2 else None)
+    exported, keras_model = run(inputs), reference_outputs(signature_fn, inputs)
+    if "label" in keras_model:
+        gold = np.array([label.encode("utf-8") for label in labels], dtype=object)
+        accuracy = [np.mean(np.asarray(out["label"]) == gold) for out in (exported, keras_model)]
+        return "label", f"accuracy {accuracy[0]:.4f} (Keras {accuracy[1]:.4f}, n={len(labels)})"
+    try:
+        gold = np.array(labels, dtype=np.float64)
+    except ValueError:
+        raise ValueError(
+            f"{eval_file} has labels that are not numbers; a regression model is evaluated on "
+            "numeric labels."
+        ) from None
+    scores = []
+    for out in (exported, keras_model):
+        predicted = np.asarray(out["logits"], np.float64)[:, 0]
+        scores.append((np.corrcoef(predicted, gold)[0, 1], np.mean((predicted - gold) ** 2)))
+    (pearson, mse), (keras_pearson, keras_mse) = scores
+    return "logits", (
+        f"pearson {pearson:.4f}, mse {mse:.4f} (Keras {keras_pearson:.4f}, {keras_mse:.4f}, "
+        f"n={len(labels)})"
+    )
 
 
 def format_table(rows):

@@ -18,6 +18,8 @@ MODEL_FILE = "model.keras"
 VOCAB_FILE = "vocab.txt"
 METADATA_FILE = "keras_bert.json"
 FORMAT_VERSION = 1
+# The `task` values of `keras-bert finetune` whose inputs are text pairs (`[CLS] a [SEP] b [SEP]`).
+PAIR_TASKS = ("pair_classification", "pair_regression", "squad")
 
 
 def is_model_dir(path):
@@ -44,6 +46,11 @@ def save_model_dir(model, path, vocab_file, **metadata):
     with open(os.path.join(path, METADATA_FILE), "w", encoding="utf-8") as f:
         json.dump(values, f, indent=2, sort_keys=True)
         f.write("\n")
+
+
+def num_segments(metadata):
+    """How many texts a model folder's inputs pack: 2 for the `PAIR_TASKS`, else 1."""
+    return 2 if metadata.get("task") in PAIR_TASKS else 1
 
 
 def read_metadata(path):

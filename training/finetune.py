@@ -18,7 +18,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_bert.layers.heads import SPAN_MASK_ADDER
-from keras_bert.model_dir import save_model_dir
+from keras_bert import model_dir
 from keras_bert.models import BertClassifier, BertSpanQA, BertTokenClassifier
 from keras_bert.models.token_classifier import IGNORE_LABEL
 from keras_bert.text.packing import pad_to_mask, trim_to_longest
@@ -26,10 +26,14 @@ from keras_bert.training import metrics, program
 from keras_bert.training.data import tasks
 from keras_bert.training.strategy import is_chief
 
-TASKS = ("classification", "pair_classification", "regression", "token_classification", "squad")
+TASKS = (
+    "classification", "pair_classification", "regression", "pair_regression",
+    "token_classification", "squad",
+)
 # Training batches are cut after their longest text, rounded up to this: the work follows the
 # text, and XLA compiles at most seq_length / LENGTH_MULTIPLE programs.
 LENGTH_MULTIPLE = 16
+REGRESSION_TASKS = ("regression", "pair_regression")
 
 
 def add_arguments(parser):
@@ -104,6 +108,7 @@ LOSSES = {
     "classification": classification_loss,
     "pair_classification": classification_loss,
     "regression": regression_loss,
+    "pair_regression": regression_loss,
     "token_classification": token_classification_loss,
     "squad": squad_loss,
 }
@@ -150,14 +155,14 @@ def _prepare(args, tokenizer, source, split, label_names=None):
     if labels is None:
         raise ValueError(f"{source} has no {args.label_column!r} column to train or evaluate on.")
     labels = _limit(labels, limit)
-    expected = 2 if args.task == "pair_classification" else 1
+    expected = model_dir.num_segments({"task": args.task})
     if len(texts) != expected:
         raise ValueError(
             f"--task {args.task} needs {expected} text column(s), {source} gave {len(texts)}; "
             "choose them with --text-column."
         )
     inputs = tasks.encode_texts(tokenizer, texts, args.seq_length)
-    if args.task == "regression":
+    if args.task in REGRESSION_TASKS:
         return inputs, np.array(labels, np.float32), None, None
     if label_names is None:
         label_names = tasks.label_vocabulary(labels)
@@ -179,7 +184,7 @@ def _build_model(args, tokenizer, label_names):
         return BertSpanQA(encoder)
     if args.task == "token_classification":
         return BertTokenClassifier(encoder, len(label_names), args.dropout, label_names)
-    if args.task == "regression":
+    if args.task in REGRESSION_TASKS:
         return BertClassifier(encoder, 1, args.dropout)
     return BertClassifier(encoder, len(label_names), args.dropout, label_names)
 
@@ -245,7 +250,7 @@ def evaluate(args, model, inputs, labels, label_names, extra):
     if args.task == "token_classification":
         predicted = tasks.word_predictions(extra, labels, outputs.argmax(-1), label_names)
         return metrics.entity_f1([tags for _, tags in extra], predicted)
-    if args.task == "regression":
+    if args.task in REGRESSION_TASKS:
         predictions = outputs[:, 0]
         return {
             "mse": float(np.mean((predictions - labels) ** 2)),
@@ -284,7 +289,7 @@ def finetune(args):
         scores = evaluate(args, model, eval_data[0], eval_data[1], label_names, eval_data[3])
         print("eval: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()), flush=True)
     if is_chief(strategy):
-        save_model_dir(
+        model_dir.save_model_dir(
             model, args.out, tokenizer.vocab_file, task=args.task,
             lower_case=tokenizer.lower_case, max_chars_per_word=tokenizer.max_chars_per_word,
             seq_length=args.seq_length, label_names=label_names, step=trainer.step,

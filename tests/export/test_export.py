@@ -226,3 +226,121 @@ def test_examples_run(exported, classifier_dir, tmp_path):
                           capture_output=True, text=True, env=env, timeout=300)
     assert lite.returncode == 0, lite.stderr[-2000:]
     assert "a fine film -> {" in lite.stdout and "'label':" in lite.stdout
+
+
+def _classifier_folder(folder, vocab, task, num_classes, label_names=None):
+    """A tiny `BertClassifier` model folder for `task`, as `keras-bert finetune` writes it."""
+    import keras
+    import keras_bert
+    from keras_bert.model_dir import save_model_dir
+    from tests.export.conftest import tiny_config
+
+    keras.utils.set_random_seed(4)
+    encoder = keras_bert.BertEncoder(tiny_config())
+    model = keras_bert.BertClassifier(encoder, num_classes, label_names=label_names)
+    save_model_dir(model, str(folder), vocab, task=task, lower_case=True, max_chars_per_word=200,
+                   seq_length=SEQ_LENGTH)
+    return model
+
+
+PAIR_ROWS = [
+    ("a man is playing a guitar .", "someone plays music .", "entailment", 4.2),
+    ("the cat sat on the mat", "a dog runs in the park", "not_entailment", 0.4),
+    ("", "an empty premise", "not_entailment", 1.0),
+    ("it rained all day in paris .", "paris was dry .", "not_entailment", 0.8),
+    ("she bought three apples", "she bought fruit", "entailment", 3.6),
+    ("\u4e2d\u6587 text \U0001f600", "emoji and cjk", "entailment", 2.5),
+]
+
+
+def _pair_tsv(path, label_index):
+    lines = ["index\tsentence1\tsentence2\tlabel"]
+    lines += [f"{i}\t{a}\t{b}\t{row[label_index]}" for i, (a, b, *row) in enumerate(PAIR_ROWS)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def _pair_reference(model, vocab):
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+
+    preprocessor = BertPreprocessor(BertTokenizer(vocab), seq_length=SEQ_LENGTH)
+    texts = tf.constant([a for a, *_ in PAIR_ROWS]), tf.constant([b for _, b, *_ in PAIR_ROWS])
+    return model(preprocessor(texts), training=False).numpy()
+
+
+def _pair_inputs():
+    from keras_bert.export import verify
+
+    return {"text": verify.encode_texts([a for a, *_ in PAIR_ROWS]),
+            "text_pair": verify.encode_texts([b for _, b, *_ in PAIR_ROWS])}
+
+
+def test_a_pair_classifier_folder_exports_text_pairs_and_its_accuracy(tmp_path, small_vocab):
+    from keras_bert.export import verify
+    from keras_bert.export.tflite import export_tflite
+
+    labels = ["entailment", "not_entailment"]
+    model = _classifier_folder(tmp_path / "rte", small_vocab, "pair_classification", 2, labels)
+    eval_file = _pair_tsv(tmp_path / "dev.tsv", 0)
+    result = export_tflite(str(tmp_path / "rte"), str(tmp_path / "out"), eval_file=eval_file,
+                           verbose=False)
+    logits = _pair_reference(model, small_vocab)
+    served = verify.tflite_runner(result.paths[0], "serving_default")(_pair_inputs())
+    np.testing.assert_allclose(served["logits"], logits, atol=1e-4)
+    gold = np.array([row[2] for row in PAIR_ROWS])
+    accuracy = np.mean(np.array(labels)[logits.argmax(-1)] == gold)
+    [row] = [r for r in result.rows if r.output == "label"]
+    assert row.metric == f"accuracy {accuracy:.4f} (Keras {accuracy:.4f}, n={len(PAIR_ROWS)})"
+
+
+def test_a_regression_folder_reports_pearson_and_mse(tmp_path, small_vocab):
+    from keras_bert.export.tflite import export_tflite
+
+    model = _classifier_folder(tmp_path / "stsb", small_vocab, "pair_regression", 1)
+    eval_file = _pair_tsv(tmp_path / "dev.tsv", 1)
+    result = export_tflite(str(tmp_path / "stsb"), str(tmp_path / "out"), eval_file=eval_file,
+                           verbose=False)
+    predicted = _pair_reference(model, small_vocab)[:, 0].astype(np.float64)
+    gold = np.array([row[3] for row in PAIR_ROWS])
+    pearson, mse = np.corrcoef(predicted, gold)[0, 1], np.mean((predicted - gold) ** 2)
+    [row] = [r for r in result.rows if r.output == "logits"]
+    assert row.metric == (
+        f"pearson {pearson:.4f}, mse {mse:.4f} (Keras {pearson:.4f}, {mse:.4f}, n={len(PAIR_ROWS)})"
+    )
+
+    single = tmp_path / "single.tsv"
+    single.write_text("sentence\tlabel\na film\t1.0\n", encoding="utf-8")
+    with pytest.raises(ValueError) as e:
+        export_tflite(str(tmp_path / "stsb"), str(tmp_path / "out2"), eval_file=str(single),
+                      verbose=False)
+    assert str(e.value) == (
+        f"{single} has 1 text column(s) but the model takes 2 text(s) an example; evaluate on a "
+        "file of the model's task."
+    )
+    assert os.listdir(tmp_path / "out2" / "tflite") == []  # the unverified file is gone
+
+
+def test_num_segments_flag_gives_a_checkpoint_folder_a_text_pair(tmp_path):
+    from keras_bert.cli import main
+
+    fixture = os.path.join(ROOT, "tests", "fixtures", "hf_tiny_bert")
+    out = tmp_path / "out"
+    assert main(["export", fixture, "--out", str(out), "--format", "saved_model",
+                 "--num-segments", "2", "--seq-length", "16"]) == 0
+    signature = tf.saved_model.load(str(out / "hf_tiny_bert" / "1")).signatures["serving_default"]
+    assert sorted(signature.structured_input_signature[1]) == ["text", "text_pair"]
+
+
+def test_an_exact_gelu_checkpoint_exports_to_tflite(tmp_path):
+    """Most Hugging Face checkpoints compute GELU with erf (`gelu_erf`); the converter fuses
+    TensorFlow's erfc form into TFLite's builtin GELU, so the allowlist takes it."""
+    import keras_bert
+    from keras_bert.export.tflite import export_tflite
+
+    fixture = os.path.join(ROOT, "tests", "fixtures", "hf_tiny_bert")
+    assert keras_bert.BertConfig.from_json(os.path.join(fixture, "config.json")).hidden_act == "gelu_erf"
+    result = export_tflite(fixture, str(tmp_path), seq_length=16, verbose=False)
+    assert [os.path.basename(p) for p in result.paths] == [
+        "hf_tiny_bert-serving_default-float32.tflite", "hf_tiny_bert-mlm-float32.tflite"
+    ]
+    assert all(row.passed and row.tolerance for row in result.rows)

@@ -66,3 +66,31 @@ def test_evaluation_traces_the_model_once_for_every_batch_size(monkeypatch):
     predict = finetune.predictor(_task_models()[0.0], 0.0)
     assert predict(inputs, 4).shape == predict(inputs, 3).shape == (10, SEQ_LENGTH, 4)
     assert len(traces) == 1
+
+
+def test_pair_regression_trains_on_sentence_pairs_and_its_folder_exports_pairs(tmp_path):
+    """STS-B's layout: two text columns and a score; the folder says the model takes pairs."""
+    import json
+
+    from keras_bert import model_dir
+    from keras_bert.cli import main
+    from keras_bert.export import source
+    from tests.training import helpers
+
+    rng = np.random.default_rng(2)
+    words = ["a", "b c", "d e f", "g"]
+    rows = [(" ".join(rng.choice(words, 3)), " ".join(rng.choice(words, 2)), rng.uniform(0, 5))
+            for _ in range(24)]
+    tsv = tmp_path / "train.tsv"
+    tsv.write_text("sentence1\tsentence2\tlabel\n" + "".join(
+        f"{a}\t{b}\t{score:.2f}\n" for a, b, score in rows), encoding="utf-8")
+    out = tmp_path / "stsb"
+    assert main([
+        "finetune", "--task", "pair_regression", "--train-file", str(tsv), "--eval-file", str(tsv),
+        "--config", helpers.write_config(tmp_path / "config.json"),
+        "--vocab", helpers.write_vocab(tmp_path / "vocab.txt"), "--batch-size", "8",
+        "--seq-length", "16", "--max-steps", "2", "--out", str(out), "--quiet",
+    ]) == 0
+    assert model_dir.read_metadata(str(out))["task"] == "pair_regression"
+    assert set(json.loads((out / "eval_results.json").read_text())) == {"mse", "pearson"}
+    assert source.resolve(str(out)).num_segments == 2
