@@ -31,6 +31,18 @@ def _run_blocks(embeddings, blocks, inputs, training=None, positions=None):
     return outputs
 
 
+def freeze(model, trainable):
+    """Freezes `model`, layers and weights, when `trainable` is False.
+
+    `keras.Model(trainable=False)` only marks the model itself: the layers a functional model
+    was built from, made before it, stay trainable, so a frozen model's config would load
+    back trainable (and its saved optimizer would no longer fit). The setter reaches them all.
+    Nothing is done for True, so a task model leaves a frozen encoder as it is.
+    """
+    if not trainable:
+        model.trainable = False
+
+
 @keras.saving.register_keras_serializable(package="keras_bert")
 class BertEncoder(keras.Model):
     """The BERT encoder: embeddings, `num_layers` post-LN Transformer blocks and the pooler.
@@ -92,7 +104,9 @@ class BertEncoder(keras.Model):
             "encoder_outputs": layer_outputs,
         }
         kwargs.setdefault("name", "bert_encoder")
+        trainable = kwargs.pop("trainable", True)
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+        freeze(self, trainable)
         self.config = config
         self.embeddings = embeddings
         self.transformer_layers = blocks

@@ -2,7 +2,7 @@
 
 import keras
 
-from keras_bert.models.encoder import BertEncoder
+from keras_bert.models.encoder import BertEncoder, freeze
 
 
 def check_encoder(model_name, encoder):
@@ -28,7 +28,9 @@ class BertTask(keras.Model):
     """
 
     def _build_task(self, encoder, inputs, outputs, **kwargs):
+        trainable = kwargs.pop("trainable", True)
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
+        freeze(self, trainable)
         self.encoder = encoder
 
     def _task_config(self):

@@ -151,6 +151,32 @@ def test_compiled_task_models_reload_compiled_with_their_optimizer_state(tmp_pat
     assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)
 
 
+def test_a_frozen_encoder_stays_frozen_through_save_and_load(tmp_path):
+    encoder = _encoder()
+    model = BertClassifier(encoder, 2)
+    encoder.trainable = False  # train the head only
+    model.compile(optimizer=keras.optimizers.Adam(1e-2))
+    x, y = _separable_data(n=8)
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    head_weights = len(model.trainable_weights)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = keras.models.load_model(path)
+    assert not caught  # no "skipping variable loading for optimizer"
+    assert len(loaded.trainable_weights) == head_weights == 2
+    assert not loaded.encoder.embeddings.trainable
+    for a, b in zip(loaded.optimizer.variables, model.optimizer.variables):
+        np.testing.assert_array_equal(np.array(a), np.array(b))
+    before = [w.numpy() for w in loaded.encoder.weights]
+    loaded.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    for a, w in zip(before, loaded.encoder.weights):
+        np.testing.assert_array_equal(a, w.numpy(), err_msg=w.path)
+    # A task model built on a frozen encoder leaves it frozen.
+    assert not BertClassifier(loaded.encoder, 2).encoder.trainable
+
+
 def test_task_argument_errors():
     with pytest.raises(ValueError, match="got 2 label_names for 3 classes"):
         BertClassifier(_encoder(), 3, label_names=["a", "b"])
