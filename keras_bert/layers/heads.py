@@ -7,8 +7,24 @@ from keras_bert.layers.activations import get_activation
 from keras_bert.layers.dropout import BertDropout
 from keras_bert.layers.gather import gather_rows
 
-# Added to span logits outside the context so softmax gives them no mass (float32 logits).
+# Added to span logits where no answer can be, so softmax gives them no mass (float32 logits).
 SPAN_MASK_ADDER = -1e9
+
+
+def answer_positions(input_mask, input_type_ids):
+    """Where an answer span can lie: the context's tokens, segment B of `[CLS] question [SEP]
+    context [SEP]` without its closing `[SEP]`.
+
+    Args:
+        input_mask, input_type_ids: int `[batch, seq_len]`.
+
+    Returns:
+        bool `[batch, seq_len]`.
+    """
+    last = ops.sum(ops.cast(input_mask, "int32"), axis=1, keepdims=True) - 1
+    positions = ops.expand_dims(ops.arange(ops.shape(input_mask)[1], dtype="int32"), 0)
+    context = ops.logical_and(ops.equal(input_mask, 1), ops.equal(input_type_ids, 1))
+    return ops.logical_and(context, ops.not_equal(positions, last))
 
 
 def _initializer(initializer_range):
@@ -61,7 +77,8 @@ class MaskedLMHead(keras.layers.Layer):
         )
         self.layer_norm.build((None, None, hidden))
         self.output_bias = self.add_weight(
-            name="output_bias", shape=(self.embeddings.vocab_size,), initializer="zeros"
+            name="output_bias", shape=(self.embeddings.vocab_size,), initializer="zeros",
+            autocast=False,  # added to the float32 logits, also in a mixed-precision call
         )
         self.built = True
 
@@ -170,10 +187,11 @@ class ClassificationHead(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="keras_bert")
 class SpanHead(keras.layers.Layer):
-    """Start and end logits for extractive QA, masked outside the context.
+    """Start and end logits for extractive QA, masked where no answer can be.
 
-    The context is segment B of the packed input (`input_type_ids == 1` and
-    `input_mask == 1`); every other position gets a logit of -1e9.
+    The logits are kept at the context's tokens (`answer_positions`) and at `[CLS]`, the
+    target of a window that does not hold the answer (google-research/bert's `run_squad.py`
+    trains those windows to point at `[CLS]`); every other position gets a logit of -1e9.
 
     Call with `sequence_output` `[batch, seq_len, hidden]`, `input_mask` and
     `input_type_ids` `[batch, seq_len]`; returns `(start_logits, end_logits)`, float32
@@ -196,10 +214,9 @@ class SpanHead(keras.layers.Layer):
 
     def call(self, sequence_output, input_mask, input_type_ids):
         logits = ops.cast(self.dense(sequence_output), "float32")
-        context = ops.cast(input_mask, "float32") * ops.cast(
-            ops.equal(input_type_ids, 1), "float32"
-        )
-        logits = logits + ops.expand_dims((1.0 - context) * SPAN_MASK_ADDER, -1)
+        first = ops.equal(ops.arange(ops.shape(input_mask)[1], dtype="int32"), 0)
+        kept = ops.cast(ops.logical_or(answer_positions(input_mask, input_type_ids), first), "float32")
+        logits = logits + ops.expand_dims((1.0 - kept) * SPAN_MASK_ADDER, -1)
         return logits[:, :, 0], logits[:, :, 1]
 
     def compute_output_shape(

@@ -193,3 +193,20 @@ def test_pretrainer_refuses_a_loss_and_round_trips(tmp_path):
         np.testing.assert_array_equal(np.array(loaded(x)[key]), np.array(pretrainer(x)[key]))
     # The reloaded head is still tied to the reloaded encoder's table.
     assert loaded.mlm_head.embeddings is loaded.encoder.embeddings
+
+
+def test_mixed_precision_pretrainer_answers_a_direct_call():
+    """Called eagerly (not through predict or fit), the float32 MLM logits still add the
+    float32 output bias, which autocasting would otherwise read as bfloat16."""
+    x, _ = _batch()
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        model = BertPretrainer(BertEncoder(CONFIG))
+        for training in (False, True):
+            out = model(x, training=training)
+            assert out["mlm_logits"].dtype == "float32" and out["nsp_logits"].dtype == "float32"
+        np.testing.assert_allclose(
+            np.array(model(x)["mlm_logits"]), model.predict(x, verbose=0)["mlm_logits"], atol=0.05
+        )
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
