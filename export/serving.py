@@ -31,7 +31,7 @@ import keras
 import tensorflow as tf
 
 from keras_bert.checkpoints.mapping import encoder_of
-from keras_bert.layers.heads import SPAN_MASK_ADDER
+from keras_bert.layers.heads import SPAN_MASK_ADDER, answer_positions
 from keras_bert.models import (
     BertClassifier,
     BertEncoder,
@@ -242,16 +242,24 @@ def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
     start_logits, end_logits = (
         pad_to_mask(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER) for name in ("start_logits", "end_logits")
     )
-    # Best span: argmax of start + end over start <= end < start + MAX_ANSWER_LENGTH, as a
-    # [batch, seq * seq] score table (the logits are -1e9 outside the context already).
+    # Best span: argmax of start + end over context tokens start <= end < start +
+    # MAX_ANSWER_LENGTH, as a [batch, seq * seq] score table; 0, 0 (`[CLS]`) and an empty
+    # answer for a text pair without context.
     seq_length = inputs["input_mask"].shape[1]
     positions = tf.range(seq_length)
     offset = positions[tf.newaxis, :] - positions[:, tf.newaxis]
-    allowed = (offset >= 0) & (offset < MAX_ANSWER_LENGTH)
+    context = answer_positions(inputs["input_mask"], inputs["input_type_ids"])
+    allowed = (
+        ((offset >= 0) & (offset < MAX_ANSWER_LENGTH))[tf.newaxis]
+        & context[:, :, tf.newaxis]
+        & context[:, tf.newaxis, :]
+    )
     scores = start_logits[:, :, tf.newaxis] + end_logits[:, tf.newaxis, :]
-    scores = tf.where(allowed[tf.newaxis], scores, tf.fill(tf.shape(scores), -3e9))
+    scores = tf.where(allowed, scores, tf.fill(tf.shape(scores), -3e9))
     best = tf.argmax(tf.reshape(scores, [tf.shape(scores)[0], -1]), axis=-1, output_type=tf.int32)
-    start_index, end_index = best // seq_length, best % seq_length
+    found = tf.reduce_any(context, axis=1)
+    start_index = tf.where(found, best // seq_length, 0)
+    end_index = tf.where(found, best % seq_length, 0)
     result = {
         "start_logits": start_logits,
         "end_logits": end_logits,
@@ -259,8 +267,10 @@ def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
         "end_index": end_index,
     }
     if with_text_outputs:
-        in_span = (positions[tf.newaxis, :] >= start_index[:, tf.newaxis]) & (
-            positions[tf.newaxis, :] <= end_index[:, tf.newaxis]
+        in_span = (
+            (positions[tf.newaxis, :] >= start_index[:, tf.newaxis])
+            & (positions[tf.newaxis, :] <= end_index[:, tf.newaxis])
+            & found[:, tf.newaxis]
         )
         pieces = tf.where(in_span, tf.gather(vocab, inputs["input_word_ids"]), "")
         text = tf.strings.reduce_join(pieces, axis=-1, separator=" ")

@@ -12,7 +12,7 @@ class BertSpanQA(BertTask):
     """Predicts the answer span in the context (segment B of `[CLS] question [SEP] context`).
 
     Inputs: the encoder inputs. Outputs: `start_logits` and `end_logits`, float32
-    `[batch, seq_len]`, -1e9 outside the context. `fit` takes labels
+    `[batch, seq_len]`, -1e9 outside the context and `[CLS]` (`SpanHead`). `fit` takes labels
     `{"start_positions", "end_positions"}` (int `[batch]`); the default loss is the mean of
     the two cross-entropies, as in google-research/bert.
     """

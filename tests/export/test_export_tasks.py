@@ -102,11 +102,17 @@ def test_tflite_matches_the_keras_model(exported):
             assert_tokens_match(lite[name], outputs[name].numpy(), real, fill=SPAN_MASK_ADDER, atol=1e-4)
         start, end = lite["start_index"], lite["end_index"]
         assert ((start <= end) & (end < start + 30)).all()
-        # The chosen span scores at least as high as every other allowed span.
+        # The chosen span scores at least as high as every other span of context tokens.
         score = lite["start_logits"][np.arange(4), start] + lite["end_logits"][np.arange(4), end]
+        types, mask = inputs["input_type_ids"].numpy(), inputs["input_mask"].numpy()
         for row in range(4):
-            for i in range(SEQ_LENGTH):
-                for j in range(i, min(i + 30, SEQ_LENGTH)):
+            context = np.flatnonzero((types[row] == 1) & (mask[row] == 1))[:-1]
+            if context.size == 0:  # PAIRS[1] is empty: no answer
+                assert start[row] == end[row] == 0
+                continue
+            assert start[row] in context and end[row] in context
+            for i in context:
+                for j in context[(context >= i) & (context < i + 30)]:
                     assert lite["start_logits"][row, i] + lite["end_logits"][row, j] <= score[row] + 1e-5
     else:
         inputs = {k: v.numpy() for k, v in model_inputs(vocab, TEXTS).items()}

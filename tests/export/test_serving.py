@@ -114,6 +114,29 @@ def test_text_signatures_give_the_model_numbers_at_every_real_token(small_vocab)
             np.testing.assert_allclose(got["pooled_output"], want["pooled_output"], atol=1e-5)
 
 
+def test_the_answer_is_the_best_span_of_context_tokens(small_vocab):
+    """The answer never reaches `[CLS]` (kept in the logits for windows without the answer),
+    the question or the closing `[SEP]`; no context gives an empty answer."""
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+    from tests.export.conftest import tiny_config
+
+    preprocessor = BertPreprocessor(BertTokenizer(small_vocab), seq_length=SEQ_LENGTH)
+    model = _task_models(tiny_config())["span_qa"]
+    got = _serve(model, preprocessor, MIXED_TEXTS, MIXED_PAIRS)
+    inputs = preprocessor((tf.constant(MIXED_TEXTS), tf.constant(MIXED_PAIRS)))
+    mask, types = inputs["input_mask"].numpy(), inputs["input_type_ids"].numpy()
+    for row in range(len(MIXED_TEXTS)):
+        context = np.flatnonzero((types[row] == 1) & (mask[row] == 1))[:-1]  # without [SEP]
+        start, end = got["start_index"][row], got["end_index"][row]
+        if not MIXED_PAIRS[row]:
+            assert context.size == 0 and (start, end) == (0, 0) and got["answer"][row] == b""
+            continue
+        spans = [(i, j) for i in context for j in context if i <= j < i + 30]
+        scores = [got["start_logits"][row, i] + got["end_logits"][row, j] for i, j in spans]
+        assert (start, end) == spans[int(np.argmax(scores))]
+        assert b"[SEP]" not in got["answer"][row] and got["answer"][row]
+
+
 def test_a_text_gets_the_same_outputs_alone_and_in_any_batch(small_vocab):
     """Trimming depends on the batch's longest text; the outputs of a text must not."""
     from keras_bert.text import BertPreprocessor, BertTokenizer

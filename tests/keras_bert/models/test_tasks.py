@@ -87,20 +87,26 @@ def test_token_classifier_ignores_label_minus_100():
     np.testing.assert_allclose(float(got), want, rtol=1e-5)
 
 
-def test_span_qa_masks_outside_the_context_and_trains():
+def test_span_qa_keeps_the_context_and_cls_and_trains():
     model = BertSpanQA(_encoder())
     x = random_inputs(3, 10, CONFIG.vocab_size, seed=4, pairs=True)
     out = model(x)
+    lengths = x["input_mask"].sum(1)
     context = (x["input_type_ids"] == 1) & (x["input_mask"] == 1)
+    context[np.arange(3), lengths - 1] = False  # the closing [SEP]
+    kept = context.copy()
+    kept[:, 0] = True  # [CLS]: where a window without the answer points
     for key in ("start_logits", "end_logits"):
         logits = np.array(out[key])
         assert logits.shape == (3, 10)
-        assert (logits[~context] <= -1e8).all()
-        assert (np.abs(logits[context]) < 100).all()
+        assert (logits[~kept] <= -1e8).all()
+        assert (np.abs(logits[kept]) < 100).all()
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     starts = np.argmax(context, axis=1).astype("int32")
+    starts[0] = 0  # this window does not hold the answer
     y = {"start_positions": starts, "end_positions": starts}
     history = model.fit(x, y, epochs=3, verbose=0).history
+    assert history["loss"][0] < 10  # not the 5e8 a masked [CLS] target costs
     assert history["loss"][-1] < history["loss"][0]
 
 
