@@ -120,6 +120,12 @@ class BertPretrainer(BertTask):
         return mlm_loss, ops.mean(nsp_ce)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        if sample_weight is not None:
+            raise ValueError(
+                "BertPretrainer weighs its predictions by masked_lm_weights and takes no "
+                "sample_weight; to leave an example out of the MLM loss, zero its "
+                "masked_lm_weights."
+            )
         mlm_loss, nsp_loss = self.pretraining_losses(y, y_pred)
         self.mlm_loss_tracker.update_state(mlm_loss)
         self.nsp_loss_tracker.update_state(nsp_loss)

@@ -42,6 +42,17 @@ class BertSpanQA(BertTask):
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        if isinstance(y, dict) and "start_positions" in y:
-            y = {"start_logits": y["start_positions"], "end_logits": y["end_positions"]}
-        return super().compute_loss(x, y, y_pred, sample_weight, training)
+        return super().compute_loss(
+            x, _by_output(y), y_pred, _by_output(sample_weight), training
+        )
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        return super().compute_metrics(x, _by_output(y), y_pred, _by_output(sample_weight))
+
+
+def _by_output(labels):
+    """Labels (or sample weights, which Keras shapes like them) keyed `start_positions` /
+    `end_positions`, as SQuAD names them, under the output names Keras matches them to."""
+    if isinstance(labels, dict) and "start_positions" in labels:
+        return {"start_logits": labels["start_positions"], "end_logits": labels["end_positions"]}
+    return labels

@@ -210,3 +210,15 @@ def test_mixed_precision_pretrainer_answers_a_direct_call():
         )
     finally:
         keras.mixed_precision.set_global_policy("float32")
+
+
+def test_sample_weight_is_refused_not_ignored():
+    model = BertPretrainer(BertEncoder(CONFIG))
+    model.compile()
+    x, y = _batch()
+    with pytest.raises(ValueError) as e:
+        model.evaluate(x, y, sample_weight=np.ones(len(y["masked_lm_ids"])), verbose=0)
+    assert str(e.value) == (
+        "BertPretrainer weighs its predictions by masked_lm_weights and takes no sample_weight; "
+        "to leave an example out of the MLM loss, zero its masked_lm_weights."
+    )

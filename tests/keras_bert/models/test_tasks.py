@@ -157,6 +157,23 @@ def test_compiled_task_models_reload_compiled_with_their_optimizer_state(tmp_pat
     assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)
 
 
+def test_span_qa_labels_by_squad_names_take_metrics_and_sample_weights():
+    model = BertSpanQA(_encoder())
+    x = random_inputs(4, 10, CONFIG.vocab_size, seed=4, pairs=True)
+    y = {"start_positions": np.array([6, 4, 0, 2]), "end_positions": np.array([7, 5, 0, 3])}
+    model.compile(metrics={"start_logits": "accuracy", "end_logits": "accuracy"})
+    outputs = model.predict(x, verbose=0)
+    result = model.evaluate(x, y, sample_weight=np.array([1.0, 1.0, 0.0, 0.0]), verbose=0,
+                            return_dict=True)
+    for name in ("start", "end"):  # `metrics` are unweighted in Keras; the loss is weighted
+        hits = outputs[f"{name}_logits"].argmax(-1) == y[f"{name}_positions"]
+        np.testing.assert_allclose(result[f"{name}_logits_accuracy"], hits.mean(), atol=1e-6)
+    halves = model.evaluate({k: v[:2] for k, v in x.items()}, {k: v[:2] for k, v in y.items()},
+                            verbose=0, return_dict=True)
+    # Keras' "sum_over_batch_size": the weighted sum over the 4 examples, over 4.
+    np.testing.assert_allclose(result["loss"], halves["loss"] / 2, rtol=1e-5)
+
+
 def test_a_frozen_encoder_stays_frozen_through_save_and_load(tmp_path):
     encoder = _encoder()
     model = BertClassifier(encoder, 2)
