@@ -102,12 +102,17 @@ def build_vocab(files, vocab_size, lower_case=True, out_path=None, batch_size=10
     # The words are already split exactly; the learner's own BasicTokenizer then only splits
     # them again on the spaces, with no case folding of its own.
     words = _text_lines(files).batch(batch_size).map(words_as_text).unbatch()
-    tokens = learner.bert_vocab_from_dataset(
-        words,
-        vocab_size=int(vocab_size),
-        reserved_tokens=list(SPECIAL_TOKENS),
-        bert_tokenizer_params={"lower_case": False},
-    )
+    try:
+        tokens = learner.bert_vocab_from_dataset(
+            words,
+            vocab_size=int(vocab_size),
+            reserved_tokens=list(SPECIAL_TOKENS),
+            bert_tokenizer_params={"lower_case": False},
+        )
+    except StopIteration:  # the learner's word count found no word
+        raise ValueError(
+            f"{', '.join(files)} hold no words to learn a vocabulary from; pass text files."
+        ) from None
     tokens = validate_vocab(tokens, source="The learned vocabulary")
     if out_path is not None:
         write_vocab(tokens, out_path)

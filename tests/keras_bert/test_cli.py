@@ -120,3 +120,33 @@ def _allocator_of_a_command(**env):
 def test_commands_pool_cpu_memory_unless_told_otherwise():
     assert _allocator_of_a_command() == "bfc"
     assert _allocator_of_a_command(TF_CPU_ALLOCATOR_USE_BFC="false") == "default"
+
+
+def test_a_tensorflow_error_is_one_line(tmp_path):
+    from tests.training import helpers
+
+    not_records = tmp_path / "corpus.tfrecord"  # text where TFRecords are expected
+    not_records.write_text("a b c .\nd e f .\n" * 50)
+    lines = _error_lines(
+        "pretrain", "--train-files", str(not_records), "--input-format", "tfrecord",
+        "--config", helpers.write_config(tmp_path / "config.json"),
+        "--vocab", helpers.write_vocab(tmp_path / "vocab.txt"), "--batch-size", "2",
+        "--seq-length", "16", "--max-steps", "1", "--out", str(tmp_path / "out"),
+    )
+    assert len(lines) == 1
+    assert lines[0].startswith("keras-bert pretrain: error: TensorFlow stopped: ")
+    assert lines[0].endswith("(check that the data files, the flags and the model agree)")
+    assert "File " not in lines[0] and "[[" not in lines[0]
+
+
+def test_a_path_that_cannot_be_written_is_one_line(tmp_path):
+    occupied = tmp_path / "a_file"
+    occupied.write_text("some words to learn from .\n")
+    lines = _error_lines("vocab", str(occupied), "--vocab-size", "10", "-o",
+                         str(occupied / "vocab.txt"))
+    assert lines == [f"keras-bert vocab: error: [Errno 17] File exists: '{occupied}'"]
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n")
+    assert _error_lines("vocab", str(empty), "--vocab-size", "10", "-o", str(tmp_path / "v.txt")) == [
+        f"keras-bert vocab: error: {empty} hold no words to learn a vocabulary from; pass text files."
+    ]
