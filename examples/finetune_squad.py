@@ -32,7 +32,8 @@ def main():
     examples = tasks.squad_examples(articles, limit=args.examples)
     # Windows of [CLS] question [SEP] context [SEP] with doc stride; labels are token spans.
     inputs, labels, features = tasks.squad_features(
-        tokenizer, examples, seq_length=args.seq_length, doc_stride=args.seq_length // 3
+        tokenizer, examples, seq_length=args.seq_length, doc_stride=args.seq_length // 3,
+        max_query_length=min(64, args.seq_length // 3),
     )
 
     model = keras_bert.BertSpanQA(keras_bert.from_pretrained(args.checkpoint))

@@ -297,11 +297,21 @@ def write_pretraining_tfrecords(
 
     Returns the list of files and the number of instances written.
     """
-    os.makedirs(output_dir, exist_ok=True)
+    if num_shards < 1 or document_window < 1:
+        raise ValueError(
+            f"num_shards={num_shards} and document_window={document_window} must be at least 1."
+        )
     paths = [
         os.path.join(output_dir, f"pretraining-{i:05d}-of-{num_shards:05d}.tfrecord")
         for i in range(num_shards)
     ]
+    others = sorted(set(glob.glob(os.path.join(output_dir, "pretraining-*.tfrecord"))) - set(paths))
+    if others:
+        raise ValueError(
+            f"{output_dir} holds shards of another run ({os.path.basename(others[0])}, ...), "
+            "which a glob of this folder would mix in; write to a new --output-dir."
+        )
+    os.makedirs(output_dir, exist_ok=True)
     writers = [tf.io.TFRecordWriter(path) for path in paths]
     masking = _masking_settings(
         tokenizer, max_predictions_per_seq, mask_rate, whole_word_masking
@@ -350,7 +360,18 @@ def write_pretraining_tfrecords(
         count = flush(batch, batch_number, count)
     for writer in writers:
         writer.close()
+    if count == 0:
+        for path in paths:
+            os.remove(path)
+        raise ValueError(_no_instances(input_files))
     return paths, count
+
+
+def _no_instances(files):
+    return (
+        f"{', '.join(files)} gave no pretraining instance: they hold no text (or no document "
+        "for this input pipeline's share); check the files and --text-layout."
+    )
 
 
 def _cast_int32(features):
@@ -415,6 +436,10 @@ def tfrecord_dataset(
     the special ids) and prefetches. Deterministic for a given seed.
     """
     files = expand_files(file_patterns)
+    if next(iter(tf.data.TFRecordDataset(files).take(1)), None) is None:
+        raise ValueError(
+            f"{', '.join(files)} hold no records; write them with make-pretraining-data."
+        )
     dataset = tf.data.Dataset.from_tensor_slices(files)
     if input_context is not None and input_context.num_input_pipelines > 1:
         if len(files) < input_context.num_input_pipelines:
@@ -479,6 +504,11 @@ def text_dataset(
     shard = (0, 1)
     if input_context is not None:
         shard = (input_context.input_pipeline_id, input_context.num_input_pipelines)
+    first = generate_instances(
+        files, tokenizer, seq_length, short_seq_prob, layout, document_window, 1, seed, shard
+    )
+    if next(first, None) is None:  # the generator below would look for one forever
+        raise ValueError(_no_instances(files))
 
     def packed():
         epoch = 0

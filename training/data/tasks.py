@@ -232,6 +232,14 @@ def squad_features(
     does not hold it), and per window the data decoding needs (`example_index`, `offsets`:
     the character span in the context of each piece or None, `max_context`).
     """
+    if seq_length <= max_query_length + 3:  # run_squad.py's own check
+        raise ValueError(
+            f"--seq-length {seq_length} leaves no room for the context after a question of up to "
+            f"--max-query-length {max_query_length} pieces and 3 special tokens; raise "
+            "--seq-length or lower --max-query-length."
+        )
+    if doc_stride < 1:
+        raise ValueError(f"--doc-stride {doc_stride} must be at least 1 (windows move by it).")
     rows = collections.defaultdict(list)
     features = []
     for example_index, example in enumerate(examples):

@@ -249,3 +249,42 @@ def test_text_dataset_streams_fixed_shape_batches(setup):
 def test_missing_files_name_the_glob():
     with pytest.raises(FileNotFoundError, match="No files match /nonexistent/\\*.tfrecord"):
         pretraining.expand_files("/nonexistent/*.tfrecord")
+
+
+def test_input_without_instances_is_refused_instead_of_waited_on(setup, tmp_path):
+    """Each pipeline repeats its input forever: an input without one instance would hang."""
+    tokenizer, corpus, _ = setup
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n")
+    message = (
+        f"{empty} gave no pretraining instance: they hold no text (or no document for this "
+        "input pipeline's share); check the files and --text-layout."
+    )
+    with pytest.raises(ValueError) as e:
+        pretraining.text_dataset([str(empty)], tokenizer, 4, 32, 6)
+    assert str(e.value) == message
+    with pytest.raises(ValueError) as e:
+        pretraining.write_pretraining_tfrecords([str(empty)], str(tmp_path / "out"), tokenizer, 32, 6)
+    assert str(e.value) == message
+    assert not list((tmp_path / "out").iterdir())  # no empty shard left to glob
+    records = tmp_path / "empty.tfrecord"
+    tf.io.TFRecordWriter(str(records)).close()
+    with pytest.raises(ValueError) as e:
+        pretraining.tfrecord_dataset(str(records), 4, 32, 6, tokenizer)
+    assert str(e.value) == f"{records} hold no records; write them with make-pretraining-data."
+
+
+def test_shards_of_another_run_are_never_mixed_in(setup, tmp_path):
+    tokenizer, corpus, _ = setup
+    out = str(tmp_path / "records")
+    write = lambda shards: pretraining.write_pretraining_tfrecords(  # noqa: E731
+        [corpus], out, tokenizer, 32, 6, num_shards=shards, document_window=5
+    )
+    paths, _ = write(2)
+    assert write(2)[0] == paths  # the same run again writes the same shards
+    with pytest.raises(ValueError) as e:
+        write(1)
+    assert str(e.value) == (
+        f"{out} holds shards of another run (pretraining-00000-of-00002.tfrecord, ...), which a "
+        "glob of this folder would mix in; write to a new --output-dir."
+    )

@@ -96,6 +96,22 @@ def test_squad_spans_decode_back_to_the_answer_text(shared_data, tokenizer):
     assert scores["exact_match"] == pytest.approx(100.0 * exact / len(examples))
 
 
+def test_squad_windows_that_cannot_move_are_refused(tokenizer):
+    """Without room for the context, or with a stride of 0, the window loop would never end."""
+    example = {"id": "q", "question": "who ?", "context": "a b c d e f g", "answers": [("c", 4)]}
+    with pytest.raises(ValueError) as e:
+        tasks.squad_features(tokenizer, [example], seq_length=67, max_query_length=64)
+    assert str(e.value) == (
+        "--seq-length 67 leaves no room for the context after a question of up to "
+        "--max-query-length 64 pieces and 3 special tokens; raise --seq-length or lower "
+        "--max-query-length."
+    )
+    with pytest.raises(ValueError, match=r"^--doc-stride 0 must be at least 1 \(windows move by it\)\.$"):
+        tasks.squad_features(tokenizer, [example], seq_length=16, doc_stride=0, max_query_length=4)
+    inputs, _, _ = tasks.squad_features(tokenizer, [example], seq_length=68, max_query_length=64)
+    assert len(inputs["input_word_ids"]) == 1
+
+
 def test_tfds_names_fail_fast_when_not_prepared(tmp_path):
     began = time.perf_counter()
     with pytest.raises(FileNotFoundError, match="'glue/sst2' is not prepared in"):
