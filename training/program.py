@@ -109,7 +109,29 @@ def create_trainer(args, strategy, model, optimizer, loss_fn, dataset_fn):
         keep_checkpoints=args.keep_checkpoints,
         tokens_per_example=args.seq_length,
         verbose=not args.quiet,
+        run=run_identity(args),
     )
+
+
+# The flags that choose a run's data and model: a resume must repeat them (`Trainer`'s `run`).
+RUN_FLAGS = (
+    "task", "train_file", "train_files", "input_format", "seq_length", "batch_size",
+    "accumulation_steps", "max_predictions_per_seq", "init_checkpoint", "preset", "config",
+    "vocab", "cased", "seed",
+)
+
+
+def run_identity(args):
+    """`{flag: value}` of `RUN_FLAGS` (None where a command has no such flag), with paths made
+    absolute so the same command resumes from any working directory."""
+
+    def absolute(value):
+        if not isinstance(value, str):
+            return value
+        return ",".join(os.path.abspath(p) if os.path.exists(p) or "*" in p else p
+                        for p in value.split(","))
+
+    return {flag: absolute(getattr(args, flag, None)) for flag in RUN_FLAGS}
 
 
 def in_memory_dataset_fn(inputs, labels, seed, length_multiple=None, group_by_length=False):

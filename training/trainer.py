@@ -30,6 +30,7 @@ PerReplica values); models stay plain Keras models that users may `fit` themselv
   (`OUT/logs`) and to a progress bar, on the chief only.
 """
 
+import json
 import os
 import time
 
@@ -38,6 +39,14 @@ import numpy as np
 import tensorflow as tf
 
 from keras_bert.training.strategy import is_chief
+
+
+# Beside the checkpoints: the `run` that wrote them.
+RUN_FILE = "run.json"
+
+
+def _flag(key):
+    return "--" + key.replace("_", "-")
 
 
 def _split_micro_batches(tree, count):
@@ -68,6 +77,10 @@ class Trainer:
         out_dir: the folder of `checkpoints/` and `logs/`.
         tokens_per_example: for tokens/s (the sequence length: tokens/s is examples/s times
             it, also where batches are cut shorter).
+        run: what identifies the run (a JSON-able dict, e.g. the flags that choose the data
+            and the model): written beside the checkpoints, and a resume whose `run` differs
+            is refused, so a command pointed at another run's folder cannot take over (and
+            then overwrite) that run's model.
     """
 
     def __init__(
@@ -86,6 +99,7 @@ class Trainer:
         keep_checkpoints=3,
         tokens_per_example=1,
         verbose=True,
+        run=None,
     ):
         if steps_per_call < 1 or accumulation_steps < 1 or checkpoint_every < 1:
             raise ValueError(
@@ -105,6 +119,7 @@ class Trainer:
         self.checkpoint_every = checkpoint_every
         self.tokens_per_example = tokens_per_example
         self.verbose = verbose
+        self.run = run or {}
         # One replica, no accumulation: no all-reduce, so the update compiles with the step.
         self.fuse_update = jit_compile and accumulation_steps == 1 and (
             strategy.num_replicas_in_sync == 1
@@ -138,9 +153,27 @@ class Trainer:
 
     def restore(self):
         """Restores the newest checkpoint, if any; returns the step it resumes from."""
+        run_file = os.path.join(self.manager.directory, RUN_FILE)
         latest = self.manager.latest_checkpoint
         if latest is None:
+            os.makedirs(self.manager.directory, exist_ok=True)
+            with open(run_file, "w", encoding="utf-8") as f:
+                json.dump(self.run, f, indent=2, sort_keys=True)
             return 0
+        if os.path.isfile(run_file):
+            with open(run_file, encoding="utf-8") as f:
+                written = json.load(f)
+            changed = [
+                f"{_flag(key)} was {written.get(key)!r}, now {self.run.get(key)!r}"
+                for key in sorted(set(written) | set(self.run))
+                if written.get(key) != self.run.get(key)
+            ]
+            if changed:
+                raise ValueError(
+                    f"{self.manager.directory} holds another run's checkpoints ("
+                    f"{'; '.join(changed)}); resume with the command that wrote them, or pass a "
+                    "new --out."
+                )
         try:
             self.checkpoint.restore(latest).assert_existing_objects_matched()
         except (AssertionError, ValueError) as error:

@@ -94,3 +94,41 @@ def test_pair_regression_trains_on_sentence_pairs_and_its_folder_exports_pairs(t
     assert model_dir.read_metadata(str(out))["task"] == "pair_regression"
     assert set(json.loads((out / "eval_results.json").read_text())) == {"mse", "pearson"}
     assert source.resolve(str(out)).num_segments == 2
+
+
+def test_a_run_pointed_at_another_runs_folder_is_refused(tmp_path, monkeypatch, capsys):
+    """The same command resumes (from any working directory); another data set is refused
+    before it can take over the folder's model."""
+    from keras_bert.cli import main
+    from tests.training import helpers
+
+    for name, word in (("a.tsv", "good"), ("b.tsv", "bad")):
+        (tmp_path / name).write_text(
+            "sentence\tlabel\n" + "".join(f"{word} {i}\t{i % 2}\n" for i in range(16)),
+            encoding="utf-8",
+        )
+    helpers.write_config(tmp_path / "config.json")
+    helpers.write_vocab(tmp_path / "vocab.txt")
+
+    def finetune(train_file, max_steps):
+        return main([
+            "finetune", "--task", "classification", "--train-file", train_file,
+            "--config", str(tmp_path / "config.json"), "--vocab", str(tmp_path / "vocab.txt"),
+            "--batch-size", "8",
+            "--seq-length", "16", "--max-steps", str(max_steps), "--checkpoint-every", "1",
+            "--out", str(tmp_path / "run"), "--quiet",
+        ])
+
+    monkeypatch.chdir(tmp_path)
+    assert finetune("a.tsv", 1) == 0
+    assert finetune("b.tsv", 2) == 1
+    checkpoints = tmp_path / "run" / "checkpoints"
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"keras-bert finetune: error: {checkpoints} holds another run's checkpoints "
+        f"(--train-file was '{tmp_path}/a.tsv', now '{tmp_path}/b.tsv'); resume with the "
+        "command that wrote them, or pass a new --out."
+    )
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert finetune("../a.tsv", 2) == 0
+    assert "resumed from step 1" in capsys.readouterr().out
