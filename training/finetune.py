@@ -174,12 +174,7 @@ def _prepare(args, tokenizer, source, split, label_names=None):
 
 
 def _build_model(args, tokenizer, label_names):
-    if args.init_checkpoint:
-        from keras_bert.pretrained import from_pretrained
-
-        encoder = from_pretrained(args.init_checkpoint, task="encoder")
-    else:
-        encoder = program.random_encoder(args, tokenizer)
+    encoder = program.starting_model(args, tokenizer)
     if args.task == "squad":
         return BertSpanQA(encoder)
     if args.task == "token_classification":

@@ -13,7 +13,7 @@ import keras
 from keras import ops
 
 from keras_bert.model_dir import save_model_dir
-from keras_bert.models.pretrainer import BertPretrainer, masked_lm_hits
+from keras_bert.models.pretrainer import masked_lm_hits
 from keras_bert.training import program
 from keras_bert.training.data import pretraining
 from keras_bert.training.strategy import is_chief
@@ -107,12 +107,7 @@ def pretrain(args):
     tokenizer = program.load_tokenizer(args)
     dataset_fn = _dataset_fn(args, tokenizer)
     with strategy.scope():
-        if args.init_checkpoint:
-            from keras_bert.pretrained import from_pretrained
-
-            model = from_pretrained(args.init_checkpoint, task="pretraining")
-        else:
-            model = BertPretrainer(program.random_encoder(args, tokenizer))
+        model = program.starting_model(args, tokenizer, task="pretraining")
         optimizer = program.create_optimizer(args, args.max_steps)
     trainer = program.create_trainer(args, strategy, model, optimizer, pretraining_loss, dataset_fn)
     trainer.train(args.max_steps)

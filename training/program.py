@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from keras_bert.config import BertConfig
 from keras_bert.models.encoder import BertEncoder
+from keras_bert.models.pretrainer import BertPretrainer
 from keras_bert.text import BertTokenizer
 from keras_bert.text.packing import trim_to_longest
 from keras_bert.training import optimization
@@ -61,25 +62,40 @@ def load_tokenizer(args):
     return BertTokenizer(vocab, lower_case=not args.cased)
 
 
-def random_encoder(args, tokenizer):
-    """A new `BertEncoder` from --preset or --config, sized to the vocabulary."""
-    if bool(args.preset) == bool(args.config):
+def starting_model(args, tokenizer, task="encoder"):
+    """The model training starts from, checked against the vocabulary and --seq-length:
+    `from_pretrained(--init-checkpoint, task)`, or a new `BertEncoder` of --preset or --config
+    (for task "pretraining" in a `BertPretrainer`)."""
+    if sum(map(bool, (args.init_checkpoint, args.preset, args.config))) != 1:
         raise ValueError("Pass exactly one of --init-checkpoint, --preset and --config.")
-    if args.preset:
+    model = None
+    if args.init_checkpoint:
+        from keras_bert.pretrained import from_pretrained  # noqa: PLC0415
+
+        model = from_pretrained(args.init_checkpoint, task=task)
+        config = (model if task == "encoder" else model.encoder).config
+        source = f"--init-checkpoint {args.init_checkpoint}"
+    elif args.preset:
         config = BertConfig.from_preset(args.preset, vocab_size=tokenizer.vocab_size)
+        source = f"--preset {args.preset}"
     else:
         config = BertConfig.from_json(args.config)
-        if config.vocab_size != tokenizer.vocab_size:
-            raise ValueError(
-                f"{args.config} has vocab_size {config.vocab_size} but the vocabulary has "
-                f"{tokenizer.vocab_size} tokens; use the matching vocab.txt."
-            )
+        source = args.config
+    if config.vocab_size != tokenizer.vocab_size:
+        raise ValueError(
+            f"{source} has vocab_size {config.vocab_size} but the vocabulary has "
+            f"{tokenizer.vocab_size} tokens; use the matching vocab.txt."
+        )
     if config.max_position_embeddings < args.seq_length:
         raise ValueError(
             f"--seq-length {args.seq_length} exceeds the model's {config.max_position_embeddings} "
             "positions; lower --seq-length."
         )
-    return BertEncoder(config)
+    if model is None:
+        model = BertEncoder(config)
+        if task == "pretraining":
+            model = BertPretrainer(model)
+    return model
 
 
 def create_optimizer(args, total_steps):

@@ -132,3 +132,38 @@ def test_a_run_pointed_at_another_runs_folder_is_refused(tmp_path, monkeypatch, 
     monkeypatch.chdir(tmp_path / "elsewhere")
     assert finetune("../a.tsv", 2) == 0
     assert "resumed from step 1" in capsys.readouterr().out
+
+
+def test_an_init_checkpoint_is_checked_against_the_vocab_and_seq_length(tmp_path, capsys):
+    import dataclasses
+
+    import keras_bert
+    from keras_bert.cli import main
+    from tests.training import helpers
+
+    vocab = helpers.write_vocab(tmp_path / "vocab.txt")
+    config = keras_bert.BertConfig.from_json(helpers.write_config(tmp_path / "config.json"))
+    encoder = keras_bert.BertEncoder(dataclasses.replace(config, max_position_embeddings=16))
+    keras_bert.save_pretrained(encoder, str(tmp_path / "init"), vocab_file=vocab)
+    bigger = tmp_path / "bigger.txt"
+    bigger.write_text((tmp_path / "vocab.txt").read_text() + "extra\n")
+    (tmp_path / "train.tsv").write_text("sentence\tlabel\na b\t0\nc d\t1\n")
+
+    def error(*flags):
+        assert main(["finetune", "--task", "classification", "--train-file",
+                     str(tmp_path / "train.tsv"), "--batch-size", "2", "--max-steps", "1",
+                     "--out", str(tmp_path / "out"), "--quiet", *flags]) == 1
+        return capsys.readouterr().err.splitlines()[-1]
+
+    init = str(tmp_path / "init")
+    assert error("--init-checkpoint", init, "--seq-length", "32") == (
+        "keras-bert finetune: error: --seq-length 32 exceeds the model's 16 positions; lower "
+        "--seq-length."
+    )
+    assert error("--init-checkpoint", init, "--vocab", str(bigger), "--seq-length", "16") == (
+        f"keras-bert finetune: error: --init-checkpoint {init} has vocab_size 69 but the "
+        "vocabulary has 70 tokens; use the matching vocab.txt."
+    )
+    assert error("--init-checkpoint", init, "--preset", "bert_tiny") == (
+        "keras-bert finetune: error: Pass exactly one of --init-checkpoint, --preset and --config."
+    )
