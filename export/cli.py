@@ -2,7 +2,7 @@
 
 from keras_bert.export.precision import PRECISIONS
 from keras_bert.export.saved_model import export_saved_model
-from keras_bert.export.tflite import QUANTIZATIONS, export_tflite, read_texts
+from keras_bert.export.tflite import QUANTIZATIONS, check_quantize, export_tflite, read_texts
 
 FORMATS = ("saved_model", "tflite", "all")
 
@@ -19,12 +19,33 @@ def add_arguments(parser):
     parser.add_argument("--num-segments", type=int, choices=(1, 2), default=None,
                         help="texts an example: 2 adds the text_pair input (default: from the model "
                         "folder's task; give 2 for a Google or Hugging Face pair classifier)")
-    parser.add_argument("--version", type=int, default=1, help="TF Serving version number")
+    parser.add_argument("--version", type=int, default=1,
+                        help="version: the SavedModel's TF Serving folder and the TFLite files' folder")
     parser.add_argument("--calibration-file", default=None, help="texts, one a line, for --quantize int8")
     parser.add_argument("--eval-file", default=None, help="TSV with labels: report TFLite accuracy")
 
 
+def check_flags(args):
+    """Flags that would be ignored for the chosen --format are an error, and so is an int8
+    export without calibration texts, before anything is written."""
+    lite_only = [flag for flag, value in (
+        ("--quantize", args.quantize != "none"), ("--calibration-file", args.calibration_file),
+        ("--eval-file", args.eval_file)) if value]
+    if args.format == "saved_model" and lite_only:
+        raise ValueError(
+            f"{', '.join(lite_only)} apply to TFLite files, and --format saved_model writes none; "
+            "drop them or use --format tflite or all."
+        )
+    if args.format == "tflite" and args.precision != "float32":
+        raise ValueError(
+            "--precision applies to the SavedModel, and --format tflite writes none; use "
+            "--quantize for the TFLite file."
+        )
+    check_quantize(args.quantize, bool(args.calibration_file))
+
+
 def run(args):
+    check_flags(args)
     common = {"name": args.name, "seq_length": args.seq_length, "num_segments": args.num_segments}
     if args.format in ("saved_model", "all"):
         result = export_saved_model(
@@ -34,8 +55,8 @@ def run(args):
     if args.format in ("tflite", "all"):
         calibration = read_texts(args.calibration_file) if args.calibration_file else None
         result = export_tflite(
-            args.model_dir, args.out, quantize=args.quantize, calibration_texts=calibration,
-            eval_file=args.eval_file, **common,
+            args.model_dir, args.out, version=args.version, quantize=args.quantize,
+            calibration_texts=calibration, eval_file=args.eval_file, **common,
         )
         print("\n".join(f"TFLite: {p}" for p in result.paths))
     return 0

@@ -32,6 +32,23 @@ class ExportResult:
         return verify.format_table(self.rows)
 
 
+def check_version(version):
+    """The export version as a positive int (TF Serving's folder name, and the TFLite files')."""
+    version = int(version)
+    if version < 1:
+        raise ValueError(f"version={version}; TF Serving versions are positive integers.")
+    return version
+
+
+def refuse_existing(paths):
+    """A verified export is never overwritten: an existing path is an error."""
+    for path in paths:
+        if os.path.exists(path):
+            raise ValueError(
+                f"{path} already exists; exported versions are immutable, pass a new --version."
+            )
+
+
 def export_saved_model(
     model_dir_or_model,
     export_dir,
@@ -71,9 +88,7 @@ def export_saved_model(
         ValueError: bad arguments, a graph op TF Serving lacks, or a parity failure.
     """
     src = source.resolve(model_dir_or_model, name, seq_length, tokenizer, num_segments)
-    version = int(version)
-    if version < 1:
-        raise ValueError(f"version={version}; TF Serving versions are positive integers.")
+    version = check_version(version)
     preprocessor = src.preprocessor("exact")
     warn_if_emulated(precision)
     model = with_precision(src.model, precision)
@@ -87,11 +102,7 @@ def export_saved_model(
         if src.task in ("encoder", "pretrainer"):
             float32_endpoints[f"{src.name}_encoder"] = serving.encoder_archive(encoder_of(src.model))[1]
     targets = [os.path.join(os.fspath(export_dir), model_name, str(version)) for model_name, _, _ in exports]
-    for target in targets:
-        if os.path.exists(target):
-            raise ValueError(
-                f"{target} already exists; TF Serving versions are immutable, pass a new --version."
-            )
+    refuse_existing(targets)
     for (model_name, _, fns), _target in zip(exports, targets):
         for signature, fn in fns.items():
             compat.check_ops(

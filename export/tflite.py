@@ -1,6 +1,8 @@
 """TFLite files that tokenize raw text in the graph and run in LiteRT, verified.
 
-One `.tflite` per signature, written as `EXPORT_DIR/tflite/NAME-SIGNATURE-QUANTIZE.tflite`.
+One `.tflite` per signature, written as
+`EXPORT_DIR/tflite/NAME/VERSION/NAME-SIGNATURE-QUANTIZE.tflite` (versions are immutable, as
+TF Serving's).
 The graph uses `BertTokenizer(mode="tflite")` (`FastBertTokenizer`: every op has a TFLite
 kernel), is converted with TFLITE_BUILTINS plus `allow_custom_ops=True` (no Flex: Flex ops do
 not run in LiteRT's Python interpreter nor in a plain mobile runtime), and runs in
@@ -22,17 +24,29 @@ import tempfile
 import tensorflow as tf
 
 from keras_bert.export import compat, serving, source, verify
-from keras_bert.export.saved_model import ExportResult
+from keras_bert.export.saved_model import ExportResult, check_version, refuse_existing
 
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 FILE_SUFFIX = {"none": "float32", "float16": "float16", "dynamic": "dynamic_int8", "int8": "int8"}
 CALIBRATION_STEPS = 100
 
 
+def check_quantize(quantize, calibrated):
+    """`quantize` is one of `QUANTIZATIONS`, and "int8" comes with calibration texts."""
+    if quantize not in QUANTIZATIONS:
+        raise ValueError(f"quantize={quantize!r} is not one of {QUANTIZATIONS}.")
+    if quantize == "int8" and not calibrated:
+        raise ValueError(
+            "quantize='int8' needs calibration_texts (--calibration-file): texts like the ones "
+            "the model will see."
+        )
+
+
 def export_tflite(
     model_dir_or_model,
     export_dir,
     name=None,
+    version=1,
     quantize="none",
     seq_length=None,
     tokenizer=None,
@@ -47,7 +61,8 @@ def export_tflite(
     Args:
         model_dir_or_model, name, seq_length, tokenizer, num_segments: as in
             `export_saved_model`.
-        export_dir: the files go to `export_dir/tflite/`.
+        export_dir: the files go to `export_dir/tflite/NAME/VERSION/`.
+        version: a positive int; a file that exists already is refused.
         quantize: one of `QUANTIZATIONS`.
         calibration_texts: texts for `quantize="int8"` (a list of strings; pairs are formed by
             pairing each text with the next).
@@ -59,11 +74,9 @@ def export_tflite(
         `ExportResult` with the file paths and verification rows (float32 files must match the
         Keras model within `verify.FLOAT_TOLERANCE`, quantized ones report their difference).
     """
-    if quantize not in QUANTIZATIONS:
-        raise ValueError(f"quantize={quantize!r} is not one of {QUANTIZATIONS}.")
-    if quantize == "int8" and not calibration_texts:
-        raise ValueError("quantize='int8' needs calibration_texts (--calibration-file): texts like the ones the model will see.")
+    check_quantize(quantize, bool(calibration_texts))
     src = source.resolve(model_dir_or_model, name, seq_length, tokenizer, num_segments)
+    version = check_version(version)
     preprocessor = src.preprocessor("tflite")
     archive, endpoints = serving.build_archive(
         src.model, preprocessor, src.num_segments, with_text_outputs=False,
@@ -71,7 +84,12 @@ def export_tflite(
     )
     for signature, fn in endpoints.items():
         compat.check_ops(fn.get_concrete_function(), compat.TFLITE, what=f"{src.name}/{signature}")
-    out_dir = os.path.join(os.fspath(export_dir), "tflite")
+    out_dir = os.path.join(os.fspath(export_dir), "tflite", src.name, str(version))
+    targets = {
+        signature: os.path.join(out_dir, f"{src.name}-{signature}-{FILE_SUFFIX[quantize]}.tflite")
+        for signature in endpoints
+    }
+    refuse_existing(targets.values())
     os.makedirs(out_dir, exist_ok=True)
     paths, rows = [], []
     texts = verify_texts or verify.SAMPLE_TEXTS
@@ -85,10 +103,10 @@ def export_tflite(
                     calibration = verify.signature_inputs(fn, calibration_texts, max_predictions=src.max_predictions)
                 content = convert(saved_model_dir, signature, quantize, calibration)
                 check_custom_ops(content, f"{src.name}/{signature}")
-                path = os.path.join(out_dir, f"{src.name}-{signature}-{FILE_SUFFIX[quantize]}.tflite")
+                path = targets[signature]
+                paths.append(path)
                 with open(path, "wb") as f:
                     f.write(content)
-                paths.append(path)
                 batches = verify.verification_batches(fn, texts, src.max_predictions)
                 tolerance = verify.FLOAT_TOLERANCE if quantize == "none" else None
                 artifact = f"{os.path.basename(path)}"

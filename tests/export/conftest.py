@@ -54,5 +54,5 @@ def exported(classifier_dir, tmp_path_factory):
     return {
         "out": out,
         "saved_model": os.path.join(out, "sentiment", "1"),
-        "tflite": os.path.join(out, "tflite", "sentiment-serving_default-float32.tflite"),
+        "tflite": os.path.join(out, "tflite", "sentiment", "1", "sentiment-serving_default-float32.tflite"),
     }

@@ -317,7 +317,7 @@ def test_a_regression_folder_reports_pearson_and_mse(tmp_path, small_vocab):
         f"{single} has 1 text column(s) but the model takes 2 text(s) an example; evaluate on a "
         "file of the model's task."
     )
-    assert os.listdir(tmp_path / "out2" / "tflite") == []  # the unverified file is gone
+    assert os.listdir(tmp_path / "out2" / "tflite" / "stsb" / "1") == []  # the unverified file is gone
 
 
 def test_num_segments_flag_gives_a_checkpoint_folder_a_text_pair(tmp_path):
@@ -344,3 +344,31 @@ def test_an_exact_gelu_checkpoint_exports_to_tflite(tmp_path):
         "hf_tiny_bert-serving_default-float32.tflite", "hf_tiny_bert-mlm-float32.tflite"
     ]
     assert all(row.passed and row.tolerance for row in result.rows)
+
+
+def test_tflite_versions_are_immutable_and_flags_must_apply(exported, classifier_dir, tmp_path, capsys):
+    from keras_bert.cli import main
+
+    lite = exported["tflite"]
+    before = os.path.getmtime(lite)
+    assert main(["export", classifier_dir, "--out", exported["out"], "--format", "tflite"]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"keras-bert export: error: {lite} already exists; exported versions are immutable, pass "
+        "a new --version."
+    )
+    assert os.path.getmtime(lite) == before
+    refused = {
+        ("--format", "saved_model", "--quantize", "dynamic", "--eval-file", "dev.tsv"):
+            "--quantize, --eval-file apply to TFLite files, and --format saved_model writes none; "
+            "drop them or use --format tflite or all.",
+        ("--format", "tflite", "--precision", "bfloat16"):
+            "--precision applies to the SavedModel, and --format tflite writes none; use "
+            "--quantize for the TFLite file.",
+        ("--quantize", "int8"):
+            "quantize='int8' needs calibration_texts (--calibration-file): texts like the ones "
+            "the model will see.",
+    }
+    for flags, message in refused.items():
+        assert main(["export", classifier_dir, "--out", str(tmp_path), *flags]) == 1
+        assert capsys.readouterr().err.splitlines()[-1] == f"keras-bert export: error: {message}"
+    assert os.listdir(tmp_path) == []  # nothing was written

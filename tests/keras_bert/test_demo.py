@@ -23,4 +23,4 @@ def test_demo_runs_every_step_and_exports_agree(tmp_path):
     diffs = [float(d) for d in re.findall(r"max \|keras - \w+\| probability: +([0-9.e+-]+)", out)]
     assert len(diffs) == 2 and max(diffs) < 1e-4
     assert (tmp_path / "export" / "demo" / "1" / "saved_model.pb").is_file()
-    assert list((tmp_path / "export" / "tflite").glob("*.tflite"))
+    assert list((tmp_path / "export" / "tflite" / "demo" / "1").glob("*.tflite"))
