@@ -77,6 +77,12 @@ class BertEmbeddings(keras.layers.Layer):
 
     def call(self, input_word_ids, input_type_ids, training=None):
         seq_len = ops.shape(input_word_ids)[1]
+        if isinstance(seq_len, int) and seq_len > self.max_position_embeddings:
+            raise ValueError(
+                f"Inputs of {seq_len} tokens exceed the {self.max_position_embeddings} positions "
+                f"of this model; pack them to at most {self.max_position_embeddings} tokens "
+                "(seq_length)."
+            )
         positions = ops.cast(self.position_embeddings[:seq_len], self.compute_dtype)
         x = (
             self.word_embeddings(input_word_ids)

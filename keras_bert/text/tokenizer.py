@@ -215,7 +215,9 @@ class BertTokenizer:
 
         Hugging Face folders get the original (google-research) semantics; Hugging Face's
         tokenizer differs from it only on text holding literal special tokens such as "[CLS]"
-        (kept whole there) and on private-use or unassigned characters (deleted there).
+        (kept whole there), on private-use or unassigned characters (deleted there) and, in
+        uncased models, on a word-final capital sigma (lower-cased to "σ" there, to "ς" as
+        Python and the original do).
         """
         settings = _read_folder_settings(os.fspath(directory))
         return cls(mode=mode, **settings)

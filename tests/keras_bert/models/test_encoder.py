@@ -174,6 +174,17 @@ def test_wrong_config_type_is_rejected():
         BertEncoder("bert_base")
 
 
+def test_inputs_longer_than_the_position_table_are_named():
+    encoder = BertEncoder(BertConfig(**TINY))
+    with pytest.raises(ValueError) as e:
+        encoder(random_inputs(2, 41, TINY["vocab_size"]))
+    assert (  # Keras adds the layer and its arguments around it
+        "Inputs of 41 tokens exceed the 40 positions of this model; pack them to at most 40 "
+        "tokens (seq_length)."
+    ) in str(e.value)
+    assert encoder(random_inputs(2, 40, TINY["vocab_size"]))["sequence_output"].shape == (2, 40, 32)
+
+
 def test_mixed_bfloat16_keeps_layer_norm_and_softmax_in_float32():
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
