@@ -1,5 +1,6 @@
 """`keras-bert export MODEL_DIR --out EXPORT_DIR`: SavedModel and/or TFLite, verified."""
 
+from keras_bert.cli import positive_int
 from keras_bert.export.precision import PRECISIONS
 from keras_bert.export.saved_model import export_saved_model
 from keras_bert.export.tflite import QUANTIZATIONS, check_quantize, export_tflite, read_texts
@@ -14,12 +15,12 @@ def add_arguments(parser):
     parser.add_argument("--quantize", choices=QUANTIZATIONS, default="none", help="TFLite quantization")
     parser.add_argument("--precision", choices=PRECISIONS, default="float32",
                         help="SavedModel compute precision (bfloat16: CPUs with AMX or AVX512_BF16, GPUs, TPUs)")
-    parser.add_argument("--seq-length", type=int, default=None, help="packed length (default: the model folder's)")
+    parser.add_argument("--seq-length", type=positive_int, default=None, help="packed length (default: the model folder's)")
     parser.add_argument("--name", default=None, help="model name (default: the folder name)")
     parser.add_argument("--num-segments", type=int, choices=(1, 2), default=None,
                         help="texts an example: 2 adds the text_pair input (default: from the model "
                         "folder's task; give 2 for a Google or Hugging Face pair classifier)")
-    parser.add_argument("--version", type=int, default=1,
+    parser.add_argument("--version", type=positive_int, default=1,
                         help="version: the SavedModel's TF Serving folder and the TFLite files' folder")
     parser.add_argument("--calibration-file", default=None, help="texts, one a line, for --quantize int8")
     parser.add_argument("--eval-file", default=None, help="TSV with labels: report TFLite accuracy")

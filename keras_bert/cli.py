@@ -43,6 +43,22 @@ def pool_cpu_memory():
     os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 
 
+def positive_int(text):
+    """argparse type: an integer of at least 1 (sizes, counts, steps)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
+    return value
+
+
+def probability(text):
+    """argparse type: a number from 0 to 1."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     """Bad flags give one line naming the problem and how to get help, exit code 2."""
 

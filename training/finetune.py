@@ -17,8 +17,9 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_bert.layers.heads import SPAN_MASK_ADDER
 from keras_bert import model_dir
+from keras_bert.cli import positive_int
+from keras_bert.layers.heads import SPAN_MASK_ADDER
 from keras_bert.models import BertClassifier, BertSpanQA, BertTokenClassifier
 from keras_bert.models.token_classifier import IGNORE_LABEL
 from keras_bert.text.packing import pad_to_mask, trim_to_longest
@@ -44,12 +45,12 @@ def add_arguments(parser):
     data.add_argument("--tfds-data-dir", help="tensorflow-datasets folder (default $TFDS_DATA_DIR)")
     data.add_argument("--text-column", action="append", help="TSV text column (once or twice)")
     data.add_argument("--label-column", default="label")
-    data.add_argument("--max-train-examples", type=int)
-    data.add_argument("--max-eval-examples", type=int)
-    data.add_argument("--doc-stride", type=int, default=128)
-    data.add_argument("--max-query-length", type=int, default=64)
-    data.add_argument("--max-answer-length", type=int, default=30)
-    data.add_argument("--n-best-size", type=int, default=20)
+    data.add_argument("--max-train-examples", type=positive_int)
+    data.add_argument("--max-eval-examples", type=positive_int)
+    data.add_argument("--doc-stride", type=positive_int, default=128)
+    data.add_argument("--max-query-length", type=positive_int, default=64)
+    data.add_argument("--max-answer-length", type=positive_int, default=30)
+    data.add_argument("--n-best-size", type=positive_int, default=20)
     data.add_argument("--dropout", type=float, default=0.1)
     data.add_argument(
         "--fixed-length", action="store_true",
@@ -62,7 +63,7 @@ def add_arguments(parser):
         "batches are cut shorter; batches are less mixed",
     )
     parser.add_argument("--epochs", type=float, default=3.0)
-    parser.add_argument("--max-steps", type=int, help="optimizer updates (overrides --epochs)")
+    parser.add_argument("--max-steps", type=positive_int, help="optimizer updates (overrides --epochs)")
     program.add_common_arguments(parser, default_learning_rate=5e-5)
 
 

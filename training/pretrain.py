@@ -12,6 +12,7 @@ google-research/bert) or raw text files (`--input-format text`). The run writes 
 import keras
 from keras import ops
 
+from keras_bert.cli import positive_int, probability
 from keras_bert.model_dir import save_model_dir
 from keras_bert.models.pretrainer import masked_lm_hits
 from keras_bert.training import program
@@ -27,18 +28,18 @@ def add_arguments(parser):
         help="auto: TFRecords when the names end in .tfrecord/.tfrecords, else text",
     )
     data.add_argument("--text-layout", default="sentences", choices=pretraining.LAYOUTS)
-    data.add_argument("--max-predictions-per-seq", type=int, default=20)
-    data.add_argument("--mask-rate", type=float, default=0.15)
+    data.add_argument("--max-predictions-per-seq", type=positive_int, default=20)
+    data.add_argument("--mask-rate", type=probability, default=0.15)
     data.add_argument(
         "--whole-word-masking", action="store_true",
         help="mask all the pieces of a word together (dynamic masking)",
     )
-    data.add_argument("--short-seq-prob", type=float, default=0.1)
+    data.add_argument("--short-seq-prob", type=probability, default=0.1)
     data.add_argument(
         "--static-masking", action="store_true",
         help="use the masking stored in the TFRecords instead of masking each batch anew",
     )
-    parser.add_argument("--max-steps", type=int, required=True, help="optimizer updates")
+    parser.add_argument("--max-steps", type=positive_int, required=True, help="optimizer updates")
     program.add_common_arguments(parser, default_learning_rate=1e-4)
 
 

@@ -6,6 +6,7 @@ import os
 import keras
 import tensorflow as tf
 
+from keras_bert.cli import positive_int
 from keras_bert.config import BertConfig
 from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
@@ -29,17 +30,17 @@ def add_common_arguments(parser, default_learning_rate):
     run.add_argument("--out", required=True, help="output folder (model, checkpoints/, logs/)")
     run.add_argument("--strategy", default="auto", choices=STRATEGIES)
     run.add_argument("--tpu", help="TPU name or grpc:// address (for --strategy tpu/auto)")
-    run.add_argument("--batch-size", type=int, default=32, help="global batch per micro-step")
-    run.add_argument("--seq-length", type=int, default=128)
+    run.add_argument("--batch-size", type=positive_int, default=32, help="global batch per micro-step")
+    run.add_argument("--seq-length", type=positive_int, default=128)
     run.add_argument("--learning-rate", type=float, default=default_learning_rate)
     run.add_argument("--warmup-steps", type=int, default=None, help="default: 10%% of the steps")
     run.add_argument("--weight-decay", type=float, default=0.01)
-    run.add_argument("--accumulation-steps", type=int, default=1, help="micro-batches per update")
+    run.add_argument("--accumulation-steps", type=positive_int, default=1, help="micro-batches per update")
     run.add_argument("--precision", default="float32", choices=PRECISIONS)
     run.add_argument("--jit-compile", action="store_true", help="compile forward+backward with XLA")
-    run.add_argument("--steps-per-call", type=int, default=1, help="updates per tf.function call")
-    run.add_argument("--checkpoint-every", type=int, default=1000)
-    run.add_argument("--keep-checkpoints", type=int, default=3)
+    run.add_argument("--steps-per-call", type=positive_int, default=1, help="updates per tf.function call")
+    run.add_argument("--checkpoint-every", type=positive_int, default=1000)
+    run.add_argument("--keep-checkpoints", type=positive_int, default=3)
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 

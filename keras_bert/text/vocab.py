@@ -4,6 +4,8 @@ import os
 
 import tensorflow as tf
 
+from keras_bert.cli import positive_int
+
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
 
@@ -121,7 +123,7 @@ def build_vocab(files, vocab_size, lower_case=True, out_path=None, batch_size=10
 
 def add_arguments(parser):
     parser.add_argument("files", nargs="+", help="plain-text files, one text per line")
-    parser.add_argument("--vocab-size", type=int, default=30522, help="largest vocabulary size (default 30522)")
+    parser.add_argument("--vocab-size", type=positive_int, default=30522, help="largest vocabulary size (default 30522)")
     parser.add_argument("--output", "-o", default="vocab.txt", help="where to write vocab.txt")
     case = parser.add_mutually_exclusive_group()
     case.add_argument("--uncased", dest="lower_case", action="store_true", default=True, help="lower-case and strip accents (default)")

@@ -150,3 +150,16 @@ def test_a_path_that_cannot_be_written_is_one_line(tmp_path):
     assert _error_lines("vocab", str(empty), "--vocab-size", "10", "-o", str(tmp_path / "v.txt")) == [
         f"keras-bert vocab: error: {empty} hold no words to learn a vocabulary from; pass text files."
     ]
+
+
+def test_sizes_and_rates_out_of_range_are_flag_errors(tmp_path):
+    common = ["--train-files", "x", "--preset", "bert_tiny", "--vocab", "v.txt",
+              "--max-steps", "1", "--out", str(tmp_path)]
+    assert _error_lines("pretrain", *common, "--batch-size", "0") == [
+        "keras-bert pretrain: error: argument --batch-size: 0 is not a positive integer "
+        "(see 'keras-bert pretrain --help')"
+    ]
+    assert _error_lines("pretrain", *common, "--mask-rate", "1.5") == [
+        "keras-bert pretrain: error: argument --mask-rate: 1.5 is not between 0 and 1 "
+        "(see 'keras-bert pretrain --help')"
+    ]
