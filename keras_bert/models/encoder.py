@@ -31,6 +31,16 @@ def _run_blocks(embeddings, blocks, inputs, training=None, positions=None):
     return outputs
 
 
+def refuse_dtype(model_name, kwargs):
+    """keras-bert models compute in the global dtype policy; a `dtype` argument would reach
+    the model but not the layers it is built from, so it is refused rather than ignored."""
+    if kwargs.get("dtype") is not None:
+        raise TypeError(
+            f"{model_name} takes no dtype: it computes in the global policy; call "
+            f"keras.mixed_precision.set_global_policy({kwargs['dtype']!r}) before building it."
+        )
+
+
 def freeze(model, trainable):
     """Freezes `model`, layers and weights, when `trainable` is False.
 
@@ -59,6 +69,7 @@ class BertEncoder(keras.Model):
     """
 
     def __init__(self, config, **kwargs):
+        refuse_dtype("BertEncoder", kwargs)
         if isinstance(config, dict):
             config = BertConfig.from_dict(config)
         if not isinstance(config, BertConfig):

@@ -2,7 +2,7 @@
 
 import keras
 
-from keras_bert.models.encoder import BertEncoder, freeze
+from keras_bert.models.encoder import BertEncoder, freeze, refuse_dtype
 
 
 def check_encoder(model_name, encoder):
@@ -28,6 +28,7 @@ class BertTask(keras.Model):
     """
 
     def _build_task(self, encoder, inputs, outputs, **kwargs):
+        refuse_dtype(type(self).__name__, kwargs)
         trainable = kwargs.pop("trainable", True)
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
         freeze(self, trainable)

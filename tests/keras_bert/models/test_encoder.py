@@ -185,6 +185,21 @@ def test_inputs_longer_than_the_position_table_are_named():
     assert encoder(random_inputs(2, 40, TINY["vocab_size"]))["sequence_output"].shape == (2, 40, 32)
 
 
+def test_a_dtype_argument_is_refused_not_ignored():
+    from keras_bert import BertClassifier
+
+    message = (
+        "{} takes no dtype: it computes in the global policy; call "
+        "keras.mixed_precision.set_global_policy('mixed_bfloat16') before building it."
+    )
+    with pytest.raises(TypeError) as e:
+        BertEncoder(BertConfig(**TINY), dtype="mixed_bfloat16")
+    assert str(e.value) == message.format("BertEncoder")
+    with pytest.raises(TypeError) as e:
+        BertClassifier(BertEncoder(BertConfig(**TINY)), 2, dtype="mixed_bfloat16")
+    assert str(e.value) == message.format("BertClassifier")
+
+
 def test_mixed_bfloat16_keeps_layer_norm_and_softmax_in_float32():
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     try:
