@@ -372,3 +372,15 @@ def test_tflite_versions_are_immutable_and_flags_must_apply(exported, classifier
         assert main(["export", classifier_dir, "--out", str(tmp_path), *flags]) == 1
         assert capsys.readouterr().err.splitlines()[-1] == f"keras-bert export: error: {message}"
     assert os.listdir(tmp_path) == []  # nothing was written
+
+
+def test_masked_span_logits_need_only_stay_masked():
+    from keras_bert.export import verify
+
+    want = np.array([[-1e9, 1.5, 2.0]], np.float32)
+    float16_file = np.array([[-65504.0, 1.5, 2.25]], np.float32)
+    assert verify.float_difference(want, float16_file) == 0.25
+    assert verify.float_difference(want, np.array([[3.0, 1.5, 2.0]], np.float32)) == float("inf")
+    assert verify.float_difference(want, np.array([[-1e9, np.nan, 2.0]], np.float32)) == float("inf")
+    [row] = verify.compare("f", "s", {"start_logits": want}, {"start_logits": float16_file}, None)
+    assert row.passed and row.max_abs_diff == 0.25
