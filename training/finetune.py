@@ -164,7 +164,13 @@ def _prepare(args, tokenizer, source, split, label_names=None):
         )
     inputs = tasks.encode_texts(tokenizer, texts, args.seq_length)
     if args.task in REGRESSION_TASKS:
-        return inputs, np.array(labels, np.float32), None, None
+        try:
+            return inputs, np.array(labels, np.float32), None, None
+        except ValueError:
+            raise ValueError(
+                f"{source} has {args.label_column!r} values that are not numbers; --task "
+                f"{args.task} learns numeric scores."
+            ) from None
     if label_names is None:
         label_names = tasks.label_vocabulary(labels)
     index = {name: i for i, name in enumerate(label_names)}

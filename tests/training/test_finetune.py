@@ -167,3 +167,21 @@ def test_an_init_checkpoint_is_checked_against_the_vocab_and_seq_length(tmp_path
     assert error("--init-checkpoint", init, "--preset", "bert_tiny") == (
         "keras-bert finetune: error: Pass exactly one of --init-checkpoint, --preset and --config."
     )
+
+
+def test_regression_on_text_labels_names_the_file(tmp_path, capsys):
+    from keras_bert.cli import main
+    from tests.training import helpers
+
+    tsv = tmp_path / "train.tsv"
+    tsv.write_text("sentence\tlabel\na b\tpositive\n", encoding="utf-8")
+    assert main([
+        "finetune", "--task", "regression", "--train-file", str(tsv),
+        "--config", helpers.write_config(tmp_path / "config.json"),
+        "--vocab", helpers.write_vocab(tmp_path / "vocab.txt"), "--seq-length", "16",
+        "--out", str(tmp_path / "out"),
+    ]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"keras-bert finetune: error: {tsv} has 'label' values that are not numbers; --task "
+        "regression learns numeric scores."
+    )

@@ -68,6 +68,8 @@ def read_tsv(path, text_columns=None, label_column="label"):
     if not rows:
         raise ValueError(f"{path} is empty; a TSV file with a header row is expected.")
     header, rows = rows[0], [r for r in rows[1:] if r]
+    if not rows:
+        raise ValueError(f"{path} has a header and no rows; a TSV file with examples is expected.")
     if text_columns:
         missing = [c for c in text_columns if c not in header]
         if missing:
@@ -183,8 +185,11 @@ def read_squad(path):
     if not os.path.isfile(path):
         raise FileNotFoundError(f"Task file {path} does not exist.")
     with open(path, encoding="utf-8") as f:
-        dataset = json.load(f)
-    if "data" not in dataset:
+        try:
+            dataset = json.load(f)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path} is not SQuAD JSON ({e}).") from None
+    if not isinstance(dataset, dict) or "data" not in dataset:
         raise ValueError(f"{path} is not SQuAD JSON (no 'data' list).")
     return dataset["data"]
 

@@ -36,6 +36,23 @@ def test_tsv_text_column_errors(tmp_path):
         tasks.read_tsv(str(path), ["title"])
 
 
+def test_empty_or_broken_task_files_are_named(tmp_path):
+    header_only = tmp_path / "header.tsv"
+    header_only.write_text("sentence\tlabel\n", encoding="utf-8")
+    with pytest.raises(ValueError) as e:
+        tasks.read_tsv(str(header_only))
+    assert str(e.value) == (
+        f"{header_only} has a header and no rows; a TSV file with examples is expected."
+    )
+    broken = tmp_path / "train.json"
+    broken.write_text('{"data": [', encoding="utf-8")
+    with pytest.raises(ValueError) as e:
+        tasks.read_squad(str(broken))
+    assert str(e.value) == (
+        f"{broken} is not SQuAD JSON (Expecting value: line 1 column 11 (char 10))."
+    )
+
+
 def test_conll_tags_sit_on_the_first_word_piece(tmp_path, tokenizer):
     path = tmp_path / "ner.conll"
     path.write_text("-DOCSTART-\tO\n\nab\tB-PER\ncd,\tI-PER\nx\tO\n\nqq\tB-LOC\n", encoding="utf-8")
