@@ -53,11 +53,20 @@ def setup(args):
 
 
 def load_tokenizer(args):
+    """--vocab (cased with --cased), else the --init-checkpoint folder's tokenizer settings."""
+    if args.init_checkpoint and not os.path.isdir(args.init_checkpoint):
+        raise FileNotFoundError(f"--init-checkpoint {args.init_checkpoint} is not a folder.")
     vocab = args.vocab
     if vocab is None and args.init_checkpoint:
         vocab = os.path.join(args.init_checkpoint, "vocab.txt")
         if os.path.isfile(vocab):
-            return BertTokenizer.from_pretrained(args.init_checkpoint)
+            tokenizer = BertTokenizer.from_pretrained(args.init_checkpoint)
+            if args.cased and tokenizer.lower_case:
+                raise ValueError(
+                    f"--cased contradicts {args.init_checkpoint}, whose tokenizer lower-cases; "
+                    "drop --cased (or pass the --vocab to use cased)."
+                )
+            return tokenizer
     if vocab is None:
         raise ValueError("Pass --vocab vocab.txt (or an --init-checkpoint folder that has one).")
     return BertTokenizer(vocab, lower_case=not args.cased)

@@ -167,6 +167,13 @@ def test_an_init_checkpoint_is_checked_against_the_vocab_and_seq_length(tmp_path
     assert error("--init-checkpoint", init, "--preset", "bert_tiny") == (
         "keras-bert finetune: error: Pass exactly one of --init-checkpoint, --preset and --config."
     )
+    assert error("--init-checkpoint", init, "--cased", "--seq-length", "16") == (
+        f"keras-bert finetune: error: --cased contradicts {init}, whose tokenizer lower-cases; "
+        "drop --cased (or pass the --vocab to use cased)."
+    )
+    assert error("--init-checkpoint", str(tmp_path / "nowhere")) == (
+        f"keras-bert finetune: error: --init-checkpoint {tmp_path / 'nowhere'} is not a folder."
+    )
 
 
 def test_regression_on_text_labels_names_the_file(tmp_path, capsys):
