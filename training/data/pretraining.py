@@ -414,6 +414,42 @@ def _to_model_features(features):
     return split_pretraining_features(_cast_int32(features))
 
 
+def _check_first_record(files, seq_length, max_predictions_per_seq, vocab_size=None):
+    """The first record of `files` against the flags, so a mismatch gets one line naming the
+    flag instead of a parse error deep in the pipeline (the files may come from
+    google-research/bert's `create_pretraining_data.py`, which writes no metadata)."""
+    try:
+        record = next(iter(tf.data.TFRecordDataset(files).take(1)), None)
+    except tf.errors.DataLossError:
+        raise ValueError(
+            f"{', '.join(files)} are not TFRecord files; for text pass --input-format text."
+        ) from None
+    if record is None:
+        raise ValueError(f"{', '.join(files)} hold no records; write them with make-pretraining-data.")
+    features = tf.train.Example.FromString(record.numpy()).features.feature
+    if "input_ids" not in features or "masked_lm_positions" not in features:
+        raise ValueError(
+            f"{files[0]} holds no pretraining records (no input_ids / masked_lm_positions); "
+            "write them with make-pretraining-data."
+        )
+    ids = features["input_ids"].int64_list.value
+    predictions = len(features["masked_lm_positions"].int64_list.value)
+    for flag, wanted, held in (
+        ("--seq-length", seq_length, len(ids)),
+        ("--max-predictions-per-seq", max_predictions_per_seq, predictions),
+    ):
+        if wanted != held:
+            raise ValueError(
+                f"{files[0]} was written with {flag} {held}, not {wanted}; pass {flag} {held} "
+                "(or write the records again)."
+            )
+    if vocab_size is not None and max(ids) >= vocab_size:
+        raise ValueError(
+            f"{files[0]} holds token id {max(ids)} but the vocabulary has {vocab_size} tokens; "
+            "pass the vocab.txt the records were written with."
+        )
+
+
 def tfrecord_dataset(
     file_patterns,
     batch_size,
@@ -436,10 +472,9 @@ def tfrecord_dataset(
     the special ids) and prefetches. Deterministic for a given seed.
     """
     files = expand_files(file_patterns)
-    if next(iter(tf.data.TFRecordDataset(files).take(1)), None) is None:
-        raise ValueError(
-            f"{', '.join(files)} hold no records; write them with make-pretraining-data."
-        )
+    _check_first_record(
+        files, seq_length, max_predictions_per_seq, tokenizer.vocab_size if tokenizer else None
+    )
     dataset = tf.data.Dataset.from_tensor_slices(files)
     if input_context is not None and input_context.num_input_pipelines > 1:
         if len(files) < input_context.num_input_pipelines:

@@ -288,3 +288,31 @@ def test_shards_of_another_run_are_never_mixed_in(setup, tmp_path):
         f"{out} holds shards of another run (pretraining-00000-of-00002.tfrecord, ...), which a "
         "glob of this folder would mix in; write to a new --output-dir."
     )
+
+
+def test_records_that_do_not_fit_the_flags_name_the_flag(setup, tmp_path):
+    tokenizer, corpus, _ = setup
+    [records], _ = pretraining.write_pretraining_tfrecords(
+        [corpus], str(tmp_path / "records"), tokenizer, 32, 6, document_window=5
+    )
+    for seq_length, predictions, flag, held, wanted in (
+        (64, 6, "--seq-length", 32, 64), (32, 5, "--max-predictions-per-seq", 6, 5),
+    ):
+        with pytest.raises(ValueError) as e:
+            pretraining.tfrecord_dataset(records, 4, seq_length, predictions, tokenizer)
+        assert str(e.value) == (
+            f"{records} was written with {flag} {held}, not {wanted}; pass {flag} {held} (or "
+            "write the records again)."
+        )
+    small = BertTokenizer(helpers.write_vocab(tmp_path / "vocab.txt"))
+    small_vocab = tmp_path / "small.txt"
+    small_vocab.write_text("".join(t + "\n" for t in helpers.char_vocab()[:20]))
+    with pytest.raises(ValueError, match=r"holds token id \d+ but the vocabulary has 20 tokens; pass "
+                       r"the vocab.txt the records were written with\.$"):
+        pretraining.tfrecord_dataset(records, 4, 32, 6, BertTokenizer(str(small_vocab)))
+    assert pretraining.tfrecord_dataset(records, 4, 32, 6, small) is not None
+    with pytest.raises(ValueError) as e:
+        pretraining.tfrecord_dataset(corpus, 4, 32, 6, tokenizer)
+    assert str(e.value) == (
+        f"{corpus} are not TFRecord files; for text pass --input-format text."
+    )
