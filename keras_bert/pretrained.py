@@ -132,7 +132,8 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
     if task not in TASKS:
         raise ValueError(f"Unknown task {task!r}; use one of {', '.join(TASKS)}.")
     if not os.path.isdir(path):
-        raise FileNotFoundError(f"Checkpoint folder {path} does not exist.")
+        what = "is a file, not a folder" if os.path.isfile(path) else "does not exist"
+        raise FileNotFoundError(f"Checkpoint folder {path} {what}.")
     if is_model_dir(path):
         model, _ = load_model_dir(path)
         return _model_for_task(model, task, path)

@@ -67,6 +67,10 @@ def test_missing_folder(tmp_path):
     with pytest.raises(FileNotFoundError) as e:
         keras_bert.from_pretrained(str(tmp_path / "nope"))
     assert str(e.value) == f"Checkpoint folder {tmp_path}/nope does not exist."
+    (tmp_path / "model.tsv").write_text("")
+    with pytest.raises(FileNotFoundError) as e:
+        keras_bert.from_pretrained(str(tmp_path / "model.tsv"))
+    assert str(e.value) == f"Checkpoint folder {tmp_path}/model.tsv is a file, not a folder."
 
 
 def test_unknown_folder(tmp_path):
