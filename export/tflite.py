@@ -125,7 +125,8 @@ def export_tflite(
         verify.check(rows)
     except BaseException:
         for path in paths:
-            os.remove(path)
+            if os.path.exists(path):  # a failed open leaves none, and its error must show
+                os.remove(path)
         raise
     return ExportResult(paths, rows)
 
