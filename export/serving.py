@@ -7,14 +7,25 @@ pair tasks) and return outputs by name:
     BertClassifier       logits [b, classes], probabilities [b, classes], label [b] (names)
                          (a regressor, num_classes=1: logits [b, 1] only)
     BertTokenClassifier  logits [b, s, labels], label_ids [b, s], labels [b, s] (names),
-                         tokens [b, s] (the word pieces), input_mask [b, s]
+                         tokens [b, s] (the word pieces), input_mask [b, s], and, for
+                         SavedModel, word_ids [b, s] (the whitespace-separated word of `text`
+                         each piece belongs to, -1 at [CLS], [SEP] and padding)
     BertSpanQA           text = question, text_pair = context; start_logits, end_logits [b, s],
                          start_index, end_index [b] (token positions of the best span), and,
-                         for SavedModel, answer [b] (the span's word pieces joined into text)
+                         for SavedModel, answer [b] with answer_start_byte, answer_end_byte [b]
+                         (see below)
     BertEncoder          sequence_output [b, s, hidden], pooled_output [b, hidden]
     BertPretrainer       serving_default as the encoder, plus `mlm`: text and
                          masked_lm_positions [b, p] (p fixed at export; positions in the packed sequence to replace
                          by [MASK]) -> mlm_logits [b, p, vocab], predicted_tokens [b, p]
+
+The SavedModel `answer` is the context as written: `text_pair[answer_start_byte:
+answer_end_byte]` (UTF-8 bytes), from the start of the run (the text between punctuation
+characters, or one such character) holding the span's first piece to the end of the run
+holding its last, so "the U.S.-based firm" answers "U.S.-based", never "u . s . - based".
+Without context the answer is "" and both offsets -1; so are the offsets for the rare
+context whose runs do not tokenize like the whole text (`BertTokenizer.
+tokenize_with_word_offsets`), whose answer is then the span's word pieces joined into text.
 
 Every text signature runs the model only up to the longest text of its batch
 (`keras_bert.text.packing.trim_to_longest`), not over all of `seq_length`: the same numbers
@@ -76,8 +87,9 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
         preprocessor: a `keras_bert.text.BertPreprocessor`; its tokenizer mode decides where
             the graph runs (`"exact"`: TensorFlow / TF Serving, `"tflite"`: also TFLite).
         num_segments: 1, or 2 for pair tasks (a span QA model always takes 2).
-        with_text_outputs: include outputs built from string ops that TFLite lacks
-            (`answer` of span QA).
+        with_text_outputs: include the outputs that map pieces back to the raw text (`answer`
+            and its offsets, `word_ids`): they need the exact tokenizer and regex ops TFLite
+            lacks.
         max_predictions: number of masked positions the `mlm` signature takes (fixed: TFLite
             cannot lower the head's gather with a dynamic count).
 
@@ -90,13 +102,20 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
         num_segments = 2
     if num_segments not in (1, 2):
         raise ValueError(f"num_segments={num_segments}; a text signature takes 1 or 2 texts.")
+    tokenizer = preprocessor.tokenizer
+    if with_text_outputs and tokenizer.mode != "exact":
+        raise ValueError(
+            f"with_text_outputs=True needs a BertTokenizer(mode='exact'), got mode={tokenizer.mode!r}; "
+            "pass with_text_outputs=False for a TFLite graph."
+        )
+    aligned_segment = _ALIGNED_SEGMENT.get(task) if with_text_outputs else None
     # No `archive.track(model)`: the endpoints capture the variables they use, and tracking the
     # model as well stores every weight twice (keras-team/keras#23553).
     archive = keras.export.ExportArchive()
     names = text_inputs(num_segments)
     text_spec = [tf.TensorSpec([None], tf.string, name=n) for n in names]
     outputs_of = _TASK_OUTPUTS[task]
-    vocab = tf.constant(preprocessor.tokenizer.vocab)
+    vocab = tf.constant(tokenizer.vocab)
 
     def encode(texts):
         inputs = preprocessor(list(texts) if len(texts) == 2 else texts[0])
@@ -106,9 +125,25 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
         inputs["input_type_ids"] = tf.minimum(inputs["input_type_ids"], inputs["input_mask"])
         return inputs
 
+    def encode_aligned(texts):
+        """`encode`, and where the pieces of text `aligned_segment` come from (`_aligned`)."""
+        ids, word_ids, starts, ends = tokenizer.tokenize_with_word_offsets(texts[aligned_segment])
+        segments = [preprocessor.tokenize(text) for text in texts]
+        segments[aligned_segment] = ids
+        inputs = preprocessor.bert_pack_inputs(segments)
+        inputs["input_type_ids"] = tf.minimum(inputs["input_type_ids"], inputs["input_mask"])
+        alignment = {
+            "text": texts[aligned_segment],
+            "word_ids": _aligned(word_ids, inputs, aligned_segment),
+            "starts": _aligned(starts, inputs, aligned_segment),
+            "ends": _aligned(ends, inputs, aligned_segment),
+        }
+        return inputs, alignment
+
     @tf.function(input_signature=text_spec)
     def serve(*texts):
-        return outputs_of(model, encode(texts), vocab, with_text_outputs)
+        inputs, alignment = (encode(texts), None) if aligned_segment is None else encode_aligned(texts)
+        return outputs_of(model, inputs, vocab, alignment)
 
     endpoints = {"serving_default": serve}
     if task == "pretrainer":
@@ -211,7 +246,7 @@ def _predict_trimmed(model, inputs):
     return _predict(model, trim_to_longest(inputs, inputs["input_mask"]))
 
 
-def _classifier_outputs(model, inputs, vocab, with_text_outputs):
+def _classifier_outputs(model, inputs, vocab, alignment):
     logits = _predict_trimmed(model, inputs)
     if model.num_classes == 1:
         return {"logits": logits}
@@ -224,20 +259,23 @@ def _classifier_outputs(model, inputs, vocab, with_text_outputs):
     }
 
 
-def _token_classifier_outputs(model, inputs, vocab, with_text_outputs):
+def _token_classifier_outputs(model, inputs, vocab, alignment):
     logits = pad_to_mask(_predict_trimmed(model, inputs), inputs["input_mask"], 0.0)
     names = model.label_names or [str(i) for i in range(model.num_labels)]
     label_ids = tf.argmax(logits, axis=-1, output_type=tf.int32)
-    return {
+    result = {
         "logits": logits,
         "label_ids": label_ids,
         "labels": tf.gather(tf.constant(names), label_ids),
         "tokens": tf.gather(vocab, inputs["input_word_ids"]),
         "input_mask": inputs["input_mask"],
     }
+    if alignment is not None:
+        result["word_ids"] = alignment["word_ids"]
+    return result
 
 
-def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
+def _span_qa_outputs(model, inputs, vocab, alignment):
     outputs = _predict_trimmed(model, inputs)
     start_logits, end_logits = (
         pad_to_mask(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER) for name in ("start_logits", "end_logits")
@@ -266,26 +304,54 @@ def _span_qa_outputs(model, inputs, vocab, with_text_outputs):
         "start_index": start_index,
         "end_index": end_index,
     }
-    if with_text_outputs:
+    if alignment is not None:
+        byte_start = tf.gather(alignment["starts"], start_index, batch_dims=1)
+        byte_end = tf.gather(alignment["ends"], end_index, batch_dims=1)
+        sliced = found & (byte_start >= 0)
+        byte_start, byte_end = (tf.where(sliced, offset, -1) for offset in (byte_start, byte_end))
+        written = tf.strings.substr(
+            alignment["text"], tf.maximum(byte_start, 0), tf.where(sliced, byte_end - byte_start, 0)
+        )
         in_span = (
             (positions[tf.newaxis, :] >= start_index[:, tf.newaxis])
             & (positions[tf.newaxis, :] <= end_index[:, tf.newaxis])
             & found[:, tf.newaxis]
         )
         pieces = tf.where(in_span, tf.gather(vocab, inputs["input_word_ids"]), "")
-        text = tf.strings.reduce_join(pieces, axis=-1, separator=" ")
-        text = tf.strings.regex_replace(text, " ##", "")
-        result["answer"] = tf.strings.strip(tf.strings.regex_replace(text, " +", " "))
+        joined = tf.strings.regex_replace(tf.strings.reduce_join(pieces, axis=-1, separator=" "), " ##", "")
+        joined = tf.strings.strip(tf.strings.regex_replace(joined, " +", " "))
+        result["answer"] = tf.where(sliced, written, joined)
+        result["answer_start_byte"] = byte_start
+        result["answer_end_byte"] = byte_end
     return result
 
 
-def _encoder_outputs(model, inputs, vocab, with_text_outputs):
+def _aligned(values, inputs, segment):
+    """Per-piece values of text `segment` (`[batch, (pieces)]`, from
+    `tokenize_with_word_offsets`) at the positions its pieces take in the packed `inputs`
+    (`[batch, seq_length]`); -1 at the other positions and for pieces cut off by packing."""
+    mask, types = inputs["input_mask"], inputs["input_type_ids"]
+    seq_length = mask.shape[1]
+    positions = tf.range(seq_length)[tf.newaxis, :]
+    first = tf.reduce_sum(mask * (1 - types), axis=1, keepdims=True)  # [CLS] text [SEP]
+    start = 1 if segment == 0 else first
+    end = first - 1 if segment == 0 else tf.reduce_sum(mask, axis=1, keepdims=True) - 1
+    dense = values.to_tensor(default_value=-1, shape=[None, seq_length])
+    index = tf.clip_by_value(positions - start, 0, seq_length - 1) + tf.zeros_like(mask)
+    inside = (positions >= start) & (positions < end)
+    return tf.where(inside, tf.gather(dense, index, batch_dims=1), tf.constant(-1, dense.dtype))
+
+
+def _encoder_outputs(model, inputs, vocab, alignment):
     outputs = _predict_trimmed(encoder_of(model), inputs)
     return {
         "sequence_output": pad_to_mask(outputs["sequence_output"], inputs["input_mask"], 0.0),
         "pooled_output": outputs["pooled_output"],
     }
 
+
+# The text whose pieces map back to the raw string (`with_text_outputs`): the tagged text, the context.
+_ALIGNED_SEGMENT = {"token_classifier": 0, "span_qa": 1}
 
 _TASK_OUTPUTS = {
     "classifier": _classifier_outputs,

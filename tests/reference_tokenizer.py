@@ -142,3 +142,47 @@ class ReferenceTokenizer:
             n = len(wordpiece(word, self.vocab, self.max_chars_per_word))
             starts.extend([True] + [False] * (n - 1))
         return starts
+
+
+def _splits_words(ch):
+    return _is_whitespace(ch) or ch in "\u2028\u2029"
+
+
+def raw_runs(text):
+    """Runs of a raw str: `(word_index, start_byte, end_byte)` of every stretch between
+    whitespace (space, tab, newline, CR, Zs, U+2028/U+2029) and punctuation / CJK characters,
+    and of every punctuation / CJK character, in order (`tokenize_with_word_offsets`)."""
+    runs, word, run_start, position = [], -1, None, 0
+    in_word = False
+    for ch in text:
+        size = len(ch.encode("utf-8"))
+        if _splits_words(ch):
+            if run_start is not None:
+                runs.append((word, run_start, position))
+            run_start, in_word = None, False
+        else:
+            if not in_word:
+                word, in_word = word + 1, True
+            if _is_punctuation(ch) or _is_cjk(ord(ch)):
+                if run_start is not None:
+                    runs.append((word, run_start, position))
+                runs.append((word, position, position + size))
+                run_start = None
+            elif run_start is None:
+                run_start = position
+        position += size
+    if run_start is not None:
+        runs.append((word, run_start, position))
+    return runs
+
+
+def word_offsets(tokenizer, text):
+    """`(word_ids, starts, ends)` per piece that `tokenize_with_word_offsets` must give for
+    `text`: each run's pieces get its word and offsets, or -1 everywhere when the runs
+    tokenized one by one differ from the whole text."""
+    raw = text.encode("utf-8")
+    pieces = [(run, tokenizer.encode(raw[run[1]:run[2]])) for run in raw_runs(text)]
+    if [i for _, ids in pieces for i in ids] != tokenizer.encode(text):
+        return ([-1] * len(tokenizer.encode(text)),) * 3
+    per_piece = [run for run, ids in pieces for _ in ids]
+    return tuple([run[k] for run in per_piece] for k in range(3))

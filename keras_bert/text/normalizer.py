@@ -50,6 +50,8 @@ _CJK = (
 )
 # ASCII ranges 33-47, 58-64, 91-96, 123-126, any Unicode punctuation, CJK ideographs.
 _STANDALONE = r"[!-/:-@\[-`{-~\pP" + _CJK + r"]"
+# Every whitespace character that splits words: the ASCII ones tf.strings.split takes plus the rest.
+_WHITESPACE = r"[ \t\n\r" + _NON_ASCII_WHITESPACE[1:]
 
 
 def normalize(strings, lower_case):
@@ -91,3 +93,31 @@ def split_words(normalized):
     spaced = tf.strings.regex_replace(normalized, _STANDALONE, r" \0 ")
     spaced = tf.strings.regex_replace(spaced, _NON_ASCII_WHITESPACE, " ")
     return tf.strings.split(spaced)
+
+
+def split_raw_words(strings):
+    """Splits raw (not normalized) UTF-8 strings where BERT's word splitting always splits.
+
+    The whitespace of `split_words` separates words, and within a word every punctuation
+    character and CJK ideograph is a run of its own. Normalizing never joins two runs, so each
+    normalized word of `split_words` lies inside one run (a run can hold several: NFD can turn
+    a symbol into punctuation: U+1FEF becomes a backquote).
+
+    Args:
+        strings: tf.string `[batch]`, the raw texts.
+
+    Returns:
+        `(runs, starts, ends)`, each a tf.RaggedTensor `[batch, (words), (runs)]`: the runs
+        (tf.string) and their byte offsets in the raw text (int64, `ends` exclusive).
+    """
+    # RegexSplitWithOffsets stops at the first NUL; U+0001 is deleted by `normalize` as NUL is
+    # and has the same length, so the runs and offsets stay those of the raw text.
+    strings = tf.strings.regex_replace(strings, r"\x00", "\x01")
+    words, word_starts, _ = tf_text.regex_split_with_offsets(strings, _WHITESPACE)
+    runs, starts, ends = tf_text.regex_split_with_offsets(words.flat_values, _STANDALONE, _STANDALONE)
+    word_of_run = tf.gather(word_starts.flat_values, runs.value_rowids())
+    return (
+        words.with_flat_values(runs),
+        words.with_flat_values(runs.with_flat_values(starts.flat_values + word_of_run)),
+        words.with_flat_values(runs.with_flat_values(ends.flat_values + word_of_run)),
+    )

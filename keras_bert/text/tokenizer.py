@@ -167,6 +167,56 @@ class BertTokenizer:
             return ids
         return ids, self.word_starts(ids)
 
+    def tokenize_with_word_offsets(self, strings):
+        """Text -> WordPiece ids, with where each piece comes from in the raw text (exact mode).
+
+        Each piece is traced to a word of the raw text (split at whitespace, as the user
+        wrote it) and to its run there: the stretch between punctuation characters and CJK
+        ideographs, or one such character. A piece of `"U.S.-based"` maps to `"U"`, `"."`,
+        `"S"`, `"-"` or `"based"` of word 0; the run is the text an answer span shows, the word
+        the unit a tagger labels.
+
+        The pieces are those of `tokenize`: the runs are tokenized one by one and compared
+        with it. Where a text differs (a case only a whole text decides: a capital sigma
+        before an apostrophe, `"ΑΣ'Β"`, is final alone), its word ids and offsets are -1.
+
+        Args:
+            strings: tf.string `[batch]`.
+
+        Returns:
+            `(ids, word_ids, starts, ends)`, each `[batch, (pieces)]`: ids (int32, as
+            `tokenize`), the index of the piece's whitespace-separated word in its text
+            (int32), and the byte offsets of its run in the raw text (int64, `ends`
+            exclusive).
+        """
+        self._require_exact("tokenize_with_word_offsets")
+        strings = _as_batch(strings)
+        ids = self.tokenize(strings)
+        runs, run_starts, run_ends = normalizer.split_raw_words(strings)
+        words = runs.values  # [words, (runs)]
+        run_pieces = self.tokenize(runs.flat_values)  # [runs, (pieces)]
+        pieces_per_run = run_pieces.row_lengths()
+        row_of_run = tf.gather(runs.value_rowids(), words.value_rowids())
+        word_index = tf.range(words.nrows()) - tf.gather(runs.row_splits, runs.value_rowids())
+        word_of_run = tf.cast(tf.gather(word_index, words.value_rowids()), tf.int32)
+        piece_rows = tf.repeat(row_of_run, pieces_per_run)
+        batch = tf.shape(strings, out_type=tf.int64)[0]
+        aligned = tf.RaggedTensor.from_value_rowids(run_pieces.values, piece_rows, nrows=batch)
+        width = tf.maximum(tf.maximum(tf.reduce_max(ids.row_lengths()), tf.reduce_max(aligned.row_lengths())), 0)
+
+        def dense(ragged):
+            return ragged.to_tensor(default_value=-1, shape=tf.stack([batch, width]))
+
+        same = tf.reduce_all(tf.equal(dense(ids), dense(aligned)), axis=1, keepdims=True)
+
+        def per_piece(run_values):
+            """Values of the runs, one per piece of `ids`; -1 in texts that do not align."""
+            ragged = aligned.with_flat_values(tf.repeat(run_values, pieces_per_run))
+            values = tf.where(same, dense(ragged), tf.constant(-1, ragged.dtype))
+            return tf.RaggedTensor.from_tensor(values, lengths=ids.row_lengths())
+
+        return ids, per_piece(word_of_run), per_piece(run_starts.flat_values), per_piece(run_ends.flat_values)
+
     def word_starts(self, ids):
         """Bool tensor shaped like `ids` (dense or ragged): True where the id's token does not
         begin with `##`, i.e. where a piece starts a word (special tokens count as starts)."""

@@ -137,6 +137,75 @@ def test_the_answer_is_the_best_span_of_context_tokens(small_vocab):
         assert b"[SEP]" not in got["answer"][row] and got["answer"][row]
 
 
+def _squad_rows(shared_data, count):
+    import json
+    import os
+
+    with open(os.path.join(shared_data, "squad", "dev-v1.1.json"), encoding="utf-8") as f:
+        paragraphs = [p for article in json.load(f)["data"] for p in article["paragraphs"]]
+    return [(p["qas"][0]["question"], p["context"]) for p in paragraphs[:count]]
+
+
+def test_the_answer_is_the_context_as_written(small_vocab, shared_data):
+    """The SavedModel answer is `text_pair[answer_start_byte:answer_end_byte]`: from the start
+    of the run holding the span's first piece to the end of the run holding its last (the
+    plain-Python runs), in the context's own case, accents and spacing."""
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+    from tests.export.conftest import tiny_config
+    from tests.reference_tokenizer import ReferenceTokenizer, word_offsets
+
+    rows = _squad_rows(shared_data, 24) + [
+        ("Who?", "Café Ünal, the U.S.-based firm's 中文 owner (since 1990)."),
+        ("unaligned", "ΑΣ'Β ΑΣ'Β ΑΣ'Β"),
+        ("no context", ""),
+    ]
+    questions, contexts = (list(column) for column in zip(*rows))
+    tokenizer = BertTokenizer(small_vocab)
+    preprocessor = BertPreprocessor(tokenizer, seq_length=64)
+    got = _serve(_task_models(tiny_config())["span_qa"], preprocessor, questions, contexts)
+    inputs = preprocessor((tf.constant(questions), tf.constant(contexts)))
+    first_context_piece = (inputs["input_type_ids"].numpy() == 0).sum(axis=1) - (inputs["input_mask"].numpy() == 0).sum(axis=1)
+    ref = ReferenceTokenizer(tokenizer.vocab)
+    widened = 0
+    for row, context in enumerate(contexts):
+        raw = context.encode("utf-8")
+        start, end = got["start_index"][row] - first_context_piece[row], got["end_index"][row] - first_context_piece[row]
+        _, starts, ends = word_offsets(ref, context)
+        if not context or starts[0] == -1:
+            assert got["answer_start_byte"][row] == got["answer_end_byte"][row] == -1
+            if not context:
+                assert got["answer"][row] == b""
+                continue
+            pieces = inputs["input_word_ids"].numpy()[row, got["start_index"][row]:got["end_index"][row] + 1]
+            assert got["answer"][row] == tokenizer.detokenize(pieces[np.newaxis]).numpy()[0]
+            continue
+        assert (got["answer_start_byte"][row], got["answer_end_byte"][row]) == (starts[start], ends[end])
+        assert got["answer"][row] == raw[starts[start]:ends[end]]
+        widened += got["answer"][row] != tokenizer.detokenize(
+            inputs["input_word_ids"].numpy()[row:row + 1, got["start_index"][row]:got["end_index"][row] + 1]
+        ).numpy()[0]
+    assert widened > len(rows) // 2  # most answers differ from their normalized pieces
+
+
+def test_tagger_word_ids_name_the_whitespace_word_of_each_piece(small_vocab, shared_data):
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+    from tests.export.conftest import tiny_config
+    from tests.keras_bert.text.conftest import read_wnut
+    from tests.reference_tokenizer import ReferenceTokenizer, word_offsets
+
+    texts = read_wnut(shared_data)[:20] + MIXED_TEXTS + ["U.S.-based  \u00a0firm\u3000中文 x\u2028y"]
+    tokenizer = BertTokenizer(small_vocab)
+    preprocessor = BertPreprocessor(tokenizer, seq_length=SEQ_LENGTH)
+    got = _serve(_task_models(tiny_config())["token_classifier"], preprocessor, texts)["word_ids"]
+    ref = ReferenceTokenizer(tokenizer.vocab)
+    for row, text in enumerate(texts):
+        word_ids = word_offsets(ref, text)[0][: SEQ_LENGTH - 2]
+        want = [-1] + word_ids + [-1] * (SEQ_LENGTH - 1 - len(word_ids))
+        assert got[row].tolist() == want, repr(text)
+    # "U.S.-based" "firm" (4 pieces in this small vocabulary) "中文" "x" "y": NBSP, U+3000, U+2028 split.
+    assert got[-1].tolist()[:16] == [-1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 4, -1]
+
+
 def test_a_text_gets_the_same_outputs_alone_and_in_any_batch(small_vocab):
     """Trimming depends on the batch's longest text; the outputs of a text must not."""
     from keras_bert.text import BertPreprocessor, BertTokenizer

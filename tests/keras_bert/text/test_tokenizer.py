@@ -6,7 +6,7 @@ import pytest
 import tensorflow as tf
 
 from keras_bert.text import BertTokenizer
-from tests.reference_tokenizer import ReferenceTokenizer, basic_tokenize
+from tests.reference_tokenizer import ReferenceTokenizer, basic_tokenize, word_offsets
 
 HARD_STRINGS = [
     "Café naïve résumé Ångström façade Øre",
@@ -118,6 +118,42 @@ def test_word_starts_match_reference(uncased, corpora):
     ref = ReferenceTokenizer(uncased.vocab)
     assert starts.to_list() == [ref.word_starts(t) for t in texts]
     assert ids.to_list() == [ref.encode(t) for t in texts]
+
+
+@pytest.mark.parametrize("which", ["uncased", "cased"])
+def test_word_offsets_trace_each_piece_to_its_run_in_the_raw_text(which, corpora, request):
+    """Every piece gets the whitespace word and the byte span of the run it was cut from, as
+    the plain-Python runs give them; a text whose runs tokenize differently alone gets -1."""
+    tokenizer = request.getfixturevalue(which)
+    ref = ReferenceTokenizer(tokenizer.vocab, tokenizer.lower_case)
+    texts = HARD_STRINGS + ["ΑΣ'Β 'Σ'"] + corpora["squad"][:40] + corpora["wnut17"][:40]
+    ids, word_ids, starts, ends = (t.to_list() for t in tokenizer.tokenize_with_word_offsets(tf.constant(texts)))
+    assert ids == ours(tokenizer, texts)
+    unaligned = []
+    for i, text in enumerate(texts):
+        assert (word_ids[i], starts[i], ends[i]) == word_offsets(ref, text), repr(text)
+        if ids[i] and word_ids[i][0] == -1:
+            unaligned.append(text)
+    # Lower-casing: a capital sigma before an apostrophe (case-ignorable) and a letter is
+    # not final in the whole text, but final in its run "ΑΣ".
+    assert unaligned == ["ΑΣ'Β 'Σ'"] * (which == "uncased")
+
+
+def test_word_offsets_of_nul_and_invalid_utf8(uncased):
+    """NUL and invalid bytes stay inside their run (both are deleted from the pieces), and the
+    offsets count the raw bytes."""
+    ids, word_ids, starts, ends = uncased.tokenize_with_word_offsets(tf.constant([b"a\xffb c\x00 ,d", b""]))
+    ref = ReferenceTokenizer(uncased.vocab)
+    assert ids.to_list() == [ref.encode("ab c ,d"), []]
+    assert word_ids.to_list() == [[0, 1, 2, 2], []]
+    assert starts.to_list() == [[0, 4, 7, 8], []]
+    assert ends.to_list() == [[3, 6, 8, 9], []]
+
+
+def test_word_offsets_need_the_exact_mode(uncased):
+    lite = BertTokenizer(uncased.vocab, mode="tflite")
+    with pytest.raises(ValueError, match=r"^tokenize_with_word_offsets needs BertTokenizer\(mode='exact'\)"):
+        lite.tokenize_with_word_offsets(tf.constant(["a"]))
 
 
 def test_tokenize_words_groups_pieces(uncased):
