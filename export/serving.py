@@ -7,25 +7,26 @@ pair tasks) and return outputs by name:
     BertClassifier       logits [b, classes], probabilities [b, classes], label [b] (names)
                          (a regressor, num_classes=1: logits [b, 1] only)
     BertTokenClassifier  logits [b, s, labels], label_ids [b, s], labels [b, s] (names),
-                         tokens [b, s] (the word pieces), input_mask [b, s], and, for
-                         SavedModel, word_ids [b, s] (the whitespace-separated word of `text`
-                         each piece belongs to, -1 at [CLS], [SEP] and padding)
+                         tokens [b, s] (the word pieces), input_mask [b, s], word_ids [b, s]
+                         (the whitespace-separated word of `text` each piece belongs to, -1
+                         at [CLS], [SEP] and padding)
     BertSpanQA           text = question, text_pair = context; start_logits, end_logits [b, s],
-                         start_index, end_index [b] (token positions of the best span), and,
-                         for SavedModel, answer [b] with answer_start_byte, answer_end_byte [b]
-                         (see below)
+                         start_index, end_index [b] (token positions of the best span),
+                         answer_start_byte, answer_end_byte [b] (see below), and, for
+                         SavedModel, answer [b]
     BertEncoder          sequence_output [b, s, hidden], pooled_output [b, hidden]
     BertPretrainer       serving_default as the encoder, plus `mlm`: text and
                          masked_lm_positions [b, p] (p fixed at export; positions in the packed sequence to replace
                          by [MASK]) -> mlm_logits [b, p, vocab], predicted_tokens [b, p]
 
-The SavedModel `answer` is the context as written: `text_pair[answer_start_byte:
-answer_end_byte]` (UTF-8 bytes), from the start of the run (the text between punctuation
-characters, or one such character) holding the span's first piece to the end of the run
-holding its last, so "the U.S.-based firm" answers "U.S.-based", never "u . s . - based".
-Without context the answer is "" and both offsets -1; so are the offsets for the rare
-context whose runs do not tokenize like the whole text (`BertTokenizer.
-tokenize_with_word_offsets`), whose answer is then the span's word pieces joined into text.
+The answer is the context as written: `text_pair[answer_start_byte:answer_end_byte]` (UTF-8
+bytes), from the start of the run (the text between punctuation characters, or one such
+character) holding the span's first piece to the end of the run holding its last, so "the
+U.S.-based firm" answers "U.S.-based", never "u . s . - based" (the SavedModel's `answer`
+is that slice; TFLite has no string slicing). Without context both offsets are -1 and the
+answer ""; the offsets are also -1 for the rare context whose runs do not tokenize like the
+whole text (`BertTokenizer.tokenize_with_word_offsets`), whose `answer` is then the span's
+word pieces joined into text.
 
 Every text signature runs the model only up to the longest text of its batch
 (`keras_bert.text.packing.trim_to_longest`), not over all of `seq_length`: the same numbers
@@ -87,9 +88,8 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
         preprocessor: a `keras_bert.text.BertPreprocessor`; its tokenizer mode decides where
             the graph runs (`"exact"`: TensorFlow / TF Serving, `"tflite"`: also TFLite).
         num_segments: 1, or 2 for pair tasks (a span QA model always takes 2).
-        with_text_outputs: include the outputs that map pieces back to the raw text (`answer`
-            and its offsets, `word_ids`): they need the exact tokenizer and regex ops TFLite
-            lacks.
+        with_text_outputs: include outputs built from string ops that TFLite lacks
+            (`answer` of span QA).
         max_predictions: number of masked positions the `mlm` signature takes (fixed: TFLite
             cannot lower the head's gather with a dynamic count).
 
@@ -103,12 +103,7 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
     if num_segments not in (1, 2):
         raise ValueError(f"num_segments={num_segments}; a text signature takes 1 or 2 texts.")
     tokenizer = preprocessor.tokenizer
-    if with_text_outputs and tokenizer.mode != "exact":
-        raise ValueError(
-            f"with_text_outputs=True needs a BertTokenizer(mode='exact'), got mode={tokenizer.mode!r}; "
-            "pass with_text_outputs=False for a TFLite graph."
-        )
-    aligned_segment = _ALIGNED_SEGMENT.get(task) if with_text_outputs else None
+    aligned_segment = _ALIGNED_SEGMENT.get(task)
     # No `archive.track(model)`: the endpoints capture the variables they use, and tracking the
     # model as well stores every weight twice (keras-team/keras#23553).
     archive = keras.export.ExportArchive()
@@ -118,32 +113,29 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
     vocab = tf.constant(tokenizer.vocab)
 
     def encode(texts):
-        inputs = preprocessor(list(texts) if len(texts) == 2 else texts[0])
+        """The encoder inputs of `texts`, and for a tagger or span QA model where the pieces
+        of text `aligned_segment` come from (`_aligned`; else None)."""
+        segments = [preprocessor.tokenize(text) for text in texts]
+        if aligned_segment is not None:
+            ids, word_ids, starts, ends = tokenizer.tokenize_with_word_offsets(texts[aligned_segment])
+            segments[aligned_segment] = ids
+        inputs = preprocessor.bert_pack_inputs(segments)
         # TFLite's converter folds the all-zero type ids of a single segment into a
         # bool `zeros_like` that no TFLite kernel accepts; min(type_ids, mask) equals the type
         # ids (they are 0 wherever the mask is) and keeps them computed.
         inputs["input_type_ids"] = tf.minimum(inputs["input_type_ids"], inputs["input_mask"])
-        return inputs
-
-    def encode_aligned(texts):
-        """`encode`, and where the pieces of text `aligned_segment` come from (`_aligned`)."""
-        ids, word_ids, starts, ends = tokenizer.tokenize_with_word_offsets(texts[aligned_segment])
-        segments = [preprocessor.tokenize(text) for text in texts]
-        segments[aligned_segment] = ids
-        inputs = preprocessor.bert_pack_inputs(segments)
-        inputs["input_type_ids"] = tf.minimum(inputs["input_type_ids"], inputs["input_mask"])
-        alignment = {
-            "text": texts[aligned_segment],
+        if aligned_segment is None:
+            return inputs, None
+        return inputs, {
+            "text": texts[aligned_segment] if with_text_outputs else None,
             "word_ids": _aligned(word_ids, inputs, aligned_segment),
             "starts": _aligned(starts, inputs, aligned_segment),
             "ends": _aligned(ends, inputs, aligned_segment),
         }
-        return inputs, alignment
 
     @tf.function(input_signature=text_spec)
     def serve(*texts):
-        inputs, alignment = (encode(texts), None) if aligned_segment is None else encode_aligned(texts)
-        return outputs_of(model, inputs, vocab, alignment)
+        return outputs_of(model, *encode(texts), vocab)
 
     endpoints = {"serving_default": serve}
     if task == "pretrainer":
@@ -155,7 +147,7 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
         )
         def mlm(*args):
             *texts, positions = args
-            inputs = encode(texts)
+            inputs, _ = encode(texts)
             seq_length = inputs["input_word_ids"].shape[1]
             chosen = tf.reduce_any(
                 tf.one_hot(positions, seq_length, on_value=True, off_value=False, dtype=tf.bool),
@@ -246,7 +238,7 @@ def _predict_trimmed(model, inputs):
     return _predict(model, trim_to_longest(inputs, inputs["input_mask"]))
 
 
-def _classifier_outputs(model, inputs, vocab, alignment):
+def _classifier_outputs(model, inputs, alignment, vocab):
     logits = _predict_trimmed(model, inputs)
     if model.num_classes == 1:
         return {"logits": logits}
@@ -259,23 +251,21 @@ def _classifier_outputs(model, inputs, vocab, alignment):
     }
 
 
-def _token_classifier_outputs(model, inputs, vocab, alignment):
+def _token_classifier_outputs(model, inputs, alignment, vocab):
     logits = pad_to_mask(_predict_trimmed(model, inputs), inputs["input_mask"], 0.0)
     names = model.label_names or [str(i) for i in range(model.num_labels)]
     label_ids = tf.argmax(logits, axis=-1, output_type=tf.int32)
-    result = {
+    return {
         "logits": logits,
         "label_ids": label_ids,
         "labels": tf.gather(tf.constant(names), label_ids),
         "tokens": tf.gather(vocab, inputs["input_word_ids"]),
         "input_mask": inputs["input_mask"],
+        "word_ids": alignment["word_ids"],
     }
-    if alignment is not None:
-        result["word_ids"] = alignment["word_ids"]
-    return result
 
 
-def _span_qa_outputs(model, inputs, vocab, alignment):
+def _span_qa_outputs(model, inputs, alignment, vocab):
     outputs = _predict_trimmed(model, inputs)
     start_logits, end_logits = (
         pad_to_mask(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER) for name in ("start_logits", "end_logits")
@@ -304,11 +294,13 @@ def _span_qa_outputs(model, inputs, vocab, alignment):
         "start_index": start_index,
         "end_index": end_index,
     }
-    if alignment is not None:
-        byte_start = tf.gather(alignment["starts"], start_index, batch_dims=1)
-        byte_end = tf.gather(alignment["ends"], end_index, batch_dims=1)
-        sliced = found & (byte_start >= 0)
-        byte_start, byte_end = (tf.where(sliced, offset, -1) for offset in (byte_start, byte_end))
+    byte_start = tf.gather(alignment["starts"], start_index, batch_dims=1)
+    byte_end = tf.gather(alignment["ends"], end_index, batch_dims=1)
+    sliced = found & (byte_start >= 0)
+    byte_start, byte_end = (tf.where(sliced, offset, -1) for offset in (byte_start, byte_end))
+    result["answer_start_byte"] = byte_start
+    result["answer_end_byte"] = byte_end
+    if alignment["text"] is not None:
         written = tf.strings.substr(
             alignment["text"], tf.maximum(byte_start, 0), tf.where(sliced, byte_end - byte_start, 0)
         )
@@ -321,8 +313,6 @@ def _span_qa_outputs(model, inputs, vocab, alignment):
         joined = tf.strings.regex_replace(tf.strings.reduce_join(pieces, axis=-1, separator=" "), " ##", "")
         joined = tf.strings.strip(tf.strings.regex_replace(joined, " +", " "))
         result["answer"] = tf.where(sliced, written, joined)
-        result["answer_start_byte"] = byte_start
-        result["answer_end_byte"] = byte_end
     return result
 
 
@@ -342,7 +332,7 @@ def _aligned(values, inputs, segment):
     return tf.where(inside, tf.gather(dense, index, batch_dims=1), tf.constant(-1, dense.dtype))
 
 
-def _encoder_outputs(model, inputs, vocab, alignment):
+def _encoder_outputs(model, inputs, alignment, vocab):
     outputs = _predict_trimmed(encoder_of(model), inputs)
     return {
         "sequence_output": pad_to_mask(outputs["sequence_output"], inputs["input_mask"], 0.0),
@@ -350,7 +340,7 @@ def _encoder_outputs(model, inputs, vocab, alignment):
     }
 
 
-# The text whose pieces map back to the raw string (`with_text_outputs`): the tagged text, the context.
+# The text whose pieces map back to the raw string: the tagged text, the context.
 _ALIGNED_SEGMENT = {"token_classifier": 0, "span_qa": 1}
 
 _TASK_OUTPUTS = {

@@ -69,13 +69,15 @@ class BertTokenizer:
                 no_pretokenization=True,
             )
         else:
-            self._wordpiece = tf_text.FastBertTokenizer(
+            # `tensorflow_text.FastBertTokenizer`, as its two halves: the normalizer's offsets
+            # map pieces back to the raw text (`tokenize_with_word_offsets`).
+            self._normalizer = tf_text.FastBertNormalizer(lower_case_nfd_strip_accents=self.lower_case)
+            self._wordpiece = tf_text.FastWordpieceTokenizer(
                 vocab=self.vocab,
                 suffix_indicator=_SUFFIX,
                 max_bytes_per_word=self.max_chars_per_word,
                 token_out_type=tf.int32,
                 unknown_token="[UNK]",
-                lower_case_nfd_strip_accents=self.lower_case,
             )
 
     @property
@@ -162,35 +164,69 @@ class BertTokenizer:
         if self.mode == "exact":
             ids = self.tokenize_words(strings).merge_dims(1, 2)
         else:
-            ids = self._wordpiece.tokenize(_as_batch(strings))
+            ids = self._wordpiece.tokenize(self._normalizer.normalize(_as_batch(strings)))
         if not with_word_starts:
             return ids
         return ids, self.word_starts(ids)
 
     def tokenize_with_word_offsets(self, strings):
-        """Text -> WordPiece ids, with where each piece comes from in the raw text (exact mode).
+        """Text -> WordPiece ids, with where each piece comes from in the raw text.
 
         Each piece is traced to a word of the raw text (split at whitespace, as the user
-        wrote it) and to its run there: the stretch between punctuation characters and CJK
-        ideographs, or one such character. A piece of `"U.S.-based"` maps to `"U"`, `"."`,
-        `"S"`, `"-"` or `"based"` of word 0; the run is the text an answer span shows, the word
-        the unit a tagger labels.
+        wrote it) and to its run there: the text of the basic word it was cut from (the
+        stretch between punctuation characters and CJK ideographs, or one such character). A
+        piece of `"U.S.-based"` maps to `"U"`, `"."`, `"S"`, `"-"` or `"based"` of word 0; the
+        run is the text an answer span shows, the word the unit a tagger labels.
 
-        The pieces are those of `tokenize`: the runs are tokenized one by one and compared
-        with it. Where a text differs (a case only a whole text decides: a capital sigma
-        before an apostrophe, `"ΑΣ'Β"`, is final alone), its word ids and offsets are -1.
+        - `mode="exact"`: the raw text is split into runs (`normalizer.split_raw_words`),
+          the runs are tokenized one by one and compared with `tokenize`. Where a text
+          differs (a case only a whole text decides: a capital sigma before an apostrophe,
+          `"ΑΣ'Β"`, is final alone), its word ids and offsets are -1.
+        - `mode="tflite"`: the offsets of tensorflow-text's normalizer and WordPiece
+          tokenizer, widened from pieces to runs with TFLite builtins. Its normalizer turns a
+          control character into a space, so one between two runs splits their word here.
 
         Args:
             strings: tf.string `[batch]`.
 
         Returns:
-            `(ids, word_ids, starts, ends)`, each `[batch, (pieces)]`: ids (int32, as
-            `tokenize`), the index of the piece's whitespace-separated word in its text
-            (int32), and the byte offsets of its run in the raw text (int64, `ends`
-            exclusive).
+            `(ids, word_ids, starts, ends)`, each `[batch, (pieces)]` int32: ids (as
+            `tokenize`), the index of the piece's whitespace-separated word in its text, and
+            the byte offsets of its run in the raw text (`ends` exclusive).
         """
-        self._require_exact("tokenize_with_word_offsets")
         strings = _as_batch(strings)
+        if self.mode == "exact":
+            return self._exact_word_offsets(strings)
+        normalized, offsets = self._normalizer.normalize_with_offsets(strings)
+        ids, starts, ends = self._wordpiece.tokenize_with_offsets(normalized)
+        # Normalized -> raw offsets, as FastBertTokenizer.tokenize_with_offsets does, with flat
+        # gathers: its ragged gather lowers to RaggedRange, which TFLite lacks.
+        base = tf.gather(offsets.row_splits, ids.value_rowids())
+        starts, ends = (
+            tf.cast(tf.gather(offsets.flat_values, base + tf.cast(o.flat_values, base.dtype)), tf.int32)
+            for o in (starts, ends)
+        )
+        # A run is a piece that starts a word and the `##` pieces after it; every text's
+        # first piece starts one.
+        run_first = tf.logical_not(tf.gather(self._is_suffix, ids.flat_values))
+        run_last = _shifted_left(run_first)
+        run_of_piece = tf.cumsum(tf.cast(run_first, tf.int32)) - 1
+        run_starts = tf.boolean_mask(starts, run_first)
+        run_ends = tf.boolean_mask(ends, run_last)
+        run_rows = tf.boolean_mask(ids.value_rowids(), run_first)
+        row_first = _shifted_right(run_rows[1:] != run_rows[:-1], run_rows)
+        new_word = row_first | _shifted_right(run_starts[1:] > run_ends[:-1], run_starts)
+        words_so_far = tf.cumsum(tf.cast(new_word, tf.int32))
+        row_base = tf.gather(tf.boolean_mask(words_so_far, row_first), tf.cumsum(tf.cast(row_first, tf.int32)) - 1)
+        run_words = words_so_far - row_base
+
+        def per_piece(run_values):
+            return ids.with_flat_values(tf.gather(run_values, run_of_piece))
+
+        return ids, per_piece(run_words), per_piece(run_starts), per_piece(run_ends)
+
+    def _exact_word_offsets(self, strings):
+        """`tokenize_with_word_offsets` of the exact mode."""
         ids = self.tokenize(strings)
         runs, run_starts, run_ends = normalizer.split_raw_words(strings)
         words = runs.values  # [words, (runs)]
@@ -198,7 +234,7 @@ class BertTokenizer:
         pieces_per_run = run_pieces.row_lengths()
         row_of_run = tf.gather(runs.value_rowids(), words.value_rowids())
         word_index = tf.range(words.nrows()) - tf.gather(runs.row_splits, runs.value_rowids())
-        word_of_run = tf.cast(tf.gather(word_index, words.value_rowids()), tf.int32)
+        word_of_run = tf.gather(word_index, words.value_rowids())
         piece_rows = tf.repeat(row_of_run, pieces_per_run)
         batch = tf.shape(strings, out_type=tf.int64)[0]
         aligned = tf.RaggedTensor.from_value_rowids(run_pieces.values, piece_rows, nrows=batch)
@@ -211,8 +247,8 @@ class BertTokenizer:
 
         def per_piece(run_values):
             """Values of the runs, one per piece of `ids`; -1 in texts that do not align."""
-            ragged = aligned.with_flat_values(tf.repeat(run_values, pieces_per_run))
-            values = tf.where(same, dense(ragged), tf.constant(-1, ragged.dtype))
+            ragged = aligned.with_flat_values(tf.repeat(tf.cast(run_values, tf.int32), pieces_per_run))
+            values = tf.where(same, dense(ragged), -1)
             return tf.RaggedTensor.from_tensor(values, lengths=ids.row_lengths())
 
         return ids, per_piece(word_of_run), per_piece(run_starts.flat_values), per_piece(run_ends.flat_values)
@@ -271,6 +307,17 @@ class BertTokenizer:
         """
         settings = _read_folder_settings(os.fspath(directory))
         return cls(mode=mode, **settings)
+
+
+def _shifted_left(flags):
+    """`flags[i + 1]` at each `i`, True at the end (empty stays empty)."""
+    return tf.concat([flags[1:], tf.ones_like(flags[:1])], axis=0)
+
+
+def _shifted_right(pairwise, values):
+    """`pairwise[i - 1]` (a comparison of `values[i]` with `values[i - 1]`) at each `i` of
+    `values`, True at 0 (empty stays empty)."""
+    return tf.concat([tf.ones_like(values[:1], dtype=tf.bool), pairwise], axis=0)
 
 
 def _as_batch(strings):

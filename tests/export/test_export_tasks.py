@@ -75,6 +75,14 @@ def run_lite(exported, signature, **inputs):
     return runner(**{k: np.array(v, dtype=object) if k.startswith("text") else v for k, v in inputs.items()})
 
 
+def lite_word_offsets(exported, texts):
+    """`tokenize_with_word_offsets` of the tflite-mode tokenizer, as lists."""
+    from keras_bert.text import BertTokenizer
+
+    tokenizer = BertTokenizer(exported["vocab"], mode="tflite")
+    return [t.to_list() for t in tokenizer.tokenize_with_word_offsets(tf.constant(texts))[1:]]
+
+
 def test_every_signature_is_written_and_passes_float_parity(exported):
     signatures = {row.signature for row in exported["rows"]}
     assert signatures == SIGNATURES[exported["task"]]
@@ -93,6 +101,10 @@ def test_tflite_matches_the_keras_model(exported):
         assert_tokens_match(lite["logits"], logits, real, fill=0.0, atol=1e-4)
         names = np.where(real, np.array(TAG_NAMES)[logits.argmax(-1)], TAG_NAMES[0])
         assert (lite["labels"].astype(str) == names).all()
+        word_ids = lite_word_offsets(exported, TEXTS)[0]
+        for row, want in enumerate(word_ids):
+            want = [-1] + want[: SEQ_LENGTH - 2]
+            assert lite["word_ids"][row].tolist() == want + [-1] * (SEQ_LENGTH - len(want))
     elif task == "span_qa":
         lite = run_lite(exported, "serving_default", text=TEXTS, text_pair=PAIRS)
         inputs = model_inputs(vocab, TEXTS, PAIRS)
@@ -109,7 +121,12 @@ def test_tflite_matches_the_keras_model(exported):
             context = np.flatnonzero((types[row] == 1) & (mask[row] == 1))[:-1]
             if context.size == 0:  # PAIRS[1] is empty: no answer
                 assert start[row] == end[row] == 0
+                assert lite["answer_start_byte"][row] == lite["answer_end_byte"][row] == -1
                 continue
+            _, starts, ends = lite_word_offsets(exported, [PAIRS[row]])
+            first = context[0]
+            assert lite["answer_start_byte"][row] == starts[0][start[row] - first]
+            assert lite["answer_end_byte"][row] == ends[0][end[row] - first]
             assert start[row] in context and end[row] in context
             for i in context:
                 for j in context[(context >= i) & (context < i + 30)]:

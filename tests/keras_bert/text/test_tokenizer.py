@@ -4,6 +4,7 @@ import unicodedata
 
 import pytest
 import tensorflow as tf
+import tensorflow_text as tf_text
 
 from keras_bert.text import BertTokenizer
 from tests.reference_tokenizer import ReferenceTokenizer, basic_tokenize, word_offsets
@@ -150,10 +151,34 @@ def test_word_offsets_of_nul_and_invalid_utf8(uncased):
     assert ends.to_list() == [[3, 6, 8, 9], []]
 
 
-def test_word_offsets_need_the_exact_mode(uncased):
+def test_tflite_word_offsets_widen_tensorflow_text_offsets_to_runs(uncased, corpora):
+    """The tflite mode's runs are tensorflow-text's own piece offsets
+    (`FastBertTokenizer.tokenize_with_offsets`) grouped from each word-starting piece to the
+    last `##` piece after it; a new word starts after a gap between two runs."""
     lite = BertTokenizer(uncased.vocab, mode="tflite")
-    with pytest.raises(ValueError, match=r"^tokenize_with_word_offsets needs BertTokenizer\(mode='exact'\)"):
-        lite.tokenize_with_word_offsets(tf.constant(["a"]))
+    texts = HARD_STRINGS + [b"a\xffb c\x00 ,d", "a\u200b.b", "a\x01.b"] + corpora["squad"][:40] + corpora["wnut17"][:40]
+    reference = tf_text.FastBertTokenizer(
+        vocab=uncased.vocab, token_out_type=tf.int32, max_bytes_per_word=200, lower_case_nfd_strip_accents=True
+    )
+    want_ids, piece_starts, piece_ends = (t.to_list() for t in reference.tokenize_with_offsets(tf.constant(texts)))
+    ids, word_ids, starts, ends = (t.to_list() for t in lite.tokenize_with_word_offsets(tf.constant(texts)))
+    assert ids == want_ids == ours(lite, texts)
+    for row in range(len(texts)):
+        runs = []
+        for i, piece in enumerate(ids[row]):
+            if not lite.id_to_token(piece).startswith("##"):
+                runs.append([piece_starts[row][i], piece_ends[row][i], 0])
+            runs[-1][1] = piece_ends[row][i]
+            runs[-1][2] += 1
+        words = [0]
+        for previous, run in zip(runs, runs[1:]):
+            words.append(words[-1] + (run[0] > previous[1]))
+        assert starts[row] == [run[0] for run in runs for _ in range(run[2])]
+        assert ends[row] == [run[1] for run in runs for _ in range(run[2])]
+        assert word_ids[row] == [word for word, run in zip(words, runs) for _ in range(run[2])]
+    # "a", ".", "b": tensorflow-text's normalizer keeps a deleted U+200B inside the run before
+    # it and turns U+0001 into a space, so only the latter splits the word.
+    assert word_ids[len(HARD_STRINGS) + 1 : len(HARD_STRINGS) + 3] == [[0, 0, 0], [0, 1, 1]]
 
 
 def test_tokenize_words_groups_pieces(uncased):
