@@ -59,6 +59,14 @@ def probability(text):
     return value
 
 
+def positive_fraction(text):
+    """argparse type: a number above 0, up to 1 (a share that must select something)."""
+    value = float(text)
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text} is not above 0 and at most 1")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     """Bad flags give one line naming the problem and how to get help, exit code 2."""
 

@@ -7,7 +7,7 @@ The records carry google-research/bert's feature names, so its `run_pretraining.
 too (see `keras_bert.training.data.pretraining`).
 """
 
-from keras_bert.cli import positive_int, probability
+from keras_bert.cli import positive_fraction, positive_int, probability
 from keras_bert.text import BertTokenizer
 from keras_bert.training.data import pretraining
 
@@ -21,7 +21,7 @@ def add_arguments(parser):
                         choices=pretraining.LAYOUTS, help="as in `pretrain` (--layout: older name)")
     parser.add_argument("--seq-length", type=positive_int, default=128)
     parser.add_argument("--max-predictions-per-seq", type=positive_int, default=20)
-    parser.add_argument("--mask-rate", type=probability, default=0.15)
+    parser.add_argument("--mask-rate", type=positive_fraction, default=0.15)
     parser.add_argument("--whole-word-masking", action="store_true",
                         help="mask all the pieces of a word together")
     parser.add_argument("--short-seq-prob", type=probability, default=0.1)

@@ -12,7 +12,7 @@ google-research/bert) or raw text files (`--input-format text`). The run writes 
 import keras
 from keras import ops
 
-from keras_bert.cli import positive_int, probability
+from keras_bert.cli import positive_fraction, positive_int, probability
 from keras_bert.model_dir import save_model_dir
 from keras_bert.models.pretrainer import masked_lm_hits
 from keras_bert.training import program
@@ -29,7 +29,7 @@ def add_arguments(parser):
     )
     data.add_argument("--text-layout", default="sentences", choices=pretraining.LAYOUTS)
     data.add_argument("--max-predictions-per-seq", type=positive_int, default=20)
-    data.add_argument("--mask-rate", type=probability, default=0.15)
+    data.add_argument("--mask-rate", type=positive_fraction, default=0.15)
     data.add_argument(
         "--whole-word-masking", action="store_true",
         help="mask all the pieces of a word together (dynamic masking)",

@@ -162,7 +162,12 @@ def test_sizes_and_rates_out_of_range_are_flag_errors(tmp_path):
         "keras-bert pretrain: error: argument --batch-size: 0 is not a positive integer "
         "(see 'keras-bert pretrain --help')"
     ]
-    assert _error_lines("pretrain", *common, "--mask-rate", "1.5") == [
-        "keras-bert pretrain: error: argument --mask-rate: 1.5 is not between 0 and 1 "
-        "(see 'keras-bert pretrain --help')"
+    for rate in ("1.5", "0"):  # a rate of 0 would train on no prediction at all
+        assert _error_lines("pretrain", *common, "--mask-rate", rate) == [
+            f"keras-bert pretrain: error: argument --mask-rate: {rate} is not above 0 and at most 1 "
+            "(see 'keras-bert pretrain --help')"
+        ]
+    assert _error_lines("make-pretraining-data", "--input", "x", "--vocab", "v.txt", "--output-dir", str(tmp_path), "--mask-rate", "0") == [
+        "keras-bert make-pretraining-data: error: argument --mask-rate: 0 is not above 0 and at most 1 "
+        "(see 'keras-bert make-pretraining-data --help')"
     ]
