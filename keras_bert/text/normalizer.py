@@ -107,17 +107,12 @@ def split_raw_words(strings):
         strings: tf.string `[batch]`, the raw texts.
 
     Returns:
-        `(runs, starts, ends)`, each a tf.RaggedTensor `[batch, (words), (runs)]`: the runs
-        (tf.string) and their byte offsets in the raw text (int64, `ends` exclusive).
+        `(runs, starts, ends)`, each a tf.RaggedTensor `[batch, (runs)]`: the runs (tf.string)
+        and their byte offsets in the raw text (int64, `ends` exclusive). Only whitespace lies
+        between two runs, so a run starts a new word exactly where it starts after the
+        previous run's end.
     """
     # RegexSplitWithOffsets stops at the first NUL; U+0001 is deleted by `normalize` as NUL is
     # and has the same length, so the runs and offsets stay those of the raw text.
     strings = tf.strings.regex_replace(strings, r"\x00", "\x01")
-    words, word_starts, _ = tf_text.regex_split_with_offsets(strings, _WHITESPACE)
-    runs, starts, ends = tf_text.regex_split_with_offsets(words.flat_values, _STANDALONE, _STANDALONE)
-    word_of_run = tf.gather(word_starts.flat_values, runs.value_rowids())
-    return (
-        words.with_flat_values(runs),
-        words.with_flat_values(runs.with_flat_values(starts.flat_values + word_of_run)),
-        words.with_flat_values(runs.with_flat_values(ends.flat_values + word_of_run)),
-    )
+    return tf_text.regex_split_with_offsets(strings, _WHITESPACE + "|" + _STANDALONE, _STANDALONE)

@@ -10,6 +10,10 @@ from keras_bert.text import normalizer
 from keras_bert.text.vocab import SPECIAL_TOKENS, load_vocab, write_vocab
 
 MODES = ("exact", "tflite")
+# Stands between the runs of a text tokenized together (`_exact_word_offsets`): a private-use
+# character, which normalizing keeps and splitting leaves alone, made a word by its spaces. A
+# text that holds it itself does not align and gets offsets -1.
+_RUN_SEPARATOR = " \ue000 "
 GOOGLE_MAX_CHARS_PER_WORD = 200
 HUGGINGFACE_MAX_CHARS_PER_WORD = 100
 _SUFFIX = "##"
@@ -139,11 +143,13 @@ class BertTokenizer:
     def tokenize_words(self, strings):
         """`[batch]` tf.string -> int32 tf.RaggedTensor `[batch, (words), (pieces)]` (exact mode)."""
         words = self.split_words(strings)
-        flat = words.flat_values
-        too_long = tf.strings.length(flat, unit="UTF8_CHAR") > self.max_chars_per_word
+        return words.with_flat_values(self._split_words_into_pieces(words.flat_values))
+
+    def _split_words_into_pieces(self, words):
+        """Normalized words `[n]` -> int32 ids `[n, (pieces)]` (exact mode)."""
+        too_long = tf.strings.length(words, unit="UTF8_CHAR") > self.max_chars_per_word
         # "[UNK]" is a vocabulary entry, so FastWordpiece maps that word to the unknown id.
-        flat = tf.where(too_long, tf.constant("[UNK]"), flat)
-        return words.with_flat_values(self._wordpiece.tokenize(flat))
+        return self._wordpiece.tokenize(tf.where(too_long, tf.constant("[UNK]"), words))
 
     def tokenize(self, strings, with_word_starts=False):
         """Text -> WordPiece ids.
@@ -179,9 +185,10 @@ class BertTokenizer:
         run is the text an answer span shows, the word the unit a tagger labels.
 
         - `mode="exact"`: the raw text is split into runs (`normalizer.split_raw_words`),
-          the runs are tokenized one by one and compared with `tokenize`. Where a text
+          the runs are tokenized apart from each other and compared with `tokenize`. Where a text
           differs (a case only a whole text decides: a capital sigma before an apostrophe,
-          `"ΑΣ'Β"`, is final alone), its word ids and offsets are -1.
+          `"ΑΣ'Β"`, is final alone; or a text holding U+E000, `_RUN_SEPARATOR`), its word
+          ids and offsets are -1.
         - `mode="tflite"`: the offsets of tensorflow-text's normalizer and WordPiece
           tokenizer, widened from pieces to runs with TFLite builtins. Its normalizer turns a
           control character into a space, so one between two runs splits their word here.
@@ -213,12 +220,7 @@ class BertTokenizer:
         run_of_piece = tf.cumsum(tf.cast(run_first, tf.int32)) - 1
         run_starts = tf.boolean_mask(starts, run_first)
         run_ends = tf.boolean_mask(ends, run_last)
-        run_rows = tf.boolean_mask(ids.value_rowids(), run_first)
-        row_first = _shifted_right(run_rows[1:] != run_rows[:-1], run_rows)
-        new_word = row_first | _shifted_right(run_starts[1:] > run_ends[:-1], run_starts)
-        words_so_far = tf.cumsum(tf.cast(new_word, tf.int32))
-        row_base = tf.gather(tf.boolean_mask(words_so_far, row_first), tf.cumsum(tf.cast(row_first, tf.int32)) - 1)
-        run_words = words_so_far - row_base
+        run_words = _words_of_runs(tf.boolean_mask(ids.value_rowids(), run_first), run_starts, run_ends)
 
         def per_piece(run_values):
             return ids.with_flat_values(tf.gather(run_values, run_of_piece))
@@ -226,18 +228,36 @@ class BertTokenizer:
         return ids, per_piece(run_words), per_piece(run_starts), per_piece(run_ends)
 
     def _exact_word_offsets(self, strings):
-        """`tokenize_with_word_offsets` of the exact mode."""
+        """`tokenize_with_word_offsets` of the exact mode.
+
+        The runs of a text are normalized and split as one string, with `_RUN_SEPARATOR`
+        between them as a word of its own: the same words as tokenizing each run alone
+        (normalizing acts on each character alone but for a final sigma, and the separator's
+        spaces end a word where the run ends), 1.2x faster on SQuAD contexts than one string
+        per run. The comparison with `tokenize` catches every text where they differ.
+        """
         ids = self.tokenize(strings)
         runs, run_starts, run_ends = normalizer.split_raw_words(strings)
-        words = runs.values  # [words, (runs)]
-        run_pieces = self.tokenize(runs.flat_values)  # [runs, (pieces)]
-        pieces_per_run = run_pieces.row_lengths()
-        row_of_run = tf.gather(runs.value_rowids(), words.value_rowids())
-        word_index = tf.range(words.nrows()) - tf.gather(runs.row_splits, runs.value_rowids())
-        word_of_run = tf.gather(word_index, words.value_rowids())
-        piece_rows = tf.repeat(row_of_run, pieces_per_run)
+        run_starts, run_ends = (tf.cast(o.flat_values, tf.int32) for o in (run_starts, run_ends))
+        run_words = _words_of_runs(runs.value_rowids(), run_starts, run_ends)
+        words = self.split_words(tf.strings.reduce_join(runs, axis=1, separator=_RUN_SEPARATOR))
+        is_separator = tf.equal(words.flat_values, _RUN_SEPARATOR.strip())
+        separators_before = tf.cumsum(tf.cast(is_separator, tf.int64), exclusive=True)
+        word_rows = words.value_rowids()
+        first_word_of_row = tf.gather(words.row_starts(), word_rows)
+        run_of_word = (
+            tf.gather(runs.row_starts(), word_rows)
+            + separators_before
+            - tf.gather(separators_before, first_word_of_row)
+        )
+        kept = tf.logical_not(is_separator)
+        pieces = self._split_words_into_pieces(tf.boolean_mask(words.flat_values, kept))  # [words, (pieces)]
+        pieces_per_word = pieces.row_lengths()
+        run_of_piece = tf.repeat(tf.boolean_mask(run_of_word, kept), pieces_per_word)
         batch = tf.shape(strings, out_type=tf.int64)[0]
-        aligned = tf.RaggedTensor.from_value_rowids(run_pieces.values, piece_rows, nrows=batch)
+        aligned = tf.RaggedTensor.from_value_rowids(
+            pieces.values, tf.repeat(tf.boolean_mask(word_rows, kept), pieces_per_word), nrows=batch
+        )
         width = tf.maximum(tf.maximum(tf.reduce_max(ids.row_lengths()), tf.reduce_max(aligned.row_lengths())), 0)
 
         def dense(ragged):
@@ -247,11 +267,10 @@ class BertTokenizer:
 
         def per_piece(run_values):
             """Values of the runs, one per piece of `ids`; -1 in texts that do not align."""
-            ragged = aligned.with_flat_values(tf.repeat(tf.cast(run_values, tf.int32), pieces_per_run))
-            values = tf.where(same, dense(ragged), -1)
+            values = tf.where(same, dense(aligned.with_flat_values(tf.gather(run_values, run_of_piece))), -1)
             return tf.RaggedTensor.from_tensor(values, lengths=ids.row_lengths())
 
-        return ids, per_piece(word_of_run), per_piece(run_starts.flat_values), per_piece(run_ends.flat_values)
+        return ids, per_piece(run_words), per_piece(run_starts), per_piece(run_ends)
 
     def word_starts(self, ids):
         """Bool tensor shaped like `ids` (dense or ragged): True where the id's token does not
@@ -318,6 +337,23 @@ def _shifted_right(pairwise, values):
     """`pairwise[i - 1]` (a comparison of `values[i]` with `values[i - 1]`) at each `i` of
     `values`, True at 0 (empty stays empty)."""
     return tf.concat([tf.ones_like(values[:1], dtype=tf.bool), pairwise], axis=0)
+
+
+def _words_of_runs(rows, starts, ends):
+    """Index of each run's whitespace-separated word in its text.
+
+    Args:
+        rows, starts, ends: `[runs]`, the text of each run (sorted) and its byte offsets; only
+            whitespace lies between the runs of a word and the next.
+
+    Returns:
+        int32 `[runs]`: 0 at a text's first run, one more after each gap.
+    """
+    row_first = _shifted_right(rows[1:] != rows[:-1], rows)
+    new_word = row_first | _shifted_right(starts[1:] > ends[:-1], starts)
+    words_so_far = tf.cumsum(tf.cast(new_word, tf.int32))
+    row_base = tf.gather(tf.boolean_mask(words_so_far, row_first), tf.cumsum(tf.cast(row_first, tf.int32)) - 1)
+    return words_so_far - row_base
 
 
 def _as_batch(strings):

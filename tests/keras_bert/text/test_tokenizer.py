@@ -151,6 +151,15 @@ def test_word_offsets_of_nul_and_invalid_utf8(uncased):
     assert ends.to_list() == [[3, 6, 8, 9], []]
 
 
+def test_exact_word_offsets_refuse_to_guess_on_the_run_separator(uncased):
+    """Runs are tokenized together around U+E000; a text holding that character keeps its
+    ids and gets -1 offsets rather than offsets of the wrong runs."""
+    text = "a \ue000 b"
+    ids, word_ids, starts, ends = uncased.tokenize_with_word_offsets(tf.constant([text, "a b"]))
+    assert ids.to_list()[0] == ReferenceTokenizer(uncased.vocab).encode(text)
+    assert word_ids.to_list() == [[-1] * 3, [0, 1]] and starts.to_list() == [[-1] * 3, [0, 2]]
+
+
 def test_tflite_word_offsets_widen_tensorflow_text_offsets_to_runs(uncased, corpora):
     """The tflite mode's runs are tensorflow-text's own piece offsets
     (`FastBertTokenizer.tokenize_with_offsets`) grouped from each word-starting piece to the
