@@ -146,6 +146,34 @@ def test_tflite_matches_the_keras_model(exported):
         np.testing.assert_allclose(lite["mlm_logits"], logits.numpy(), atol=1e-4)
 
 
+def test_the_tflite_example_shows_answers_and_word_labels(exported):
+    """examples/tflite_inference.py prints a SQuAD answer as the context's own text and a
+    tagger's labels per word (the first piece's)."""
+    import subprocess
+    import sys
+
+    task = exported["task"]
+    if task == "pretrainer":
+        return
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    text = "Who went?\tJohn Smith went to Paris ." if task == "span_qa" else "John Smith went to Paris ."
+    [path] = [p for p in exported["tflite"] if "-serving_default-" in os.path.basename(p)]
+    result = subprocess.run([sys.executable, os.path.join(root, "examples", "tflite_inference.py"), path, text],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    shown = result.stdout.strip().splitlines()[-1].split(" -> ", 1)[1]
+    if task == "span_qa":
+        lite = run_lite(exported, "serving_default", text=["Who went?"], text_pair=["John Smith went to Paris ."])
+        answer = "John Smith went to Paris ."[lite["answer_start_byte"][0]:lite["answer_end_byte"][0]]
+        assert answer and shown == repr({"answer": answer})
+    else:
+        lite = run_lite(exported, "serving_default", text=["John Smith went to Paris ."])
+        word_ids = list(lite["word_ids"][0])
+        assert sorted(set(word_ids) - {-1}) == list(range(6))
+        labels = [lite["labels"][0][word_ids.index(w)].decode() for w in range(6)]
+        assert shown == repr({"words": list(zip("John Smith went to Paris .".split(), labels))})
+
+
 def test_odd_inputs_through_saved_model_and_tflite(exported):
     texts = odd_texts(300, seed=3)
     pairs = texts[::-1]
