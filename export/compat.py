@@ -105,6 +105,7 @@ TFLITE_BUILTIN_OPS = frozenset(
         "LogicalNot", "LogicalOr", "Select", "SelectV2", "Where",
         # reductions
         "All", "Any", "ArgMax", "ArgMin", "Max", "Mean", "Min", "Prod", "Sum", "TopKV2",
+        "UnsortedSegmentMax", "UnsortedSegmentMin",
         # shapes, indexing, layout
         "BroadcastArgs", "BroadcastTo", "Cast", "ConcatV2", "ExpandDims", "Fill", "GatherNd",
         "GatherV2", "OneHot", "OnesLike", "Pack", "Pad", "PadV2", "MirrorPad", "Range", "Rank",

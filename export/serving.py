@@ -10,16 +10,20 @@ pair tasks) and return outputs by name:
                          tokens [b, s] (the word pieces), input_mask [b, s], word_ids [b, s]
                          (the whitespace-separated word of `text` each piece belongs to, -1
                          at [CLS], [SEP] and padding)
-    BertSpanQA           text = question, text_pair = context; start_logits, end_logits [b, s],
-                         start_index, end_index [b] (token positions of the best span),
-                         answer_start_byte, answer_end_byte [b] (see below), and, for
-                         SavedModel, answer [b]
+    BertSpanQA           text = question, text_pair = context; start_logits, end_logits [b, s]
+                         and start_index, end_index [b] (token positions of the best span) of
+                         the window the answer comes from, answer_start_byte, answer_end_byte
+                         [b] (see below), and, for SavedModel, answer [b]
     BertEncoder          sequence_output [b, s, hidden], pooled_output [b, hidden]
     BertPretrainer       serving_default as the encoder, plus `mlm`: text and
                          masked_lm_positions [b, p] (p fixed at export; positions in the packed sequence to replace
                          by [MASK]) -> mlm_logits [b, p, vocab], predicted_tokens [b, p]
 
-The answer is the context as written: `text_pair[answer_start_byte:answer_end_byte]` (UTF-8
+A span QA signature reads a long context as google-research/bert's `run_squad.py` does: the
+question cut to 64 pieces, the context in windows 128 pieces apart (at shorter `seq_length`,
+at most half of it and a third of it: `question_and_stride`), each window run through the
+model, and the best span of all windows kept, its start in the window where it has the most
+context (`keras_bert.text.pack_windows`). The answer is the context as written: `text_pair[answer_start_byte:answer_end_byte]` (UTF-8
 bytes), from the start of the run (the text between punctuation characters, or one such
 character) holding the span's first piece to the end of the run holding its last, so "the
 U.S.-based firm" answers "U.S.-based", never "u . s . - based" (the SavedModel's `answer`
@@ -51,7 +55,7 @@ from keras_bert.models import (
     BertSpanQA,
     BertTokenClassifier,
 )
-from keras_bert.text.packing import pad_to_mask, trim_to_longest
+from keras_bert.text.packing import pack_windows, pad_to_mask, trim_to_longest
 
 TASKS = ("classifier", "token_classifier", "span_qa", "encoder", "pretrainer")
 # Longest answer the span search considers, in word pieces (google-research/bert's default).
@@ -115,6 +119,8 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
     def encode(texts):
         """The encoder inputs of `texts`, and for a tagger or span QA model where the pieces
         of text `aligned_segment` come from (`_aligned`; else None)."""
+        if task == "span_qa":
+            return _span_qa_windows(preprocessor, *texts, with_text_outputs)
         segments = [preprocessor.tokenize(text) for text in texts]
         if aligned_segment is not None:
             ids, word_ids, starts, ends = tokenizer.tokenize_with_word_offsets(texts[aligned_segment])
@@ -265,37 +271,82 @@ def _token_classifier_outputs(model, inputs, alignment, vocab):
     }
 
 
+def _span_qa_windows(preprocessor, question, context, with_text_outputs):
+    """The windows of each question / context pair (`pack_windows`, with
+    `question_and_stride`), and where their context pieces lie in the context."""
+    tokenizer, seq_length = preprocessor.tokenizer, preprocessor.seq_length
+    ids, _, starts, ends = tokenizer.tokenize_with_word_offsets(context)
+    max_question_length, doc_stride = question_and_stride(seq_length)
+    inputs, windows = pack_windows(
+        preprocessor.tokenize(question), ids, seq_length, doc_stride, max_question_length,
+        tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
+    )
+    inputs["input_type_ids"] = tf.minimum(inputs["input_type_ids"], inputs["input_mask"])
+    example, piece = windows["example"], windows["context_piece"]
+
+    def at_positions(values):
+        # A column of -1 keeps the gather valid when no context has a piece.
+        rows = tf.gather(tf.pad(values.to_tensor(default_value=-1), [[0, 0], [0, 1]], constant_values=-1), example)
+        taken = tf.gather(rows, tf.maximum(piece, 0), batch_dims=1)
+        return tf.where(piece >= 0, taken, -1)
+
+    return inputs, {
+        "text": context if with_text_outputs else None,
+        "example": example,
+        "max_context": windows["max_context"],
+        "num_examples": tf.shape(context)[0],
+        "starts": at_positions(starts),
+        "ends": at_positions(ends),
+    }
+
+
+def question_and_stride(seq_length):
+    """The question cut and window stride of exported span QA models at `seq_length`: 64
+    pieces and 128 (google-research/bert's defaults at 384), and at shorter lengths at most
+    half of the sequence and a third of it, so that windows always overlap."""
+    return min(64, (seq_length - 3) // 2), max(1, min(128, seq_length // 3))
+
+
 def _span_qa_outputs(model, inputs, alignment, vocab):
     outputs = _predict_trimmed(model, inputs)
     start_logits, end_logits = (
         pad_to_mask(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER) for name in ("start_logits", "end_logits")
     )
-    # Best span: argmax of start + end over context tokens start <= end < start +
-    # MAX_ANSWER_LENGTH, as a [batch, seq * seq] score table; 0, 0 (`[CLS]`) and an empty
-    # answer for a text pair without context.
+    # Best span of each window: argmax of start + end over context tokens start <= end <
+    # start + MAX_ANSWER_LENGTH, the start in its window with the most context (as
+    # `run_squad.py` and `tasks.decode_squad` decode), as a [windows, seq * seq] score table.
     seq_length = inputs["input_mask"].shape[1]
     positions = tf.range(seq_length)
     offset = positions[tf.newaxis, :] - positions[:, tf.newaxis]
     context = answer_positions(inputs["input_mask"], inputs["input_type_ids"])
     allowed = (
         ((offset >= 0) & (offset < MAX_ANSWER_LENGTH))[tf.newaxis]
-        & context[:, :, tf.newaxis]
+        & (context & alignment["max_context"])[:, :, tf.newaxis]
         & context[:, tf.newaxis, :]
     )
     scores = start_logits[:, :, tf.newaxis] + end_logits[:, tf.newaxis, :]
-    scores = tf.where(allowed, scores, tf.fill(tf.shape(scores), -3e9))
-    best = tf.argmax(tf.reshape(scores, [tf.shape(scores)[0], -1]), axis=-1, output_type=tf.int32)
-    found = tf.reduce_any(context, axis=1)
+    scores = tf.reshape(tf.where(allowed, scores, tf.fill(tf.shape(scores), -3e9)), [tf.shape(scores)[0], -1])
+    best = tf.argmax(scores, axis=-1, output_type=tf.int32)
+    # The answer of a pair: the best span of its windows (the first window on a tie). A
+    # window without context scores below every span.
+    found = tf.reduce_any(allowed, axis=[1, 2])
+    window_score = tf.where(found, tf.reduce_max(scores, axis=-1), -4e9)
+    example, num_examples = alignment["example"], alignment["num_examples"]
+    top = tf.math.unsorted_segment_max(window_score, example, num_examples)
+    window = tf.range(tf.shape(example)[0])
+    is_top = window_score >= tf.gather(top, example)
+    chosen = tf.math.unsorted_segment_min(tf.where(is_top, window, tf.shape(example)[0]), example, num_examples)
+    found, best = tf.gather(found, chosen), tf.gather(best, chosen)
     start_index = tf.where(found, best // seq_length, 0)
     end_index = tf.where(found, best % seq_length, 0)
     result = {
-        "start_logits": start_logits,
-        "end_logits": end_logits,
+        "start_logits": tf.gather(start_logits, chosen),
+        "end_logits": tf.gather(end_logits, chosen),
         "start_index": start_index,
         "end_index": end_index,
     }
-    byte_start = tf.gather(alignment["starts"], start_index, batch_dims=1)
-    byte_end = tf.gather(alignment["ends"], end_index, batch_dims=1)
+    byte_start = tf.gather(tf.gather(alignment["starts"], chosen), start_index, batch_dims=1)
+    byte_end = tf.gather(tf.gather(alignment["ends"], chosen), end_index, batch_dims=1)
     sliced = found & (byte_start >= 0)
     byte_start, byte_end = (tf.where(sliced, offset, -1) for offset in (byte_start, byte_end))
     result["answer_start_byte"] = byte_start
@@ -309,7 +360,7 @@ def _span_qa_outputs(model, inputs, alignment, vocab):
             & (positions[tf.newaxis, :] <= end_index[:, tf.newaxis])
             & found[:, tf.newaxis]
         )
-        pieces = tf.where(in_span, tf.gather(vocab, inputs["input_word_ids"]), "")
+        pieces = tf.where(in_span, tf.gather(vocab, tf.gather(inputs["input_word_ids"], chosen)), "")
         joined = tf.strings.regex_replace(tf.strings.reduce_join(pieces, axis=-1, separator=" "), " ##", "")
         joined = tf.strings.strip(tf.strings.regex_replace(joined, " +", " "))
         result["answer"] = tf.where(sliced, written, joined)

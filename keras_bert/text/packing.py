@@ -141,3 +141,83 @@ def pad_to_mask(x, input_mask, fill):
     padded.set_shape([None, seq_length, *x.shape[2:]])
     real = tf.reshape(input_mask > 0, [-1, seq_length] + [1] * (len(x.shape) - 2))
     return tf.where(real, padded, tf.constant(fill, padded.dtype))
+
+
+def pack_windows(question, context, seq_length, doc_stride, max_question_length, cls_id, sep_id, pad_id=0):
+    """Packs question / context pairs into `[CLS] question [SEP] window [SEP]`, a long context
+    into several windows, as google-research/bert's `run_squad.py` does.
+
+    The question is cut to `max_question_length` pieces. Each window holds up to `room =
+    seq_length - 3 - question length` context pieces, and window `k` starts at context piece
+    `k * min(doc_stride, room)`; the last window is the first that reaches the context's end.
+    A pair with an empty context gets one window without context pieces.
+
+    Args:
+        question, context: int tf.RaggedTensor `[batch, (ids)]` without special tokens.
+        seq_length, doc_stride, max_question_length: Python ints; `max_question_length` at
+            most `seq_length - 4`, so that every window holds a context piece.
+        cls_id, sep_id, pad_id: ids of `[CLS]`, `[SEP]`, `[PAD]`.
+
+    Returns:
+        `(inputs, windows)`: the encoder inputs (dict of int32 `[windows, seq_length]`, as
+        `pack_inputs`) and a dict of `example`, int32 `[windows]`, the pair each window packs
+        (in order); `context_piece`, int32 `[windows, seq_length]`, the index in its context of
+        the piece at each position (-1 elsewhere); and `max_context`, bool `[windows,
+        seq_length]`, True where this window is the piece's window with the most context
+        (`run_squad.py`'s `_check_is_max_context`: the most pieces on its shorter side, plus
+        0.01 per piece of the window; the first window on a tie), where an answer may start.
+    """
+    if not 1 <= max_question_length <= seq_length - 4 or doc_stride < 1:
+        raise ValueError(
+            f"pack_windows needs 1 <= max_question_length ({max_question_length}) <= seq_length - 4 "
+            f"({seq_length - 4}) and doc_stride ({doc_stride}) >= 1."
+        )
+    question, context = _as_ragged(question), _as_ragged(context)
+    question_length = tf.minimum(tf.cast(question.row_lengths(), tf.int32), max_question_length)
+    context_length = tf.cast(context.row_lengths(), tf.int32)
+    room = seq_length - 3 - question_length
+    stride = tf.minimum(doc_stride, room)
+    windows = 1 + (tf.maximum(context_length - room, 0) + stride - 1) // stride
+    example = tf.repeat(tf.range(tf.shape(windows)[0]), windows)
+    first_window = tf.cumsum(windows, exclusive=True)
+    window_index = tf.range(tf.shape(example)[0]) - tf.gather(first_window, example)
+    question_length, context_length, room, stride = (
+        tf.gather(t, example)[:, tf.newaxis] for t in (question_length, context_length, room, stride)
+    )
+    window_start = window_index[:, tf.newaxis] * stride
+    window_length = tf.clip_by_value(context_length - window_start, 0, room)
+
+    positions = tf.range(seq_length, dtype=tf.int32)[tf.newaxis, :]
+    begin = question_length + 2
+    piece = positions - begin + window_start
+    in_context = (positions >= begin) & (positions < begin + window_length)
+    # A column of padding keeps the gathers valid when no pair has a context piece.
+    questions = tf.gather(question.to_tensor(default_value=pad_id, shape=[None, seq_length]), example)
+    contexts = tf.gather(tf.pad(context.to_tensor(default_value=pad_id), [[0, 0], [0, 1]]), example)
+    word_ids = tf.where(positions == 0, cls_id, pad_id)
+    in_question = (positions >= 1) & (positions <= question_length)
+    word_ids = tf.where(in_question, _take(questions, tf.broadcast_to(positions - 1, tf.shape(piece))), word_ids)
+    word_ids = tf.where(positions == question_length + 1, sep_id, word_ids)
+    word_ids = tf.where(in_context, _take(contexts, piece), word_ids)
+    end = begin + window_length  # the closing [SEP]
+    word_ids = tf.where(positions == end, sep_id, word_ids)
+    inputs = {
+        "input_word_ids": word_ids,
+        "input_mask": tf.cast(positions <= end, tf.int32),
+        "input_type_ids": tf.cast((positions >= begin) & (positions <= end), tf.int32),
+    }
+    # The windows holding a piece start at most ceil(seq_length / stride) apart; score each
+    # candidate k = last - c (in pieces x 100, to compare exactly) and keep the best.
+    last = piece // stride
+    candidates = -(-seq_length // max(1, min(doc_stride, seq_length))) + 1
+    best_score, best_window = tf.fill(tf.shape(piece), -1), tf.fill(tf.shape(piece), -1)
+    for c in range(candidates - 1, -1, -1):  # earliest window first: it wins ties
+        k = last - c
+        start = k * stride
+        length = tf.clip_by_value(context_length - start, 0, room)
+        holds = (k >= 0) & (piece >= start) & (piece < start + length)
+        score = 100 * tf.minimum(piece - start, start + length - 1 - piece) + length
+        better = holds & (score > best_score)
+        best_score, best_window = tf.where(better, score, best_score), tf.where(better, k, best_window)
+    max_context = in_context & (best_window == window_index[:, tf.newaxis])
+    return inputs, {"example": example, "context_piece": tf.where(in_context, piece, -1), "max_context": max_context}

@@ -253,6 +253,9 @@ class BertTokenizer:
         kept = tf.logical_not(is_separator)
         pieces = self._split_words_into_pieces(tf.boolean_mask(words.flat_values, kept))  # [words, (pieces)]
         pieces_per_word = pieces.row_lengths()
+        # Clipped: a text holding U+E000 counts more separators than it has runs (its values
+        # are replaced by -1 below).
+        run_of_word = tf.minimum(run_of_word, tf.cast(tf.shape(run_starts)[0], tf.int64) - 1)
         run_of_piece = tf.repeat(tf.boolean_mask(run_of_word, kept), pieces_per_word)
         batch = tf.shape(strings, out_type=tf.int64)[0]
         aligned = tf.RaggedTensor.from_value_rowids(

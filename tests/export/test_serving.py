@@ -89,52 +89,97 @@ def _serve(model, preprocessor, texts, pairs=None):
 def test_text_signatures_give_the_model_numbers_at_every_real_token(small_vocab):
     """Each task's signature, run only up to the longest text, equals the model run on the
     inputs padded to `seq_length`: at every real token, and with a fixed fill at padding."""
-    from keras_bert.layers.heads import SPAN_MASK_ADDER
     from keras_bert.text import BertPreprocessor, BertTokenizer
     from tests.export.conftest import tiny_config
 
     preprocessor = BertPreprocessor(BertTokenizer(small_vocab), seq_length=SEQ_LENGTH)
     for task, model in _task_models(tiny_config()).items():
-        pairs = MIXED_PAIRS if task == "span_qa" else None
-        inputs = preprocessor(tf.constant(MIXED_TEXTS) if pairs is None else (tf.constant(MIXED_TEXTS), tf.constant(pairs)))
+        if task == "span_qa":  # windows of its own: test_span_qa_answers_over_windows_like_run_squad
+            continue
+        inputs = preprocessor(tf.constant(MIXED_TEXTS))
         real = inputs["input_mask"].numpy() == 1
         assert real.sum(axis=1).max() == SEQ_LENGTH and real.sum(axis=1).min() < SEQ_LENGTH // 2
         want = model(inputs, training=False)
-        got = _serve(model, preprocessor, MIXED_TEXTS, pairs)
+        got = _serve(model, preprocessor, MIXED_TEXTS)
         if task == "classifier":
             np.testing.assert_allclose(got["logits"], want, atol=1e-5)
         elif task == "token_classifier":
             assert_tokens_match(got["logits"], want, real, fill=0.0)
             np.testing.assert_array_equal(got["label_ids"], np.where(real, np.argmax(want, -1), 0))
-        elif task == "span_qa":
-            for name in ("start_logits", "end_logits"):
-                assert_tokens_match(got[name], want[name], real, fill=SPAN_MASK_ADDER)
         else:
             assert_tokens_match(got["sequence_output"], want["sequence_output"], real, fill=0.0)
             np.testing.assert_allclose(got["pooled_output"], want["pooled_output"], atol=1e-5)
 
 
-def test_the_answer_is_the_best_span_of_context_tokens(small_vocab):
-    """The answer never reaches `[CLS]` (kept in the logits for windows without the answer),
-    the question or the closing `[SEP]`; no context gives an empty answer."""
+def reference_span_qa(model, tokenizer, seq_length, questions, contexts):
+    """What a span QA signature must answer, in plain Python and numpy: `run_squad.py`'s
+    windows (`tasks.squad_features`), the Keras model on each, per window the best span
+    (both ends context pieces, the start in its max-context window, at most 30 pieces; the
+    first on a tie), per pair the best window (the first on a tie), and the answer's bytes
+    from the plain-Python runs of the context."""
+    from keras_bert.export.serving import question_and_stride
+    from keras_bert.training.data import tasks
+    from tests.reference_tokenizer import ReferenceTokenizer, word_offsets
+
+    max_question_length, doc_stride = question_and_stride(seq_length)
+    examples = [{"id": str(i), "question": q, "context": c, "answers": []} for i, (q, c) in enumerate(zip(questions, contexts))]
+    inputs, _, features = tasks.squad_features(tokenizer, examples, seq_length, doc_stride, max_question_length, training=False)
+    outputs = {k: v.numpy() for k, v in model(inputs, training=False).items()}
+    ref = ReferenceTokenizer(tokenizer.vocab)
+    want = {name: [] for name in ("start_logits", "end_logits", "start_index", "end_index", "answer_start_byte", "answer_end_byte", "mask")}
+    for example, (question, context) in enumerate(zip(questions, contexts)):
+        best = None  # (score, window, start, end)
+        for window, feature in enumerate(features):
+            if feature["example_index"] != example:
+                continue
+            mask, types = inputs["input_mask"][window], inputs["input_type_ids"][window]
+            context_positions = np.flatnonzero((mask == 1) & (types == 1))[:-1]
+            for i in context_positions:
+                if not feature["max_context"][i]:
+                    continue
+                for j in context_positions[(context_positions >= i) & (context_positions < i + 30)]:
+                    score = outputs["start_logits"][window, i] + outputs["end_logits"][window, j]
+                    if best is None or score > best[0]:
+                        best = (score, window, i, j)
+        windows = [w for w, f in enumerate(features) if f["example_index"] == example]
+        _, window, start, end = best or (None, windows[0], 0, 0)
+        want["start_logits"].append(outputs["start_logits"][window])
+        want["end_logits"].append(outputs["end_logits"][window])
+        want["mask"].append(inputs["input_mask"][window] == 1)
+        want["start_index"].append(start)
+        want["end_index"].append(end)
+        byte_start = byte_end = -1
+        if best is not None:
+            question_length = min(len(ref.encode(question)), max_question_length)
+            stride = min(doc_stride, seq_length - 3 - question_length)
+            first_piece = windows.index(window) * stride - (question_length + 2)
+            _, starts, ends = word_offsets(ref, context)
+            byte_start, byte_end = starts[first_piece + start], ends[first_piece + end]
+        want["answer_start_byte"].append(byte_start)
+        want["answer_end_byte"].append(byte_end)
+    return {name: np.array(values) for name, values in want.items()}
+
+
+def test_span_qa_answers_over_windows_like_run_squad(small_vocab, shared_data):
+    """Long contexts are read in `run_squad.py`'s windows; each pair gets the best span of its
+    windows, as the plain-Python reference decodes them, with that window's logits."""
+    from keras_bert.layers.heads import SPAN_MASK_ADDER
     from keras_bert.text import BertPreprocessor, BertTokenizer
     from tests.export.conftest import tiny_config
 
-    preprocessor = BertPreprocessor(BertTokenizer(small_vocab), seq_length=SEQ_LENGTH)
+    rows = _squad_rows(shared_data, 12) + list(zip(MIXED_TEXTS, MIXED_PAIRS))
+    questions, contexts = (list(column) for column in zip(*rows))
+    tokenizer = BertTokenizer(small_vocab)
     model = _task_models(tiny_config())["span_qa"]
-    got = _serve(model, preprocessor, MIXED_TEXTS, MIXED_PAIRS)
-    inputs = preprocessor((tf.constant(MIXED_TEXTS), tf.constant(MIXED_PAIRS)))
-    mask, types = inputs["input_mask"].numpy(), inputs["input_type_ids"].numpy()
-    for row in range(len(MIXED_TEXTS)):
-        context = np.flatnonzero((types[row] == 1) & (mask[row] == 1))[:-1]  # without [SEP]
-        start, end = got["start_index"][row], got["end_index"][row]
-        if not MIXED_PAIRS[row]:
-            assert context.size == 0 and (start, end) == (0, 0) and got["answer"][row] == b""
-            continue
-        spans = [(i, j) for i in context for j in context if i <= j < i + 30]
-        scores = [got["start_logits"][row, i] + got["end_logits"][row, j] for i, j in spans]
-        assert (start, end) == spans[int(np.argmax(scores))]
-        assert b"[SEP]" not in got["answer"][row] and got["answer"][row]
+    got = _serve(model, BertPreprocessor(tokenizer, seq_length=SEQ_LENGTH), questions, contexts)
+    want = reference_span_qa(model, tokenizer, SEQ_LENGTH, questions, contexts)
+    for name in ("start_index", "end_index", "answer_start_byte", "answer_end_byte"):
+        np.testing.assert_array_equal(got[name], want[name], err_msg=name)
+    for name in ("start_logits", "end_logits"):
+        assert_tokens_match(got[name], want[name], want["mask"], fill=SPAN_MASK_ADDER)
+    later = [row for row in range(12) if got["answer_start_byte"][row] > len(contexts[row].encode()) // 2]
+    assert later  # answers found past the first window
+    assert got["answer"][12 + MIXED_PAIRS.index("")] == b""
 
 
 def _squad_rows(shared_data, count):
@@ -147,44 +192,28 @@ def _squad_rows(shared_data, count):
 
 
 def test_the_answer_is_the_context_as_written(small_vocab, shared_data):
-    """The SavedModel answer is `text_pair[answer_start_byte:answer_end_byte]`: from the start
-    of the run holding the span's first piece to the end of the run holding its last (the
-    plain-Python runs), in the context's own case, accents and spacing."""
+    """The SavedModel answer is `text_pair[answer_start_byte:answer_end_byte]`, from the start
+    of the run holding the span's first piece to the end of the run holding its last, in the
+    context's own case, accents and spacing; a context the runs do not trace answers with its
+    joined pieces."""
     from keras_bert.text import BertPreprocessor, BertTokenizer
     from tests.export.conftest import tiny_config
-    from tests.reference_tokenizer import ReferenceTokenizer, word_offsets
 
     rows = _squad_rows(shared_data, 24) + [
         ("Who?", "Café Ünal, the U.S.-based firm's 中文 owner (since 1990)."),
-        ("unaligned", "ΑΣ'Β ΑΣ'Β ΑΣ'Β"),
-        ("no context", ""),
+        ("unaligned", "a \ue000 b"),  # U+E000: the runs do not trace it
     ]
     questions, contexts = (list(column) for column in zip(*rows))
     tokenizer = BertTokenizer(small_vocab)
-    preprocessor = BertPreprocessor(tokenizer, seq_length=64)
-    got = _serve(_task_models(tiny_config())["span_qa"], preprocessor, questions, contexts)
-    inputs = preprocessor((tf.constant(questions), tf.constant(contexts)))
-    first_context_piece = (inputs["input_type_ids"].numpy() == 0).sum(axis=1) - (inputs["input_mask"].numpy() == 0).sum(axis=1)
-    ref = ReferenceTokenizer(tokenizer.vocab)
-    widened = 0
-    for row, context in enumerate(contexts):
-        raw = context.encode("utf-8")
-        start, end = got["start_index"][row] - first_context_piece[row], got["end_index"][row] - first_context_piece[row]
-        _, starts, ends = word_offsets(ref, context)
-        if not context or starts[0] == -1:
-            assert got["answer_start_byte"][row] == got["answer_end_byte"][row] == -1
-            if not context:
-                assert got["answer"][row] == b""
-                continue
-            pieces = inputs["input_word_ids"].numpy()[row, got["start_index"][row]:got["end_index"][row] + 1]
-            assert got["answer"][row] == tokenizer.detokenize(pieces[np.newaxis]).numpy()[0]
-            continue
-        assert (got["answer_start_byte"][row], got["answer_end_byte"][row]) == (starts[start], ends[end])
-        assert got["answer"][row] == raw[starts[start]:ends[end]]
-        widened += got["answer"][row] != tokenizer.detokenize(
-            inputs["input_word_ids"].numpy()[row:row + 1, got["start_index"][row]:got["end_index"][row] + 1]
-        ).numpy()[0]
-    assert widened > len(rows) // 2  # most answers differ from their normalized pieces
+    model = _task_models(tiny_config())["span_qa"]
+    got = _serve(model, BertPreprocessor(tokenizer, seq_length=64), questions, contexts)
+    want = reference_span_qa(model, tokenizer, 64, questions, contexts)
+    for row, context in enumerate(contexts[:-1]):
+        start, end = want["answer_start_byte"][row], want["answer_end_byte"][row]
+        assert 0 <= start < end and got["answer"][row] == context.encode()[start:end]
+    assert any(answer != answer.lower() for answer in got["answer"][:-1])  # not lower-cased
+    assert got["answer_start_byte"][-1] == got["answer_end_byte"][-1] == -1
+    assert got["answer"][-1] and got["answer"][-1] in b"a [UNK] b"  # its pieces, joined
 
 
 def test_tagger_word_ids_name_the_whitespace_word_of_each_piece(small_vocab, shared_data):
@@ -238,6 +267,8 @@ def test_text_signatures_never_compute_past_the_longest_text(small_vocab):
     tokenizer = BertTokenizer(small_vocab)
     for task, model in _task_models(config).items():
         pairs = ["who ?", "no", ""] if task == "span_qa" else None
+        if task == "span_qa":  # at 8 positions a question keeps (8 - 3) // 2 = 2 pieces
+            texts = ["a day", "", "the end"]
         got = _serve(model, BertPreprocessor(tokenizer, seq_length=SEQ_LENGTH), texts, pairs)
         want = _serve(model, BertPreprocessor(tokenizer, seq_length=8), texts, pairs)
         for name, value in want.items():

@@ -252,7 +252,7 @@ def squad_features(
         words = [(m.start(), m.end()) for m in _WORD.finditer(context)]
         query = tokenizer.tokenize(tf.constant(example["question"])).numpy().tolist()
         query = query[:max_query_length]
-        word_pieces = tokenizer.tokenize(tf.constant([context[s:e] for s, e in words])).to_list()
+        word_pieces = tokenizer.tokenize(tf.constant([context[s:e] for s, e in words], tf.string)).to_list()
         pieces, piece_words = [], []
         for word_index, ids in enumerate(word_pieces):
             ids = ids or [tokenizer.unk_id]

@@ -1,3 +1,5 @@
+import os
+
 import hypothesis.strategies as st
 import numpy as np
 import pytest
@@ -89,3 +91,40 @@ def test_trim_to_longest_keeps_every_real_token():
     assert trim_to_longest(ids, ids["input_mask"], min_length=12)["input_mask"].shape == (3, 12)
     empty = {name: x[:0] for name, x in ids.items()}
     assert trim_to_longest(empty, empty["input_mask"])["input_mask"].shape == (0, 1)
+
+
+@pytest.mark.parametrize("seq_length, doc_stride, max_question_length", [(64, 16, 20), (48, 128, 8), (40, 5, 12)])
+def test_pack_windows_are_run_squads_windows(shared_data, seq_length, doc_stride, max_question_length):
+    """The in-graph windows equal `tasks.squad_features` (a plain-Python `run_squad.py`):
+    the same ids, masks, type ids, pair of each window, and max-context positions."""
+    from keras_bert.text import BertTokenizer, pack_windows
+    from keras_bert.training.data import tasks
+    from tests.keras_bert.text.conftest import UNCASED_VOCAB
+
+    tokenizer = BertTokenizer(os.path.join(shared_data, *UNCASED_VOCAB))
+    examples = tasks.squad_examples(tasks.read_squad(os.path.join(shared_data, "squad", "dev-v1.1.json")), limit=400)[::40]
+    examples.append({"id": "empty", "question": "who?", "context": "", "answers": []})
+    want, _, features = tasks.squad_features(tokenizer, examples, seq_length, doc_stride, max_question_length, training=False)
+    questions, contexts = (tf.constant([e[key] for e in examples]) for key in ("question", "context"))
+    got, windows = pack_windows(
+        tokenizer.tokenize(questions), tokenizer.tokenize(contexts), seq_length, doc_stride, max_question_length,
+        tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
+    )
+    assert len(features) > 2 * len(examples)  # most contexts take several windows
+    for name in want:
+        np.testing.assert_array_equal(got[name].numpy(), want[name], err_msg=name)
+    assert windows["example"].numpy().tolist() == [f["example_index"] for f in features]
+    np.testing.assert_array_equal(windows["max_context"].numpy(), [f["max_context"] for f in features])
+    pieces = tokenizer.tokenize(contexts).to_list()
+    for window, (ids, piece) in enumerate(zip(got["input_word_ids"].numpy(), windows["context_piece"].numpy())):
+        inside = piece >= 0
+        context = pieces[windows["example"].numpy()[window]]
+        assert ids[inside].tolist() == [context[j] for j in piece[inside]]
+        assert np.array_equal(inside, got["input_type_ids"].numpy()[window] & (ids != tokenizer.sep_id))
+
+
+def test_pack_windows_refuses_a_question_that_leaves_no_context():
+    from keras_bert.text import pack_windows
+
+    with pytest.raises(ValueError, match=r"^pack_windows needs 1 <= max_question_length \(13\) <= seq_length - 4 \(12\)"):
+        pack_windows([[1]], [[2]], 16, 4, 13, CLS, SEP)

@@ -155,9 +155,9 @@ def test_exact_word_offsets_refuse_to_guess_on_the_run_separator(uncased):
     """Runs are tokenized together around U+E000; a text holding that character keeps its
     ids and gets -1 offsets rather than offsets of the wrong runs."""
     text = "a \ue000 b"
-    ids, word_ids, starts, ends = uncased.tokenize_with_word_offsets(tf.constant([text, "a b"]))
-    assert ids.to_list()[0] == ReferenceTokenizer(uncased.vocab).encode(text)
-    assert word_ids.to_list() == [[-1] * 3, [0, 1]] and starts.to_list() == [[-1] * 3, [0, 2]]
+    ids, word_ids, starts, ends = uncased.tokenize_with_word_offsets(tf.constant(["a b", text]))
+    assert ids.to_list()[1] == ReferenceTokenizer(uncased.vocab).encode(text)
+    assert word_ids.to_list() == [[0, 1], [-1] * 3] and starts.to_list() == [[0, 2], [-1] * 3]
 
 
 def test_tflite_word_offsets_widen_tensorflow_text_offsets_to_runs(uncased, corpora):
