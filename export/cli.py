@@ -23,7 +23,9 @@ def add_arguments(parser):
     parser.add_argument("--version", type=positive_int, default=1,
                         help="version: the SavedModel's TF Serving folder and the TFLite files' folder")
     parser.add_argument("--calibration-file", default=None, help="texts, one a line, for --quantize int8")
-    parser.add_argument("--eval-file", default=None, help="TSV with labels: report TFLite accuracy")
+    parser.add_argument("--eval-file", default=None,
+                        help="report the TFLite file's metric next to the Keras model's: a TSV with "
+                        "labels (classifier accuracy) or a SQuAD v1.1 JSON (span QA exact match and F1)")
 
 
 def check_flags(args):

@@ -66,7 +66,10 @@ def export_tflite(
         quantize: one of `QUANTIZATIONS`.
         calibration_texts: texts for `quantize="int8"` (a list of strings; pairs are formed by
             pairing each text with the next).
-        eval_file: a TSV (as `keras-bert finetune` reads) to report classifier accuracy on.
+        eval_file: a file to report the task metric of the float and quantized files on,
+            next to the Keras model's: a TSV (as `keras-bert finetune` reads) for a
+            classifier's accuracy (or a regression's Pearson and MSE), a SQuAD v1.1 JSON for a
+            span QA model's exact match and F1.
         verify_texts: texts for the parity check (default `verify.SAMPLE_TEXTS`).
         verbose: print the verification table.
 
@@ -76,6 +79,11 @@ def export_tflite(
     """
     check_quantize(quantize, bool(calibration_texts))
     src = source.resolve(model_dir_or_model, name, seq_length, tokenizer, num_segments)
+    if eval_file and src.task not in _TASK_METRICS:
+        raise ValueError(
+            f"--eval-file reports a classifier's or a SQuAD model's metric; {src.name} is a "
+            f"{src.task} model: drop --eval-file."
+        )
     version = check_version(version)
     preprocessor = src.preprocessor("tflite")
     archive, endpoints = serving.build_archive(
@@ -114,10 +122,8 @@ def export_tflite(
                     artifact, signature, verify.in_batches(functools.partial(verify.reference_outputs, fn), batches),
                     verify.in_batches(verify.tflite_runner(path, signature), batches), tolerance,
                 )
-                if eval_file and src.task == "classifier" and signature == "serving_default":
-                    output, metric = verify.eval_metric(
-                        fn, verify.tflite_runner(path, signature), eval_file
-                    )
+                if eval_file and signature == "serving_default":
+                    output, metric = _TASK_METRICS[src.task](fn, verify.tflite_runner(path, signature), eval_file)
                     new_rows = [_with_metric(r, metric) if r.output == output else r for r in new_rows]
                 rows += new_rows
         if verbose:
@@ -179,6 +185,10 @@ def check_custom_ops(content, what):
             f"Op {custom[0]} in {what} was left as a custom op that LiteRT cannot run (no builtin "
             "or tensorflow-text kernel); change the graph so the converter lowers it."
         )
+
+
+# The metric `eval_file` reports, by task.
+_TASK_METRICS = {"classifier": verify.eval_metric, "span_qa": verify.squad_metric}
 
 
 def _with_metric(row, metric):

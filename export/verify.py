@@ -256,6 +256,36 @@ def eval_metric(signature_fn, run, eval_file):
     )
 
 
+def squad_metric(signature_fn, run, eval_file, batch_size=32):
+    """The official SQuAD v1.1 exact match and F1 of `run` (numpy inputs -> outputs) and of
+    the Keras model on a SQuAD JSON file, each answer cut from its context by
+    `answer_start_byte` / `answer_end_byte` (what a TFLite app shows).
+
+    Returns:
+        `(output, text)`: the output the metric is about and the metric as text.
+    """
+    from keras_bert.training import metrics
+    from keras_bert.training.data import tasks
+
+    articles = tasks.read_squad(eval_file)
+    examples = tasks.squad_examples(articles)
+    scores = []
+    for answer in (run, lambda inputs: reference_outputs(signature_fn, inputs)):
+        predictions = {}
+        for i in range(0, len(examples), batch_size):
+            batch = examples[i : i + batch_size]
+            contexts = [e["context"] for e in batch]
+            outputs = answer(signature_inputs(signature_fn, [e["question"] for e in batch], contexts))
+            for example, context, start, end in zip(batch, contexts, outputs["answer_start_byte"], outputs["answer_end_byte"]):
+                predictions[example["id"]] = context.encode("utf-8")[max(start, 0) : max(end, 0)].decode("utf-8", "replace")
+        scores.append(metrics.squad_v1_scores(articles, predictions))
+    (exported, keras_model) = scores
+    return "answer_start_byte", (
+        f"exact match {exported['exact_match']:.2f}, f1 {exported['f1']:.2f} (Keras "
+        f"{keras_model['exact_match']:.2f}, {keras_model['f1']:.2f}, n={len(examples)})"
+    )
+
+
 def format_table(rows):
     """The rows as an aligned text table."""
     header = ("artifact", "signature", "output", "max abs diff", "tolerance", "ok", "metric")

@@ -323,6 +323,52 @@ def test_a_regression_folder_reports_pearson_and_mse(tmp_path, small_vocab):
     assert os.listdir(tmp_path / "out2" / "tflite" / "stsb" / "1") == []  # the unverified file is gone
 
 
+def test_a_squad_model_reports_exact_match_and_f1(tmp_path, small_vocab, shared_data):
+    """`eval_file` of a span QA model is a SQuAD JSON: the TFLite file's and the Keras model's
+    exact match and F1, equal to the official metric of a plain-Python decode of the model."""
+    import keras
+    import keras_bert
+    from keras_bert.export.tflite import export_tflite
+    from keras_bert.text import BertTokenizer
+    from keras_bert.training import metrics
+    from keras_bert.training.data import tasks
+    from tests.export.conftest import SEQ_LENGTH, tiny_config
+    from tests.export.test_serving import reference_span_qa
+
+    with open(os.path.join(shared_data, "squad", "dev-v1.1.json"), encoding="utf-8") as f:
+        article = json.load(f)["data"][0]
+    articles = [dict(article, paragraphs=article["paragraphs"][:2])]
+    eval_file = tmp_path / "dev.json"
+    eval_file.write_text(json.dumps({"version": "1.1", "data": articles}), encoding="utf-8")
+    keras.utils.set_random_seed(7)
+    model = keras_bert.BertSpanQA(keras_bert.BertEncoder(tiny_config()))
+    tokenizer = BertTokenizer(small_vocab)
+    result = export_tflite(model, str(tmp_path / "out"), name="squad", seq_length=SEQ_LENGTH,
+                           tokenizer=tokenizer, eval_file=str(eval_file), verbose=False)
+    [row] = [r for r in result.rows if r.output == "answer_start_byte"]
+
+    examples = tasks.squad_examples(articles)
+    want = reference_span_qa(model, tokenizer, SEQ_LENGTH, [e["question"] for e in examples], [e["context"] for e in examples])
+    predictions = {
+        e["id"]: e["context"].encode()[start:end].decode() if start >= 0 else ""
+        for e, start, end in zip(examples, want["answer_start_byte"], want["answer_end_byte"])
+    }
+    scores = metrics.squad_v1_scores(articles, predictions)
+    assert scores["f1"] > 0  # some overlap even from random weights: the check compares numbers
+    expected = f"{scores['exact_match']:.2f}, f1 {scores['f1']:.2f}"
+    assert row.metric == f"exact match {expected} (Keras {expected.replace('f1 ', '')}, n={len(examples)})"
+
+    tagger = keras_bert.BertTokenClassifier(model.encoder, num_labels=3)
+    with pytest.raises(ValueError) as e:
+        export_tflite(tagger, str(tmp_path / "out2"), name="ner", seq_length=SEQ_LENGTH, tokenizer=tokenizer,
+                      eval_file=str(eval_file), verbose=False)
+    assert str(e.value) == (
+        "--eval-file reports a classifier's or a SQuAD model's metric; ner is a token_classifier "
+        "model: drop --eval-file."
+    )
+    assert not os.path.exists(tmp_path / "out2")
+
+
 def test_num_segments_flag_gives_a_checkpoint_folder_a_text_pair(tmp_path):
     from keras_bert.cli import main
 
