@@ -107,7 +107,6 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
     if num_segments not in (1, 2):
         raise ValueError(f"num_segments={num_segments}; a text signature takes 1 or 2 texts.")
     tokenizer = preprocessor.tokenizer
-    aligned_segment = _ALIGNED_SEGMENT.get(task)
     # No `archive.track(model)`: the endpoints capture the variables they use, and tracking the
     # model as well stores every weight twice (keras-team/keras#23553).
     archive = keras.export.ExportArchive()
@@ -117,27 +116,16 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
     vocab = tf.constant(tokenizer.vocab)
 
     def encode(texts):
-        """The encoder inputs of `texts`, and for a tagger or span QA model where the pieces
-        of text `aligned_segment` come from (`_aligned`; else None)."""
+        """The encoder inputs of `texts`, and what the task's outputs need besides them: a
+        span QA model's windows (`_span_qa_windows`), a tagger's word of each piece, else
+        None."""
         if task == "span_qa":
             return _span_qa_windows(preprocessor, *texts, with_text_outputs)
-        segments = [preprocessor.tokenize(text) for text in texts]
-        if aligned_segment is not None:
-            ids, word_ids, starts, ends = tokenizer.tokenize_with_word_offsets(texts[aligned_segment])
-            segments[aligned_segment] = ids
-        inputs = preprocessor.bert_pack_inputs(segments)
-        # TFLite's converter folds the all-zero type ids of a single segment into a
-        # bool `zeros_like` that no TFLite kernel accepts; min(type_ids, mask) equals the type
-        # ids (they are 0 wherever the mask is) and keeps them computed.
-        inputs["input_type_ids"] = tf.minimum(inputs["input_type_ids"], inputs["input_mask"])
-        if aligned_segment is None:
-            return inputs, None
-        return inputs, {
-            "text": texts[aligned_segment] if with_text_outputs else None,
-            "word_ids": _aligned(word_ids, inputs, aligned_segment),
-            "starts": _aligned(starts, inputs, aligned_segment),
-            "ends": _aligned(ends, inputs, aligned_segment),
-        }
+        if task == "token_classifier":
+            ids, word_ids, _, _ = tokenizer.tokenize_with_word_offsets(texts[0])
+            inputs = _computed_type_ids(preprocessor.bert_pack_inputs([ids]))
+            return inputs, {"word_ids": _tokens_of_text(word_ids, inputs)}
+        return _computed_type_ids(preprocessor(list(texts) if len(texts) == 2 else texts[0])), None
 
     @tf.function(input_signature=text_spec)
     def serve(*texts):
@@ -244,7 +232,7 @@ def _predict_trimmed(model, inputs):
     return _predict(model, trim_to_longest(inputs, inputs["input_mask"]))
 
 
-def _classifier_outputs(model, inputs, alignment, vocab):
+def _classifier_outputs(model, inputs, extras, vocab):
     logits = _predict_trimmed(model, inputs)
     if model.num_classes == 1:
         return {"logits": logits}
@@ -257,7 +245,7 @@ def _classifier_outputs(model, inputs, alignment, vocab):
     }
 
 
-def _token_classifier_outputs(model, inputs, alignment, vocab):
+def _token_classifier_outputs(model, inputs, extras, vocab):
     logits = pad_to_mask(_predict_trimmed(model, inputs), inputs["input_mask"], 0.0)
     names = model.label_names or [str(i) for i in range(model.num_labels)]
     label_ids = tf.argmax(logits, axis=-1, output_type=tf.int32)
@@ -267,7 +255,7 @@ def _token_classifier_outputs(model, inputs, alignment, vocab):
         "labels": tf.gather(tf.constant(names), label_ids),
         "tokens": tf.gather(vocab, inputs["input_word_ids"]),
         "input_mask": inputs["input_mask"],
-        "word_ids": alignment["word_ids"],
+        "word_ids": extras["word_ids"],
     }
 
 
@@ -281,7 +269,7 @@ def _span_qa_windows(preprocessor, question, context, with_text_outputs):
         preprocessor.tokenize(question), ids, seq_length, doc_stride, max_question_length,
         tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
     )
-    inputs["input_type_ids"] = tf.minimum(inputs["input_type_ids"], inputs["input_mask"])
+    inputs = _computed_type_ids(inputs)
     example, piece = windows["example"], windows["context_piece"]
 
     def at_positions(values):
@@ -307,7 +295,7 @@ def question_and_stride(seq_length):
     return min(64, (seq_length - 3) // 2), max(1, min(128, seq_length // 3))
 
 
-def _span_qa_outputs(model, inputs, alignment, vocab):
+def _span_qa_outputs(model, inputs, extras, vocab):
     outputs = _predict_trimmed(model, inputs)
     start_logits, end_logits = (
         pad_to_mask(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER) for name in ("start_logits", "end_logits")
@@ -321,7 +309,7 @@ def _span_qa_outputs(model, inputs, alignment, vocab):
     context = answer_positions(inputs["input_mask"], inputs["input_type_ids"])
     allowed = (
         ((offset >= 0) & (offset < MAX_ANSWER_LENGTH))[tf.newaxis]
-        & (context & alignment["max_context"])[:, :, tf.newaxis]
+        & (context & extras["max_context"])[:, :, tf.newaxis]
         & context[:, tf.newaxis, :]
     )
     scores = start_logits[:, :, tf.newaxis] + end_logits[:, tf.newaxis, :]
@@ -331,7 +319,7 @@ def _span_qa_outputs(model, inputs, alignment, vocab):
     # window without context scores below every span.
     found = tf.reduce_any(allowed, axis=[1, 2])
     window_score = tf.where(found, tf.reduce_max(scores, axis=-1), -4e9)
-    example, num_examples = alignment["example"], alignment["num_examples"]
+    example, num_examples = extras["example"], extras["num_examples"]
     top = tf.math.unsorted_segment_max(window_score, example, num_examples)
     window = tf.range(tf.shape(example)[0])
     is_top = window_score >= tf.gather(top, example)
@@ -345,15 +333,15 @@ def _span_qa_outputs(model, inputs, alignment, vocab):
         "start_index": start_index,
         "end_index": end_index,
     }
-    byte_start = tf.gather(tf.gather(alignment["starts"], chosen), start_index, batch_dims=1)
-    byte_end = tf.gather(tf.gather(alignment["ends"], chosen), end_index, batch_dims=1)
+    byte_start = tf.gather(tf.gather(extras["starts"], chosen), start_index, batch_dims=1)
+    byte_end = tf.gather(tf.gather(extras["ends"], chosen), end_index, batch_dims=1)
     sliced = found & (byte_start >= 0)
     byte_start, byte_end = (tf.where(sliced, offset, -1) for offset in (byte_start, byte_end))
     result["answer_start_byte"] = byte_start
     result["answer_end_byte"] = byte_end
-    if alignment["text"] is not None:
+    if extras["text"] is not None:
         written = tf.strings.substr(
-            alignment["text"], tf.maximum(byte_start, 0), tf.where(sliced, byte_end - byte_start, 0)
+            extras["text"], tf.maximum(byte_start, 0), tf.where(sliced, byte_end - byte_start, 0)
         )
         in_span = (
             (positions[tf.newaxis, :] >= start_index[:, tf.newaxis])
@@ -367,32 +355,34 @@ def _span_qa_outputs(model, inputs, alignment, vocab):
     return result
 
 
-def _aligned(values, inputs, segment):
-    """Per-piece values of text `segment` (`[batch, (pieces)]`, from
-    `tokenize_with_word_offsets`) at the positions its pieces take in the packed `inputs`
-    (`[batch, seq_length]`); -1 at the other positions and for pieces cut off by packing."""
-    mask, types = inputs["input_mask"], inputs["input_type_ids"]
+def _computed_type_ids(inputs):
+    """The encoder inputs with `input_type_ids` as min(type ids, mask): the same values (type
+    ids are 0 wherever the mask is), kept computed. TFLite's converter folds the all-zero type
+    ids of a single text into a bool `zeros_like` that no TFLite kernel accepts."""
+    return {**inputs, "input_type_ids": tf.minimum(inputs["input_type_ids"], inputs["input_mask"])}
+
+
+def _tokens_of_text(values, inputs):
+    """Per-piece values of a single text (`[batch, (pieces)]`) at the positions its pieces
+    take in the packed `inputs` (`[batch, seq_length]`): position 1 on, -1 at `[CLS]`,
+    `[SEP]`, padding and for pieces cut off by packing."""
+    mask = inputs["input_mask"]
     seq_length = mask.shape[1]
     positions = tf.range(seq_length)[tf.newaxis, :]
-    first = tf.reduce_sum(mask * (1 - types), axis=1, keepdims=True)  # [CLS] text [SEP]
-    start = 1 if segment == 0 else first
-    end = first - 1 if segment == 0 else tf.reduce_sum(mask, axis=1, keepdims=True) - 1
+    closing_sep = tf.reduce_sum(mask, axis=1, keepdims=True) - 1
     dense = values.to_tensor(default_value=-1, shape=[None, seq_length])
-    index = tf.clip_by_value(positions - start, 0, seq_length - 1) + tf.zeros_like(mask)
-    inside = (positions >= start) & (positions < end)
+    index = tf.clip_by_value(positions - 1, 0, seq_length - 1) + tf.zeros_like(mask)
+    inside = (positions >= 1) & (positions < closing_sep)
     return tf.where(inside, tf.gather(dense, index, batch_dims=1), tf.constant(-1, dense.dtype))
 
 
-def _encoder_outputs(model, inputs, alignment, vocab):
+def _encoder_outputs(model, inputs, extras, vocab):
     outputs = _predict_trimmed(encoder_of(model), inputs)
     return {
         "sequence_output": pad_to_mask(outputs["sequence_output"], inputs["input_mask"], 0.0),
         "pooled_output": outputs["pooled_output"],
     }
 
-
-# The text whose pieces map back to the raw string: the tagged text, the context.
-_ALIGNED_SEGMENT = {"token_classifier": 0, "span_qa": 1}
 
 _TASK_OUTPUTS = {
     "classifier": _classifier_outputs,

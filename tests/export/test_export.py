@@ -151,7 +151,7 @@ def test_exporter_refuses_an_op_old_tf_serving_lacks(classifier_dir, tmp_path, m
     from keras_bert.export import serving
     from keras_bert.export.saved_model import export_saved_model
 
-    def with_round_robin_trim(model, inputs, alignment, vocab):
+    def with_round_robin_trim(model, inputs, extras, vocab):
         ids = tf.RaggedTensor.from_tensor(inputs["input_word_ids"])
         trimmed = tf_text.RoundRobinTrimmer(8).trim([ids])[0]
         return {"trimmed": trimmed.to_tensor()}
