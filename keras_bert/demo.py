@@ -67,6 +67,14 @@ def _step(title, argv, timings):
         raise ValueError(f"step '{title}' failed (exit code {code}); see the message above.")
 
 
+def _next_version(exports, name):
+    """The first export version after those in `exports` (a rerun of the demo resumes its
+    model folders and exports them as a new version: exported versions are never replaced)."""
+    folders = [os.path.join(exports, name), os.path.join(exports, "tflite", name)]
+    versions = [int(v) for folder in folders if os.path.isdir(folder) for v in os.listdir(folder) if v.isdigit()]
+    return max(versions, default=0) + 1
+
+
 def _accuracy(model_dir):
     with open(os.path.join(model_dir, "eval_results.json"), encoding="utf-8") as f:
         return json.load(f)["accuracy"]
@@ -144,12 +152,14 @@ def run(args):
     _step("3/5 fine-tune the pretrained model", task + [*start, "--out", finetuned], timings)
     _step("3/5 fine-tune the same model from random initialization",
           task + ["--preset", args.preset, "--vocab", scratch_vocab, "--out", baseline], timings)
+    version = _next_version(exports, "demo")
     _step("4/5 export SavedModel + TFLite (verified)",
-          ["export", finetuned, "--out", exports, "--format", "all", "--name", "demo"], timings)
+          ["export", finetuned, "--out", exports, "--format", "all", "--name", "demo",
+           "--version", str(version)], timings)
 
     print("\n== 5/5 answers: Keras model | SavedModel | TFLite", flush=True)
-    saved_model_dir = os.path.join(exports, "demo", "1")
-    tflite_files = sorted(glob.glob(os.path.join(exports, "**", "*.tflite"), recursive=True))
+    saved_model_dir = os.path.join(exports, "demo", str(version))
+    tflite_files = sorted(glob.glob(os.path.join(exports, "tflite", "demo", str(version), "*.tflite")))
     keras_p, labels = _answers_keras(finetuned, SENTENCES)
     served_p = _answers_saved_model(saved_model_dir, SENTENCES)
     tflite_p = _answers_tflite(tflite_files[0], SENTENCES)
@@ -168,7 +178,7 @@ def run(args):
     print(f"\n  everything is in {out}:")
     print(f"    model folders: {finetuned}, {baseline}"
           + ("" if args.init_checkpoint else f", {pretrained}"))
-    print(f"    TF Serving:    {os.path.join(exports, 'demo')}  (version 1)")
+    print(f"    TF Serving:    {os.path.join(exports, 'demo')}  (version {version})")
     print(f"    TFLite:        {', '.join(tflite_files)}")
     print("  serve it:  docker run -p 8501:8501 "
           f"--mount type=bind,source={os.path.join(exports, 'demo')},target=/models/demo "

@@ -7,13 +7,17 @@ import sys
 import pytest
 
 
-@pytest.mark.slow
-def test_demo_runs_every_step_and_exports_agree(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "keras_bert.cli", "demo", "--out", str(tmp_path), "--quiet",
+def _demo(out):
+    return subprocess.run(
+        [sys.executable, "-m", "keras_bert.cli", "demo", "--out", str(out), "--quiet",
          "--pretrain-steps", "20", "--finetune-epochs", "0.2", "--max-train-examples", "128"],
         capture_output=True, text=True, timeout=1200,
     )
+
+
+@pytest.mark.slow
+def test_demo_runs_every_step_and_exports_agree(tmp_path):
+    result = _demo(tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     out = result.stdout
     for step in ("1/5", "2/5", "3/5", "4/5", "5/5"):
@@ -24,3 +28,10 @@ def test_demo_runs_every_step_and_exports_agree(tmp_path):
     assert len(diffs) == 2 and max(diffs) < 1e-4
     assert (tmp_path / "export" / "demo" / "1" / "saved_model.pb").is_file()
     assert list((tmp_path / "export" / "tflite" / "demo" / "1").glob("*.tflite"))
+
+    # A second run resumes the model folders and exports them as version 2.
+    again = _demo(tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "(version 2)" in again.stdout and "resumed from step" in again.stdout
+    assert (tmp_path / "export" / "demo" / "2" / "saved_model.pb").is_file()
+    assert list((tmp_path / "export" / "tflite" / "demo" / "2").glob("*.tflite"))
