@@ -55,7 +55,7 @@ from keras_bert.models import (
     BertSpanQA,
     BertTokenClassifier,
 )
-from keras_bert.text.packing import pack_windows, pad_to_mask, trim_to_longest
+from keras_bert.text.packing import pack_windows, pad_to_mask, trim_to_longest, values_at_windows
 
 TASKS = ("classifier", "token_classifier", "span_qa", "encoder", "pretrainer")
 # Longest answer the span search considers, in word pieces (google-research/bert's default).
@@ -271,20 +271,13 @@ def _span_qa_windows(preprocessor, question, context, with_text_outputs):
     )
     inputs = _computed_type_ids(inputs)
     example, piece = windows["example"], windows["context_piece"]
-
-    def at_positions(values):
-        # A column of -1 keeps the gather valid when no context has a piece.
-        rows = tf.gather(tf.pad(values.to_tensor(default_value=-1), [[0, 0], [0, 1]], constant_values=-1), example)
-        taken = tf.gather(rows, tf.maximum(piece, 0), batch_dims=1)
-        return tf.where(piece >= 0, taken, -1)
-
     return inputs, {
         "text": context if with_text_outputs else None,
         "example": example,
         "max_context": windows["max_context"],
         "num_examples": tf.shape(context)[0],
-        "starts": at_positions(starts),
-        "ends": at_positions(ends),
+        "starts": values_at_windows(starts, example, piece, -1),
+        "ends": values_at_windows(ends, example, piece, -1),
     }
 
 
@@ -292,6 +285,11 @@ def question_and_stride(seq_length):
     """The question cut and window stride of exported span QA models at `seq_length`: 64
     pieces and 128 (google-research/bert's defaults at 384), and at shorter lengths at most
     half of the sequence and a third of it, so that windows always overlap."""
+    if seq_length < 5:
+        raise ValueError(
+            f"seq_length={seq_length} is too short for a span QA model: [CLS] question [SEP] "
+            "context [SEP] needs at least 5 positions; export with a longer --seq-length."
+        )
     return min(64, (seq_length - 3) // 2), max(1, min(128, seq_length // 3))
 
 

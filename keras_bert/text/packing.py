@@ -191,14 +191,13 @@ def pack_windows(question, context, seq_length, doc_stride, max_question_length,
     begin = question_length + 2
     piece = positions - begin + window_start
     in_context = (positions >= begin) & (positions < begin + window_length)
-    # A column of padding keeps the gathers valid when no pair has a context piece.
+    context_piece = tf.where(in_context, piece, -1)
     questions = tf.gather(question.to_tensor(default_value=pad_id, shape=[None, seq_length]), example)
-    contexts = tf.gather(tf.pad(context.to_tensor(default_value=pad_id), [[0, 0], [0, 1]]), example)
     word_ids = tf.where(positions == 0, cls_id, pad_id)
     in_question = (positions >= 1) & (positions <= question_length)
     word_ids = tf.where(in_question, _take(questions, tf.broadcast_to(positions - 1, tf.shape(piece))), word_ids)
     word_ids = tf.where(positions == question_length + 1, sep_id, word_ids)
-    word_ids = tf.where(in_context, _take(contexts, piece), word_ids)
+    word_ids = tf.where(in_context, values_at_windows(context, example, context_piece, pad_id), word_ids)
     end = begin + window_length  # the closing [SEP]
     word_ids = tf.where(positions == end, sep_id, word_ids)
     inputs = {
@@ -220,4 +219,25 @@ def pack_windows(question, context, seq_length, doc_stride, max_question_length,
         better = holds & (score > best_score)
         best_score, best_window = tf.where(better, score, best_score), tf.where(better, k, best_window)
     max_context = in_context & (best_window == window_index[:, tf.newaxis])
-    return inputs, {"example": example, "context_piece": tf.where(in_context, piece, -1), "max_context": max_context}
+    return inputs, {"example": example, "context_piece": context_piece, "max_context": max_context}
+
+
+def values_at_windows(values, example, context_piece, fill):
+    """Per-piece values of the contexts at the positions of `pack_windows`' windows.
+
+    A flat gather from each pair's first piece: memory in proportion to the windows' positions,
+    not to windows x context length (a long context has both many windows and many pieces).
+
+    Args:
+        values: tf.RaggedTensor `[batch, (pieces)]` aligned with the context ids that were packed.
+        example, context_piece: `pack_windows`' `windows["example"]` and
+            `windows["context_piece"]`.
+        fill: the value outside the windows' context pieces.
+
+    Returns:
+        `[windows, seq_length]` of `values`' dtype.
+    """
+    flat = tf.concat([values.flat_values, tf.constant([fill], values.dtype)], axis=0)
+    first = tf.cast(tf.gather(values.row_starts(), example), tf.int32)[:, tf.newaxis]
+    index = tf.where(context_piece >= 0, first + context_piece, tf.shape(flat)[0] - 1)
+    return tf.gather(flat, index)

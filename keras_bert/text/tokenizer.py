@@ -208,11 +208,17 @@ class BertTokenizer:
         ids, starts, ends = self._wordpiece.tokenize_with_offsets(normalized)
         # Normalized -> raw offsets, as FastBertTokenizer.tokenize_with_offsets does, with flat
         # gathers: its ragged gather lowers to RaggedRange, which TFLite lacks.
-        base = tf.gather(offsets.row_splits, ids.value_rowids())
+        rows = ids.value_rowids()
+        base = tf.gather(offsets.row_splits, rows)
         starts, ends = (
             tf.cast(tf.gather(offsets.flat_values, base + tf.cast(o.flat_values, base.dtype)), tf.int32)
             for o in (starts, ends)
         )
+        # A character the normalizer expands ("…" -> "...", "ﬁ" -> "fi") gives all its pieces
+        # its start, but only the last one its end: each piece of it spans the whole character.
+        same_start = _shifted_right((starts[1:] != starts[:-1]) | (rows[1:] != rows[:-1]), starts)
+        group = tf.cumsum(tf.cast(same_start, tf.int32)) - 1
+        ends = tf.gather(tf.math.unsorted_segment_max(ends, group, tf.reduce_sum(tf.cast(same_start, tf.int32))), group)
         # A run is a piece that starts a word and the `##` pieces after it; every text's
         # first piece starts one.
         run_first = tf.logical_not(tf.gather(self._is_suffix, ids.flat_values))
@@ -220,7 +226,7 @@ class BertTokenizer:
         run_of_piece = tf.cumsum(tf.cast(run_first, tf.int32)) - 1
         run_starts = tf.boolean_mask(starts, run_first)
         run_ends = tf.boolean_mask(ends, run_last)
-        run_words = _words_of_runs(tf.boolean_mask(ids.value_rowids(), run_first), run_starts, run_ends)
+        run_words = _words_of_runs(tf.boolean_mask(rows, run_first), run_starts, run_ends)
 
         def per_piece(run_values):
             return ids.with_flat_values(tf.gather(run_values, run_of_piece))

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from tests.export.conftest import SEQ_LENGTH
@@ -180,6 +181,32 @@ def test_span_qa_answers_over_windows_like_run_squad(small_vocab, shared_data):
     later = [row for row in range(12) if got["answer_start_byte"][row] > len(contexts[row].encode()) // 2]
     assert later  # answers found past the first window
     assert got["answer"][12 + MIXED_PAIRS.index("")] == b""
+
+
+def test_a_long_context_costs_memory_in_step_with_its_length(small_vocab):
+    """100,000 characters at seq_length 16 are 20,000 windows; each gathers only its own
+    pieces (a [windows, pieces] gather of the context asked for 8 GB here and failed)."""
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+    from tests.export.conftest import tiny_config
+
+    context = "中" * 100_000
+    preprocessor = BertPreprocessor(BertTokenizer(small_vocab), seq_length=16)
+    got = _serve(_task_models(tiny_config())["span_qa"], preprocessor, ["what?", "who?"], [context, "a b"])
+    start, end = got["answer_start_byte"][0], got["answer_end_byte"][0]
+    assert 0 <= start < end <= len(context.encode()) and start % 3 == end % 3 == 0
+    assert got["answer"][0] == context.encode()[start:end] and got["answer"][1] in (b"a", b"b", b"a b")
+
+
+def test_a_span_qa_export_needs_room_for_question_and_context():
+    from keras_bert.export.serving import question_and_stride
+
+    assert question_and_stride(5) == (1, 1) and question_and_stride(384) == (64, 128)
+    with pytest.raises(ValueError) as e:
+        question_and_stride(4)
+    assert str(e.value) == (
+        "seq_length=4 is too short for a span QA model: [CLS] question [SEP] context [SEP] "
+        "needs at least 5 positions; export with a longer --seq-length."
+    )
 
 
 def _squad_rows(shared_data, count):

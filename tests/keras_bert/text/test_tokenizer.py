@@ -162,10 +162,12 @@ def test_exact_word_offsets_refuse_to_guess_on_the_run_separator(uncased):
 
 def test_tflite_word_offsets_widen_tensorflow_text_offsets_to_runs(uncased, corpora):
     """The tflite mode's runs are tensorflow-text's own piece offsets
-    (`FastBertTokenizer.tokenize_with_offsets`) grouped from each word-starting piece to the
-    last `##` piece after it; a new word starts after a gap between two runs."""
+    (`FastBertTokenizer.tokenize_with_offsets`), the pieces of one expanded character
+    ("…" -> "...") all spanning it, grouped from each word-starting piece to the last `##`
+    piece after it; a new word starts after a gap between two runs. No run is empty."""
     lite = BertTokenizer(uncased.vocab, mode="tflite")
-    texts = HARD_STRINGS + [b"a\xffb c\x00 ,d", "a\u200b.b", "a\x01.b"] + corpora["squad"][:40] + corpora["wnut17"][:40]
+    expanded = ["a…b", "ﷺ ㈱ Ⅻ", "… … …", "½ ﬁx"]
+    texts = HARD_STRINGS + [b"a\xffb c\x00 ,d", "a\u200b.b", "a\x01.b"] + expanded + corpora["squad"][:40] + corpora["wnut17"][:40]
     reference = tf_text.FastBertTokenizer(
         vocab=uncased.vocab, token_out_type=tf.int32, max_bytes_per_word=200, lower_case_nfd_strip_accents=True
     )
@@ -173,6 +175,8 @@ def test_tflite_word_offsets_widen_tensorflow_text_offsets_to_runs(uncased, corp
     ids, word_ids, starts, ends = (t.to_list() for t in lite.tokenize_with_word_offsets(tf.constant(texts)))
     assert ids == want_ids == ours(lite, texts)
     for row in range(len(texts)):
+        for i, start in enumerate(piece_starts[row]):  # an expanded character's pieces share its start
+            piece_ends[row][i] = max(end for s, end in zip(piece_starts[row], piece_ends[row]) if s == start)
         runs = []
         for i, piece in enumerate(ids[row]):
             if not lite.id_to_token(piece).startswith("##"):
@@ -185,6 +189,9 @@ def test_tflite_word_offsets_widen_tensorflow_text_offsets_to_runs(uncased, corp
         assert starts[row] == [run[0] for run in runs for _ in range(run[2])]
         assert ends[row] == [run[1] for run in runs for _ in range(run[2])]
         assert word_ids[row] == [word for word, run in zip(words, runs) for _ in range(run[2])]
+        assert all(start < end for start, end in zip(starts[row], ends[row])), repr(texts[row])
+    row = len(HARD_STRINGS) + 3
+    assert (starts[row], ends[row]) == ([0, 1, 1, 1, 4], [1, 4, 4, 4, 5])  # "a…b": a, then each "." is "…"
     # "a", ".", "b": tensorflow-text's normalizer keeps a deleted U+200B inside the run before
     # it and turns U+0001 into a space, so only the latter splits the word.
     assert word_ids[len(HARD_STRINGS) + 1 : len(HARD_STRINGS) + 3] == [[0, 0, 0], [0, 1, 1]]
