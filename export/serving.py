@@ -23,11 +23,11 @@ A span QA signature reads a long context as google-research/bert's `run_squad.py
 question cut to 64 pieces, the context in windows 128 pieces apart (at shorter `seq_length`,
 at most half of it and a third of it: `question_and_stride`), each window run through the
 model, and the best span of all windows kept, its start in the window where it has the most
-context (`keras_bert.text.pack_windows`). The answer is the context as written: `text_pair[answer_start_byte:answer_end_byte]` (UTF-8
-bytes), from the start of the run (the text between punctuation characters, or one such
-character) holding the span's first piece to the end of the run holding its last, so "the
-U.S.-based firm" answers "U.S.-based", never "u . s . - based" (the SavedModel's `answer`
-is that slice; TFLite has no string slicing). Without context both offsets are -1 and the
+context (`keras_bert.text.pack_windows`). The answer is the context as written:
+`text_pair[answer_start_byte:answer_end_byte]` (UTF-8 bytes), from the start of the run (the
+text between punctuation characters, or one such character) holding the span's first piece
+to the end of the run holding its last, so "the U.S.-based firm" answers "U.S.-based", never
+"u . s . - based" (the SavedModel's `answer` is that slice; TFLite has no string slicing). Without context both offsets are -1 and the
 answer ""; the offsets are also -1 for the rare context whose runs do not tokenize like the
 whole text (`BertTokenizer.tokenize_with_word_offsets`), whose `answer` is then the span's
 word pieces joined into text.

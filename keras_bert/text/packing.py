@@ -3,7 +3,8 @@
 Hand-written rather than `tensorflow_text.combine_segments` + `RoundRobinTrimmer`: the former
 emits `RaggedGather` (no TFLite kernel) and the latter `TFText>RoundRobinTrim` (absent from the
 tensorflow-text 2.12.1 inside TF Serving releases before 2.20). Here the truncation is a closed
-form on the lengths and the packing is `to_tensor` + `gather` + `where`.
+form on the lengths and the packing is `to_tensor` + `gather` + `where`. `pack_windows` packs
+a question with a long context in `run_squad.py`'s overlapping windows, with the same ops.
 """
 
 import tensorflow as tf
@@ -205,8 +206,9 @@ def pack_windows(question, context, seq_length, doc_stride, max_question_length,
         "input_mask": tf.cast(positions <= end, tf.int32),
         "input_type_ids": tf.cast((positions >= begin) & (positions <= end), tf.int32),
     }
-    # The windows holding a piece start at most ceil(seq_length / stride) apart; score each
-    # candidate k = last - c (in pieces x 100, to compare exactly) and keep the best.
+    # At most ceil(seq_length / doc_stride) windows hold a piece: the last one starting at or
+    # before it and those before that. Score each candidate k = last - c (in pieces x 100, to
+    # compare exactly) and keep the best.
     last = piece // stride
     candidates = -(-seq_length // max(1, min(doc_stride, seq_length))) + 1
     best_score, best_window = tf.fill(tf.shape(piece), -1), tf.fill(tf.shape(piece), -1)

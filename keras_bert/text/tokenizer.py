@@ -204,6 +204,10 @@ class BertTokenizer:
         strings = _as_batch(strings)
         if self.mode == "exact":
             return self._exact_word_offsets(strings)
+        return self._tflite_word_offsets(strings)
+
+    def _tflite_word_offsets(self, strings):
+        """`tokenize_with_word_offsets` of the tflite mode."""
         normalized, offsets = self._normalizer.normalize_with_offsets(strings)
         ids, starts, ends = self._wordpiece.tokenize_with_offsets(normalized)
         # Normalized -> raw offsets, as FastBertTokenizer.tokenize_with_offsets does, with flat
