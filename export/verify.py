@@ -269,15 +269,16 @@ def squad_metric(signature_fn, run, eval_file, batch_size=32):
 
     articles = tasks.read_squad(eval_file)
     examples = tasks.squad_examples(articles)
+    batches = [
+        signature_inputs(signature_fn, [e["question"] for e in part], [e["context"] for e in part])
+        for part in (examples[i : i + batch_size] for i in range(0, len(examples), batch_size))
+    ]
     scores = []
-    for answer in (run, lambda inputs: reference_outputs(signature_fn, inputs)):
-        predictions = {}
-        for i in range(0, len(examples), batch_size):
-            batch = examples[i : i + batch_size]
-            contexts = [e["context"] for e in batch]
-            outputs = answer(signature_inputs(signature_fn, [e["question"] for e in batch], contexts))
-            for example, context, start, end in zip(batch, contexts, outputs["answer_start_byte"], outputs["answer_end_byte"]):
-                predictions[example["id"]] = context.encode("utf-8")[max(start, 0) : max(end, 0)].decode("utf-8", "replace")
+    for outputs in (in_batches(run, batches), in_batches(lambda inputs: reference_outputs(signature_fn, inputs), batches)):
+        predictions = {
+            example["id"]: example["context"].encode("utf-8")[max(start, 0) : max(end, 0)].decode("utf-8", "replace")
+            for example, start, end in zip(examples, outputs["answer_start_byte"], outputs["answer_end_byte"])
+        }
         scores.append(metrics.squad_v1_scores(articles, predictions))
     (exported, keras_model) = scores
     return "answer_start_byte", (
