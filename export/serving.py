@@ -363,15 +363,12 @@ def _computed_type_ids(inputs):
 def _tokens_of_text(values, inputs):
     """Per-piece values of a single text (`[batch, (pieces)]`) at the positions its pieces
     take in the packed `inputs` (`[batch, seq_length]`): position 1 on, -1 at `[CLS]`,
-    `[SEP]`, padding and for pieces cut off by packing."""
+    `[SEP]`, padding and for pieces cut off by packing (each text its own window)."""
     mask = inputs["input_mask"]
-    seq_length = mask.shape[1]
-    positions = tf.range(seq_length)[tf.newaxis, :]
+    positions = tf.range(mask.shape[1])[tf.newaxis, :]
     closing_sep = tf.reduce_sum(mask, axis=1, keepdims=True) - 1
-    dense = values.to_tensor(default_value=-1, shape=[None, seq_length])
-    index = tf.clip_by_value(positions - 1, 0, seq_length - 1) + tf.zeros_like(mask)
-    inside = (positions >= 1) & (positions < closing_sep)
-    return tf.where(inside, tf.gather(dense, index, batch_dims=1), tf.constant(-1, dense.dtype))
+    piece = tf.where((positions >= 1) & (positions < closing_sep), positions - 1, -1)
+    return values_at_windows(values, tf.range(tf.shape(mask)[0]), piece, -1)
 
 
 def _encoder_outputs(model, inputs, extras, vocab):

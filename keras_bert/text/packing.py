@@ -233,7 +233,8 @@ def values_at_windows(values, example, context_piece, fill):
     Args:
         values: tf.RaggedTensor `[batch, (pieces)]` aligned with the context ids that were packed.
         example, context_piece: `pack_windows`' `windows["example"]` and
-            `windows["context_piece"]`.
+            `windows["context_piece"]` (or, for any packing, the text of each packed row and
+            the index of the piece at each position, -1 elsewhere).
         fill: the value outside the windows' context pieces.
 
     Returns:
