@@ -114,48 +114,55 @@ def test_text_signatures_give_the_model_numbers_at_every_real_token(small_vocab)
 
 def reference_span_qa(model, tokenizer, seq_length, questions, contexts):
     """What a span QA signature must answer, in plain Python and numpy: `run_squad.py`'s
-    windows (`tasks.squad_features`), the Keras model on each, per window the best span
-    (both ends context pieces, the start in its max-context window, at most 30 pieces; the
-    first on a tie), per pair the best window (the first on a tie), and the answer's bytes
-    from the plain-Python runs of the context."""
+    windows (`tests.reference_squad`) of the reference tokenizer's pieces, the Keras model on
+    each, per window the best span (both ends context pieces, the start in its max-context
+    window, at most 30 pieces; the first on a tie), per pair the best window (the first on a
+    tie), and the answer's bytes from the plain-Python runs of the context."""
     from keras_bert.export.serving import question_and_stride
-    from keras_bert.training.data import tasks
+    from tests.reference_squad import squad_windows
     from tests.reference_tokenizer import ReferenceTokenizer, word_offsets
 
     max_question_length, doc_stride = question_and_stride(seq_length)
-    examples = [{"id": str(i), "question": q, "context": c, "answers": []} for i, (q, c) in enumerate(zip(questions, contexts))]
-    inputs, _, features = tasks.squad_features(tokenizer, examples, seq_length, doc_stride, max_question_length, training=False)
-    outputs = {k: v.numpy() for k, v in model(inputs, training=False).items()}
     ref = ReferenceTokenizer(tokenizer.vocab)
+    windows = [
+        (example, window)
+        for example, (question, context) in enumerate(zip(questions, contexts))
+        for window in squad_windows(
+            ref.encode(question), ref.encode(context), seq_length, doc_stride, max_question_length,
+            tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
+        )
+    ]
+    inputs = {
+        name: np.array([w[name] for _, w in windows], np.int32)
+        for name in ("input_word_ids", "input_mask", "input_type_ids")
+    }
+    outputs = {k: v.numpy() for k, v in model(inputs, training=False).items()}
     want = {name: [] for name in ("start_logits", "end_logits", "start_index", "end_index", "answer_start_byte", "answer_end_byte", "mask")}
-    for example, (question, context) in enumerate(zip(questions, contexts)):
+    for example, context in enumerate(contexts):
         best = None  # (score, window, start, end)
-        for window, feature in enumerate(features):
-            if feature["example_index"] != example:
+        for index, (of, window) in enumerate(windows):
+            if of != example:
                 continue
-            mask, types = inputs["input_mask"][window], inputs["input_type_ids"][window]
-            context_positions = np.flatnonzero((mask == 1) & (types == 1))[:-1]
+            context_positions = np.flatnonzero(np.array(window["context_piece"]) >= 0)
             for i in context_positions:
-                if not feature["max_context"][i]:
+                if not window["max_context"][i]:
                     continue
                 for j in context_positions[(context_positions >= i) & (context_positions < i + 30)]:
-                    score = outputs["start_logits"][window, i] + outputs["end_logits"][window, j]
+                    score = outputs["start_logits"][index, i] + outputs["end_logits"][index, j]
                     if best is None or score > best[0]:
-                        best = (score, window, i, j)
-        windows = [w for w, f in enumerate(features) if f["example_index"] == example]
-        _, window, start, end = best or (None, windows[0], 0, 0)
-        want["start_logits"].append(outputs["start_logits"][window])
-        want["end_logits"].append(outputs["end_logits"][window])
-        want["mask"].append(inputs["input_mask"][window] == 1)
+                        best = (score, index, i, j)
+        first = next(index for index, (of, _) in enumerate(windows) if of == example)
+        _, index, start, end = best or (None, first, 0, 0)
+        want["start_logits"].append(outputs["start_logits"][index])
+        want["end_logits"].append(outputs["end_logits"][index])
+        want["mask"].append(inputs["input_mask"][index] == 1)
         want["start_index"].append(start)
         want["end_index"].append(end)
         byte_start = byte_end = -1
         if best is not None:
-            question_length = min(len(ref.encode(question)), max_question_length)
-            stride = min(doc_stride, seq_length - 3 - question_length)
-            first_piece = windows.index(window) * stride - (question_length + 2)
+            piece = windows[index][1]["context_piece"]
             _, starts, ends = word_offsets(ref, context)
-            byte_start, byte_end = starts[first_piece + start], ends[first_piece + end]
+            byte_start, byte_end = starts[piece[start]], ends[piece[end]]
         want["answer_start_byte"].append(byte_start)
         want["answer_end_byte"].append(byte_end)
     return {name: np.array(values) for name, values in want.items()}

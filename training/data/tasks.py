@@ -13,10 +13,10 @@ into `tf.data` batches of `(encoder inputs, labels)` with the tokenizer and pack
 - SQuAD v1.1: as google-research/bert's `run_squad.py` (query cut to `max_query_length`
   pieces, windows over the context every `doc_stride` pieces, answers mapped to piece spans,
   a window without the answer points at `[CLS]`, n-best decoding with `max_answer_length`
-  and the max-context rule). One change: the context is split into words with their
-  character offsets (BERT's word splitting: runs of letters/digits, single punctuation
-  marks), so the decoded answer is the exact substring of the context, which replaces the
-  original's `get_final_text` realignment.
+  and the max-context rule), with the ids and windows of an exported model's serving graph.
+  The context is tokenized whole with each piece traced to its run of the raw text, so an
+  answer is the exact substring of the context from run to run (what the export answers),
+  which replaces the original's `get_final_text` realignment.
 - tensorflow-datasets: `glue/sst2`, `imdb_reviews`, `squad` load from the TFDS data folder when
   prepared there, and fail at once with the path that is missing otherwise (offline, `tfds.load`
   retries downloads for minutes).
@@ -32,7 +32,8 @@ import numpy as np
 import tensorflow as tf
 
 from keras_bert.models.token_classifier import IGNORE_LABEL
-from keras_bert.text import pack_inputs
+from keras_bert.text import pack_inputs, pack_windows
+from keras_bert.text.packing import values_at_windows
 
 TEXT_COLUMN_CANDIDATES = (
     ("sentence1", "sentence2"),
@@ -49,7 +50,8 @@ TFDS_DATASETS = {
     "squad": (None, None, "train", "validation"),
 }
 
-_WORD = re.compile(r"[^\W_]+|\S", re.UNICODE)
+# Questions packed into windows at a time by `squad_features` (bounds the in-graph tensors).
+_SQUAD_CHUNK = 2048
 
 
 # ---------------------------------------------------------------- classification (TSV)
@@ -213,29 +215,25 @@ def squad_examples(articles, limit=None):
     return examples
 
 
-def _is_max_context(spans, span_index, position):
-    """google-research/bert's `_check_is_max_context`: is this the span where `position` has
-    the most context (min of left and right context, plus a small bonus for long spans)?"""
-    best_score, best_index = None, None
-    for index, (start, length) in enumerate(spans):
-        end = start + length - 1
-        if position < start or position > end:
-            continue
-        score = min(position - start, end - position) + 0.01 * length
-        if best_score is None or score > best_score:
-            best_score, best_index = score, index
-    return span_index == best_index
-
-
 def squad_features(
     tokenizer, examples, seq_length=384, doc_stride=128, max_query_length=64, training=True
 ):
-    """Windows of `[CLS] question [SEP] context part [SEP]`.
+    """Windows of `[CLS] question [SEP] context part [SEP]`, with the ids, windows and answer
+    offsets of an exported span QA model.
 
-    Returns `(inputs, labels, features)`: encoder inputs `[n, seq_length]`, labels
-    `{"start_positions", "end_positions"}` `[n]` (the first answer, `[CLS]` when the window
-    does not hold it), and per window the data decoding needs (`example_index`, `offsets`:
-    the character span in the context of each piece or None, `max_context`).
+    Each context is tokenized whole (`BertTokenizer.tokenize_with_word_offsets`: the
+    original's ids, each piece traced to its run of the raw text), and the windows are
+    `keras_bert.text.pack_windows`, the serving graph's own. An answer is labeled from the
+    first to the last piece whose run overlaps it, the spans `run_squad.py`'s
+    `_improve_answer_span` finds: `"1990"` in `"(1990),"` is the piece `1990` alone.
+
+    Returns:
+        `(inputs, labels, features)`: encoder inputs `[n, seq_length]`; labels
+        `{"start_positions", "end_positions"}` `[n]` (the first answer, `[CLS]` when the
+        window does not hold it or the context's runs do not align); and `features`, what
+        `decode_squad` needs, a dict of numpy arrays: `example_index` `[n]`, `starts` and
+        `ends` `[n, seq_length]` (the UTF-8 byte span in the context of the run of each
+        piece, -1 elsewhere) and `max_context` `[n, seq_length]`.
     """
     if seq_length <= max_query_length + 3:  # run_squad.py's own check
         raise ValueError(
@@ -245,66 +243,56 @@ def squad_features(
         )
     if doc_stride < 1:
         raise ValueError(f"--doc-stride {doc_stride} must be at least 1 (windows move by it).")
-    rows = collections.defaultdict(list)
-    features = []
-    for example_index, example in enumerate(examples):
-        context = example["context"]
-        words = [(m.start(), m.end()) for m in _WORD.finditer(context)]
-        query = tokenizer.tokenize(tf.constant(example["question"])).numpy().tolist()
-        query = query[:max_query_length]
-        word_pieces = tokenizer.tokenize(tf.constant([context[s:e] for s, e in words], tf.string)).to_list()
-        pieces, piece_words = [], []
-        for word_index, ids in enumerate(word_pieces):
-            ids = ids or [tokenizer.unk_id]
-            pieces += ids
-            piece_words += [word_index] * len(ids)
-        answer_span = None
-        if training and example["answers"]:
-            text, start = example["answers"][0]
-            end = start + len(text)
-            first = next(i for i, (s, e) in enumerate(words) if e > start)
-            last = max(i for i, (s, e) in enumerate(words) if s < end)
-            piece_first = piece_words.index(first)
-            piece_last = len(piece_words) - 1 - piece_words[::-1].index(last)
-            answer_span = (piece_first, piece_last)
-        max_context_length = seq_length - len(query) - 3
-        spans, start = [], 0
-        while True:
-            length = min(len(pieces) - start, max_context_length)
-            spans.append((start, length))
-            if start + length >= len(pieces):
-                break
-            start += min(length, doc_stride)
-        for span_index, (span_start, length) in enumerate(spans):
-            ids = [tokenizer.cls_id] + query + [tokenizer.sep_id]
-            context_offset = len(ids)
-            ids += pieces[span_start : span_start + length] + [tokenizer.sep_id]
-            type_ids = [0] * context_offset + [1] * (length + 1)
-            offsets = [None] * seq_length
-            max_context = [False] * seq_length
-            for i in range(length):
-                words_index = piece_words[span_start + i]
-                offsets[context_offset + i] = words[words_index]
-                max_context[context_offset + i] = _is_max_context(spans, span_index, span_start + i)
-            start_position = end_position = 0
-            if answer_span is not None:
-                first, last = answer_span
-                if span_start <= first and last < span_start + length:
-                    start_position = first - span_start + context_offset
-                    end_position = last - span_start + context_offset
-            padding = seq_length - len(ids)
-            rows["input_word_ids"].append(ids + [tokenizer.pad_id] * padding)
-            rows["input_mask"].append([1] * len(ids) + [0] * padding)
-            rows["input_type_ids"].append(type_ids + [0] * padding)
-            rows["start_positions"].append(start_position)
-            rows["end_positions"].append(end_position)
-            features.append(
-                {"example_index": example_index, "offsets": offsets, "max_context": max_context}
-            )
-    arrays = {k: np.array(v, np.int32) for k, v in rows.items()}
+    # Each context once (a SQuAD paragraph has about 5 questions), then gathered per question.
+    row_of_context = {}
+    rows = [row_of_context.setdefault(e["context"], len(row_of_context)) for e in examples]
+    ids, _, starts, ends = tokenizer.tokenize_with_word_offsets(tf.constant(list(row_of_context), tf.string))
+    answers = _answer_pieces(examples, rows, starts.to_list(), ends.to_list(), training)
+    parts = []
+    for first in range(0, len(examples), _SQUAD_CHUNK):
+        part = examples[first : first + _SQUAD_CHUNK]
+        part_rows = tf.constant(rows[first : first + _SQUAD_CHUNK], tf.int32)
+        inputs, windows = pack_windows(
+            tokenizer.tokenize(tf.constant([e["question"] for e in part], tf.string)),
+            tf.gather(ids, part_rows), seq_length, doc_stride, max_query_length,
+            tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
+        )
+        example, piece = windows["example"], windows["context_piece"]
+        window = {name: x.numpy() for name, x in inputs.items()}
+        window["example_index"] = example.numpy() + first
+        window["max_context"] = windows["max_context"].numpy()
+        for name, offsets in (("starts", starts), ("ends", ends)):
+            window[name] = values_at_windows(tf.gather(offsets, part_rows), example, piece, -1).numpy()
+        piece = piece.numpy()
+        for label, answer_piece in zip(("start_positions", "end_positions"), answers):
+            hit = piece == answer_piece[window["example_index"]][:, np.newaxis]
+            window[label] = hit.argmax(axis=1)  # 0, [CLS], where the window lacks the piece
+        both = (window["start_positions"] > 0) & (window["end_positions"] > 0)
+        for label in ("start_positions", "end_positions"):
+            window[label] = np.where(both, window[label], 0).astype(np.int32)
+        parts.append(window)
+    arrays = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     inputs = {k: arrays[k] for k in ("input_word_ids", "input_mask", "input_type_ids")}
     labels = {k: arrays[k] for k in ("start_positions", "end_positions")}
+    features = {k: arrays[k] for k in ("example_index", "starts", "ends", "max_context")}
     return inputs, labels, features
+
+
+def _answer_pieces(examples, rows, starts, ends, training):
+    """The first and last context piece of each example's first answer (numpy int `[n]`
+    each): the pieces whose runs overlap the answer's bytes; -2 (never a piece) without one."""
+    first, last = np.full(len(examples), -2), np.full(len(examples), -2)
+    for i, (example, row) in enumerate(zip(examples, rows)):
+        if not (training and example["answers"]):
+            continue
+        text, start = example["answers"][0]
+        begin = len(example["context"][:start].encode("utf-8"))
+        end = begin + len(text.encode("utf-8"))
+        run_starts, run_ends = np.asarray(starts[row]), np.asarray(ends[row])
+        overlap = np.flatnonzero((run_ends > begin) & (run_starts < end) & (run_starts >= 0))
+        if len(overlap):
+            first[i], last[i] = overlap[0], overlap[-1]
+    return first, last
 
 
 def decode_squad(examples, features, start_logits, end_logits, n_best_size=20, max_answer_length=30):
@@ -312,23 +300,26 @@ def decode_squad(examples, features, start_logits, end_logits, n_best_size=20, m
 
     A span is valid when both ends are context pieces, the start is in the window where it has
     the most context, `start <= end` and it is at most `max_answer_length` pieces long; its
-    score is the sum of the start and end logits.
+    score is the sum of the start and end logits. Its text is the context from the start of
+    the run of its first piece to the end of the run of its last, as an exported model's
+    `answer_start_byte` / `answer_end_byte` cut it.
     """
     best = {}
-    for feature, starts, ends in zip(features, start_logits, end_logits):
-        example = examples[feature["example_index"]]
-        offsets, max_context = feature["offsets"], feature["max_context"]
+    for window, (starts, ends) in enumerate(zip(start_logits, end_logits)):
+        example = examples[features["example_index"][window]]
+        begin, end = features["starts"][window], features["ends"][window]
+        max_context = features["max_context"][window]
         start_indexes = np.argsort(starts)[::-1][:n_best_size]
         end_indexes = np.argsort(ends)[::-1][:n_best_size]
         for s in start_indexes:
             for e in end_indexes:
-                if offsets[s] is None or offsets[e] is None or not max_context[s]:
+                if begin[s] < 0 or end[e] < 0 or not max_context[s]:
                     continue
                 if e < s or e - s + 1 > max_answer_length:
                     continue
                 score = float(starts[s] + ends[e])
                 if example["id"] not in best or score > best[example["id"]][0]:
-                    text = example["context"][offsets[s][0] : offsets[e][1]]
+                    text = example["context"].encode("utf-8")[begin[s] : end[e]].decode("utf-8")
                     best[example["id"]] = (score, text)
     return {qid: text for qid, (_, text) in best.items()}
 

@@ -95,32 +95,36 @@ def test_trim_to_longest_keeps_every_real_token():
 
 @pytest.mark.parametrize("seq_length, doc_stride, max_question_length", [(64, 16, 20), (48, 128, 8), (40, 5, 12)])
 def test_pack_windows_are_run_squads_windows(shared_data, seq_length, doc_stride, max_question_length):
-    """The in-graph windows equal `tasks.squad_features` (a plain-Python `run_squad.py`):
-    the same ids, masks, type ids, pair of each window, and max-context positions."""
+    """The in-graph windows equal a plain-Python `run_squad.py` (`tests.reference_squad`):
+    the same ids, masks, type ids, pair of each window, context pieces and max-context
+    positions."""
     from keras_bert.text import BertTokenizer, pack_windows
     from keras_bert.training.data import tasks
     from tests.keras_bert.text.conftest import UNCASED_VOCAB
+    from tests.reference_squad import squad_windows
 
     tokenizer = BertTokenizer(os.path.join(shared_data, *UNCASED_VOCAB))
     examples = tasks.squad_examples(tasks.read_squad(os.path.join(shared_data, "squad", "dev-v1.1.json")), limit=400)[::40]
     examples.append({"id": "empty", "question": "who?", "context": "", "answers": []})
-    want, _, features = tasks.squad_features(tokenizer, examples, seq_length, doc_stride, max_question_length, training=False)
-    questions, contexts = (tf.constant([e[key] for e in examples]) for key in ("question", "context"))
+    questions, contexts = (tokenizer.tokenize(tf.constant([e[key] for e in examples])) for key in ("question", "context"))
+    want = [
+        (example, window)
+        for example, (question, context) in enumerate(zip(questions.to_list(), contexts.to_list()))
+        for window in squad_windows(
+            question, context, seq_length, doc_stride, max_question_length,
+            tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
+        )
+    ]
     got, windows = pack_windows(
-        tokenizer.tokenize(questions), tokenizer.tokenize(contexts), seq_length, doc_stride, max_question_length,
+        questions, contexts, seq_length, doc_stride, max_question_length,
         tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
     )
-    assert len(features) > 2 * len(examples)  # most contexts take several windows
-    for name in want:
-        np.testing.assert_array_equal(got[name].numpy(), want[name], err_msg=name)
-    assert windows["example"].numpy().tolist() == [f["example_index"] for f in features]
-    np.testing.assert_array_equal(windows["max_context"].numpy(), [f["max_context"] for f in features])
-    pieces = tokenizer.tokenize(contexts).to_list()
-    for window, (ids, piece) in enumerate(zip(got["input_word_ids"].numpy(), windows["context_piece"].numpy())):
-        inside = piece >= 0
-        context = pieces[windows["example"].numpy()[window]]
-        assert ids[inside].tolist() == [context[j] for j in piece[inside]]
-        assert np.array_equal(inside, got["input_type_ids"].numpy()[window] & (ids != tokenizer.sep_id))
+    assert len(want) > 2 * len(examples)  # most contexts take several windows
+    assert windows["example"].numpy().tolist() == [example for example, _ in want]
+    for name in ("input_word_ids", "input_mask", "input_type_ids"):
+        np.testing.assert_array_equal(got[name].numpy(), [w[name] for _, w in want], err_msg=name)
+    for name in ("context_piece", "max_context"):
+        np.testing.assert_array_equal(windows[name].numpy(), [w[name] for _, w in want], err_msg=name)
 
 
 def test_pack_windows_refuses_a_question_that_leaves_no_context():

@@ -78,34 +78,81 @@ def test_real_conll_file_reads(shared_data):
     assert sum(len(words) for words, _ in sentences) == 15733
 
 
-def test_squad_spans_decode_back_to_the_answer_text(shared_data, tokenizer):
-    articles = tasks.read_squad(os.path.join(shared_data, "squad/dev-v1.1.json"))
-    examples = tasks.squad_examples(articles, limit=12)
-    inputs, labels, features = tasks.squad_features(
-        tokenizer, examples, seq_length=128, doc_stride=48, max_query_length=24
-    )
-    assert len(features) > len(examples)  # long contexts give several windows
-    assert inputs["input_word_ids"].shape == (len(features), 128)
-    # Logits that point exactly at the labeled spans must decode to the gold answer text.
-    starts = np.full((len(features), 128), -10.0)
-    ends = np.full((len(features), 128), -10.0)
+def _squad_dev(shared_data):
+    return tasks.read_squad(os.path.join(shared_data, "squad/dev-v1.1.json"))
+
+
+def _real_tokenizer(shared_data):
+    from tests.keras_bert.text.conftest import UNCASED_VOCAB
+
+    return BertTokenizer(os.path.join(shared_data, *UNCASED_VOCAB))
+
+
+def test_squad_features_are_run_squads_windows_of_the_whole_context(shared_data):
+    """The windows hold the original tokenizer's pieces of the whole context, in
+    `run_squad.py`'s windows (plain-Python references of both), and every context piece's
+    offsets are its run's. The questions include contexts with "37°" and "€60m", which
+    splitting at non-alphanumeric characters would tokenize differently."""
+    from tests.reference_squad import squad_windows
+    from tests.reference_tokenizer import ReferenceTokenizer, word_offsets
+
+    tokenizer = _real_tokenizer(shared_data)
+    examples = tasks.squad_examples(_squad_dev(shared_data))
+    odd = [e for e in examples if "\u00b0" in e["context"] or "\u20ac" in e["context"]]
+    examples = examples[:200:25] + odd[:2]
+    assert len(odd) >= 2
+    inputs, _, features = tasks.squad_features(tokenizer, examples, seq_length=96, doc_stride=32, max_query_length=16, training=False)
+    ref = ReferenceTokenizer(tokenizer.vocab)
+    want = [
+        (index, window, word_offsets(ref, example["context"]))
+        for index, example in enumerate(examples)
+        for window in squad_windows(
+            ref.encode(example["question"]), ref.encode(example["context"]), 96, 32, 16,
+            tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
+        )
+    ]
+    assert features["example_index"].tolist() == [index for index, _, _ in want]
+    for name in inputs:
+        np.testing.assert_array_equal(inputs[name], [w[name] for _, w, _ in want], err_msg=name)
+    np.testing.assert_array_equal(features["max_context"], [w["max_context"] for _, w, _ in want])
+    for key, name in ((1, "starts"), (2, "ends")):
+        offsets = [[o[key][p] if p >= 0 else -1 for p in w["context_piece"]] for _, w, o in want]
+        np.testing.assert_array_equal(features[name], offsets, err_msg=name)
+
+
+def test_squad_labels_decode_back_to_the_answer_runs(shared_data):
+    """Logits that point at the labeled spans decode to the gold answer, widened to whole
+    runs of the context (an answer inside a word, "gold" in "golden", comes back as the
+    word; "1990" in "(1990)," as "1990"), as an exported model cuts its answers."""
+    from tests.reference_tokenizer import ReferenceTokenizer, word_offsets
+
+    tokenizer = _real_tokenizer(shared_data)
+    articles = _squad_dev(shared_data)
+    examples = tasks.squad_examples(articles, limit=300)
+    examples.append({"id": "paren", "question": "when?", "context": "He was born (1990), they say.", "answers": [("1990", 13)]})
+    inputs, labels, features = tasks.squad_features(tokenizer, examples, seq_length=128, doc_stride=48, max_query_length=24)
+    assert len(features["example_index"]) > len(examples)  # long contexts give several windows
+    assert inputs["input_word_ids"].shape == (len(features["example_index"]), 128)
+    starts = np.full((len(features["example_index"]), 128), -10.0)
+    ends = np.full((len(features["example_index"]), 128), -10.0)
     for i, (s, e) in enumerate(zip(labels["start_positions"], labels["end_positions"])):
         if s > 0:
             starts[i, s] = ends[i, e] = 10.0
     answers = tasks.decode_squad(examples, features, starts, ends)
+    ref = ReferenceTokenizer(tokenizer.vocab)
     exact = 0
     for example in examples:
-        # Spans are whole words (as in the original): an answer inside a word ("gold" in
-        # "golden") comes back as the word.
         text, start = example["answers"][0]
-        context, end = example["context"], start + len(text)
-        while start > 0 and context[start - 1].isalnum() and context[start].isalnum():
-            start -= 1
-        while end < len(context) and context[end].isalnum() and context[end - 1].isalnum():
-            end += 1
-        assert answers[example["id"]] == context[start:end]
-        exact += context[start:end] == text
-    assert exact >= len(examples) - 2
+        raw = example["context"].encode("utf-8")
+        begin = len(example["context"][:start].encode("utf-8"))
+        end = begin + len(text.encode("utf-8"))
+        _, run_starts, run_ends = word_offsets(ref, example["context"])
+        overlapping = [(s, e) for s, e in zip(run_starts, run_ends) if e > begin and s < end]
+        widened = raw[overlapping[0][0] : overlapping[-1][1]].decode("utf-8")
+        assert answers[example["id"]] == widened, example["id"]
+        exact += widened == text
+    assert answers["paren"] == "1990"
+    assert exact >= 0.95 * len(examples)  # widening is the exception
     subset = [{"paragraphs": [{"qas": [
         {"id": e["id"], "answers": [{"text": t} for t, _ in e["answers"]]} for e in examples
     ]}]}]
