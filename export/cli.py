@@ -23,6 +23,10 @@ def add_arguments(parser):
     parser.add_argument("--version", type=positive_int, default=1,
                         help="version: the SavedModel's TF Serving folder and the TFLite files' folder")
     parser.add_argument("--calibration-file", default=None, help="texts, one a line, for --quantize int8")
+    parser.add_argument("--max-query-length", type=positive_int, default=None,
+                        help="span QA: question pieces kept (default: the fine-tuning's, else 64)")
+    parser.add_argument("--doc-stride", type=positive_int, default=None,
+                        help="span QA: pieces between context windows (default: the fine-tuning's, else 128)")
     parser.add_argument("--eval-file", default=None,
                         help="report the TFLite file's metric next to the Keras model's: a TSV with "
                         "labels (classifier accuracy) or a SQuAD v1.1 JSON (span QA exact match and F1)")
@@ -49,7 +53,10 @@ def check_flags(args):
 
 def run(args):
     check_flags(args)
-    common = {"name": args.name, "seq_length": args.seq_length, "num_segments": args.num_segments}
+    common = {
+        "name": args.name, "seq_length": args.seq_length, "num_segments": args.num_segments,
+        "max_query_length": args.max_query_length, "doc_stride": args.doc_stride,
+    }
     if args.format in ("saved_model", "all"):
         result = export_saved_model(
             args.model_dir, args.out, version=args.version, precision=args.precision, **common

@@ -60,6 +60,8 @@ def export_saved_model(
     precision="float32",
     verify_texts=None,
     verbose=True,
+    max_query_length=None,
+    doc_stride=None,
 ):
     """Exports a model as TF Serving SavedModel(s) with raw-text signatures, verified.
 
@@ -80,6 +82,8 @@ def export_saved_model(
             and reports its difference from the float32 model.
         verify_texts: texts for the parity check (default `verify.SAMPLE_TEXTS`).
         verbose: print the verification table.
+        max_query_length, doc_stride: a span QA model's windows (default: the folder's,
+            what it was fine-tuned with; see `source.resolve`).
 
     Returns:
         `ExportResult` with the SavedModel paths and the verification rows.
@@ -87,18 +91,20 @@ def export_saved_model(
     Raises:
         ValueError: bad arguments, a graph op TF Serving lacks, or a parity failure.
     """
-    src = source.resolve(model_dir_or_model, name, seq_length, tokenizer, num_segments)
+    src = source.resolve(
+        model_dir_or_model, name, seq_length, tokenizer, num_segments, max_query_length, doc_stride
+    )
     version = check_version(version)
     preprocessor = src.preprocessor("exact")
     warn_if_emulated(precision)
     model = with_precision(src.model, precision)
-    exports = [(src.name, *_archive(model, src, preprocessor))]
+    exports = [(src.name, *src.archive(model, preprocessor))]
     if src.task in ("encoder", "pretrainer"):
         exports.append((f"{src.name}_preprocess", *serving.preprocess_archive(preprocessor)))
         exports.append((f"{src.name}_encoder", *serving.encoder_archive(encoder_of(model))))
     float32_endpoints = {}
     if precision != "float32":  # the float32 model's endpoints: the difference is reported
-        float32_endpoints[src.name] = _archive(src.model, src, preprocessor)[1]
+        float32_endpoints[src.name] = src.archive(src.model, preprocessor)[1]
         if src.task in ("encoder", "pretrainer"):
             float32_endpoints[f"{src.name}_encoder"] = serving.encoder_archive(encoder_of(src.model))[1]
     targets = [os.path.join(os.fspath(export_dir), model_name, str(version)) for model_name, _, _ in exports]
@@ -127,12 +133,6 @@ def export_saved_model(
             shutil.rmtree(target, ignore_errors=True)
         raise
     return ExportResult(targets, rows)
-
-
-def _archive(model, src, preprocessor):
-    return serving.build_archive(
-        model, preprocessor, src.num_segments, max_predictions=src.max_predictions
-    )
 
 
 def _verify(path, model_name, endpoints, src, texts, float32_endpoints=None):

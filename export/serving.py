@@ -20,17 +20,18 @@ pair tasks) and return outputs by name:
                          by [MASK]) -> mlm_logits [b, p, vocab], predicted_tokens [b, p]
 
 A span QA signature reads a long context as google-research/bert's `run_squad.py` does: the
-question cut to 64 pieces, the context in windows 128 pieces apart (at shorter `seq_length`,
-at most half of it and a third of it: `question_and_stride`), each window run through the
-model, and the best span of all windows kept, its start in the window where it has the most
-context (`keras_bert.text.pack_windows`). The answer is the context as written:
+question cut to the fine-tuning's `--max-query-length` pieces, the context in windows
+`--doc-stride` pieces apart (without them, 64 and 128, and at shorter `seq_length` at most half
+of it and a third of it: `question_and_stride`), each window run through the model, and the
+best span of all windows kept, its start in the window where it has the most context
+(`keras_bert.text.pack_windows`). The answer is the context as written:
 `text_pair[answer_start_byte:answer_end_byte]` (UTF-8 bytes), from the start of the run (the
-text between punctuation characters, or one such character) holding the span's first piece
-to the end of the run holding its last, so "the U.S.-based firm" answers "U.S.-based", never
-"u . s . - based" (the SavedModel's `answer` is that slice; TFLite has no string slicing). Without context both offsets are -1 and the
-answer ""; the offsets are also -1 for the rare context whose runs do not tokenize like the
-whole text (`BertTokenizer.tokenize_with_word_offsets`), whose `answer` is then the span's
-word pieces joined into text.
+text between punctuation characters, or one such character) holding the span's first piece to
+the end of the run holding its last, so "the U.S.-based firm" answers "U.S.-based", never
+"u . s . - based" (the SavedModel's `answer` is that slice; TFLite has no string slicing). Without
+context both offsets are -1 and the answer ""; the offsets are also -1 for the rare context
+whose runs do not tokenize like the whole text (`BertTokenizer.tokenize_with_word_offsets`),
+whose `answer` is then the span's word pieces joined into text.
 
 Every text signature runs the model only up to the longest text of its batch
 (`keras_bert.text.packing.trim_to_longest`), not over all of `seq_length`: the same numbers
@@ -84,7 +85,7 @@ def text_inputs(num_segments):
     return ["text", "text_pair"][:num_segments]
 
 
-def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, max_predictions=20):
+def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, max_predictions=20, windows=None):
     """Builds the serving `ExportArchive` of `model`.
 
     Args:
@@ -96,6 +97,8 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
             (`answer` of span QA).
         max_predictions: number of masked positions the `mlm` signature takes (fixed: TFLite
             cannot lower the head's gather with a dynamic count).
+        windows: a span QA model's `(max_query_length, doc_stride)`, as `question_and_stride`
+            returns them (default: its defaults at the preprocessor's `seq_length`).
 
     Returns:
         `(archive, endpoints)`: the `keras.export.ExportArchive` and a dict endpoint name ->
@@ -120,7 +123,7 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
         span QA model's windows (`_span_qa_windows`), a tagger's word of each piece, else
         None."""
         if task == "span_qa":
-            return _span_qa_windows(preprocessor, *texts, with_text_outputs)
+            return _span_qa_windows(preprocessor, *texts, with_text_outputs, windows)
         if task == "token_classifier":
             ids, word_ids, _, _ = tokenizer.tokenize_with_word_offsets(texts[0])
             inputs = _computed_type_ids(preprocessor.bert_pack_inputs([ids]))
@@ -259,12 +262,12 @@ def _token_classifier_outputs(model, inputs, extras, vocab):
     }
 
 
-def _span_qa_windows(preprocessor, question, context, with_text_outputs):
-    """The windows of each question / context pair (`pack_windows`, with
-    `question_and_stride`), and where their context pieces lie in the context."""
+def _span_qa_windows(preprocessor, question, context, with_text_outputs, windows):
+    """The windows of each question / context pair (`pack_windows`, with `windows` or the
+    defaults of `question_and_stride`), and where their context pieces lie in the context."""
     tokenizer, seq_length = preprocessor.tokenizer, preprocessor.seq_length
     ids, _, starts, ends = tokenizer.tokenize_with_word_offsets(context)
-    max_question_length, doc_stride = question_and_stride(seq_length)
+    max_question_length, doc_stride = windows or question_and_stride(seq_length)
     inputs, windows = pack_windows(
         preprocessor.tokenize(question), ids, seq_length, doc_stride, max_question_length,
         tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
@@ -281,16 +284,29 @@ def _span_qa_windows(preprocessor, question, context, with_text_outputs):
     }
 
 
-def question_and_stride(seq_length):
-    """The question cut and window stride of exported span QA models at `seq_length`: 64
-    pieces and 128 (google-research/bert's defaults at 384), and at shorter lengths at most
-    half of the sequence and a third of it, so that windows always overlap."""
+def question_and_stride(seq_length, max_query_length=None, doc_stride=None):
+    """The question cut and window stride of an exported span QA model at `seq_length`:
+    the fine-tuning's `--max-query-length` and `--doc-stride` when given, checked; by default
+    64 pieces and 128 (google-research/bert's defaults at 384), and at shorter lengths at
+    most half of the sequence and a third of it, so that windows always overlap."""
     if seq_length < 5:
         raise ValueError(
             f"seq_length={seq_length} is too short for a span QA model: [CLS] question [SEP] "
             "context [SEP] needs at least 5 positions; export with a longer --seq-length."
         )
-    return min(64, (seq_length - 3) // 2), max(1, min(128, seq_length // 3))
+    if max_query_length is None:
+        max_query_length = min(64, (seq_length - 3) // 2)
+    elif not 1 <= max_query_length <= seq_length - 4:
+        raise ValueError(
+            f"max_query_length={max_query_length} leaves no room for the context at seq_length="
+            f"{seq_length} (at most {seq_length - 4}); export with a smaller --max-query-length "
+            "or a longer --seq-length."
+        )
+    if doc_stride is None:
+        doc_stride = max(1, min(128, seq_length // 3))
+    elif doc_stride < 1:
+        raise ValueError(f"doc_stride={doc_stride} must be at least 1 (windows move by it); export with --doc-stride 1 or more.")
+    return max_query_length, doc_stride
 
 
 def _span_qa_outputs(model, inputs, extras, vocab):

@@ -8,7 +8,7 @@ from keras_bert.pretrained import from_pretrained
 from keras_bert.models import BertPretrainer
 from keras_bert.text import BertPreprocessor, BertTokenizer
 
-from keras_bert.export.serving import task_of
+from keras_bert.export import serving
 
 DEFAULT_SEQ_LENGTH = 128
 
@@ -26,6 +26,8 @@ class ExportSource:
         name: the model name in the export folder.
         task: `serving.task_of(model)`.
         max_predictions: masked positions of a pretrainer's `mlm` signature.
+        windows: a span QA model's `(max_query_length, doc_stride)`
+            (`serving.question_and_stride`), else None.
     """
 
     model: object
@@ -35,6 +37,7 @@ class ExportSource:
     name: str
     task: str
     max_predictions: int = 20
+    windows: tuple | None = None
 
     def preprocessor(self, mode):
         """A `BertPreprocessor` with this source's vocabulary in tokenizer `mode`."""
@@ -42,8 +45,18 @@ class ExportSource:
         tokenizer = BertTokenizer(tok.vocab, tok.lower_case, tok.max_chars_per_word, mode=mode)
         return BertPreprocessor(tokenizer, seq_length=self.seq_length)
 
+    def archive(self, model, preprocessor, with_text_outputs=True):
+        """`serving.build_archive` of `model` (this source's model, or a copy of it at
+        another precision) with this source's settings."""
+        return serving.build_archive(
+            model, preprocessor, self.num_segments, with_text_outputs, self.max_predictions, self.windows
+        )
 
-def resolve(model_dir_or_model, name=None, seq_length=None, tokenizer=None, num_segments=None):
+
+def resolve(
+    model_dir_or_model, name=None, seq_length=None, tokenizer=None, num_segments=None,
+    max_query_length=None, doc_stride=None,
+):
     """Reads a model folder (or takes a model) and fills in the export settings.
 
     Args:
@@ -57,6 +70,9 @@ def resolve(model_dir_or_model, name=None, seq_length=None, tokenizer=None, num_
         tokenizer: a `BertTokenizer`; default the folder's vocabulary and settings.
         num_segments: 1 or 2; default from the folder's task (2 for `model_dir.PAIR_TASKS`),
             else 1 (a Google or Hugging Face folder says nothing: pass 2 for a pair classifier).
+        max_query_length, doc_stride: a span QA model's question cut and window stride;
+            default the folder's (what `keras-bert finetune` trained with), else
+            `serving.question_and_stride`'s defaults.
 
     Returns:
         `ExportSource`.
@@ -78,7 +94,7 @@ def resolve(model_dir_or_model, name=None, seq_length=None, tokenizer=None, num_
                 "Exporting an in-memory model needs tokenizer=BertTokenizer(...); or pass the "
                 "model folder that `keras-bert finetune` wrote."
             )
-    task = task_of(model)
+    task = serving.task_of(model)
     name = name or task
     if num_segments is None:
         num_segments = model_dir.num_segments(metadata)
@@ -100,4 +116,15 @@ def resolve(model_dir_or_model, name=None, seq_length=None, tokenizer=None, num_
     max_predictions = 20
     if isinstance(model, BertPretrainer):
         max_predictions = int(metadata.get("max_predictions_per_seq") or max_predictions)
-    return ExportSource(model, tokenizer, seq_length, num_segments, name, task, max_predictions)
+    windows = None
+    if task == "span_qa":
+        windows = serving.question_and_stride(
+            seq_length, max_query_length or metadata.get("max_query_length"),
+            doc_stride or metadata.get("doc_stride"),
+        )
+    elif max_query_length or doc_stride:
+        raise ValueError(
+            f"--max-query-length and --doc-stride set a span QA model's windows; {name} is a "
+            f"{task} model: drop them."
+        )
+    return ExportSource(model, tokenizer, seq_length, num_segments, name, task, max_predictions, windows)

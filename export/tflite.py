@@ -55,6 +55,8 @@ def export_tflite(
     eval_file=None,
     verify_texts=None,
     verbose=True,
+    max_query_length=None,
+    doc_stride=None,
 ):
     """Exports every text signature of a model as a `.tflite` file, verified in LiteRT.
 
@@ -72,13 +74,16 @@ def export_tflite(
             span QA model's exact match and F1.
         verify_texts: texts for the parity check (default `verify.SAMPLE_TEXTS`).
         verbose: print the verification table.
+        max_query_length, doc_stride: as in `export_saved_model`.
 
     Returns:
         `ExportResult` with the file paths and verification rows (float32 files must match the
         Keras model within `verify.FLOAT_TOLERANCE`, quantized ones report their difference).
     """
     check_quantize(quantize, bool(calibration_texts))
-    src = source.resolve(model_dir_or_model, name, seq_length, tokenizer, num_segments)
+    src = source.resolve(
+        model_dir_or_model, name, seq_length, tokenizer, num_segments, max_query_length, doc_stride
+    )
     if eval_file and src.task not in _TASK_METRICS:
         raise ValueError(
             f"--eval-file reports a classifier's or a SQuAD model's metric; {src.name} is a "
@@ -86,10 +91,7 @@ def export_tflite(
         )
     version = check_version(version)
     preprocessor = src.preprocessor("tflite")
-    archive, endpoints = serving.build_archive(
-        src.model, preprocessor, src.num_segments, with_text_outputs=False,
-        max_predictions=src.max_predictions,
-    )
+    archive, endpoints = src.archive(src.model, preprocessor, with_text_outputs=False)
     for signature, fn in endpoints.items():
         compat.check_ops(fn.get_concrete_function(), compat.TFLITE, what=f"{src.name}/{signature}")
     out_dir = os.path.join(os.fspath(export_dir), "tflite", src.name, str(version))

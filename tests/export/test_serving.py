@@ -214,6 +214,69 @@ def test_a_span_qa_export_needs_room_for_question_and_context():
         "seq_length=4 is too short for a span QA model: [CLS] question [SEP] context [SEP] "
         "needs at least 5 positions; export with a longer --seq-length."
     )
+    assert question_and_stride(48, 8, 12) == (8, 12) and question_and_stride(48, 44) == (44, 16)
+    with pytest.raises(ValueError) as e:
+        question_and_stride(48, 45)
+    assert str(e.value) == (
+        "max_query_length=45 leaves no room for the context at seq_length=48 (at most 44); "
+        "export with a smaller --max-query-length or a longer --seq-length."
+    )
+    with pytest.raises(ValueError, match=r"^doc_stride=0 must be at least 1 \(windows move by it\); export with --doc-stride 1 or more\.$"):
+        question_and_stride(48, 8, 0)
+
+
+def test_a_squad_folder_serves_the_answers_its_fine_tuning_scored(small_vocab, shared_data, tmp_path):
+    """A span QA folder keeps the fine-tuning's --max-query-length and --doc-stride
+    (`keras-bert finetune` writes them); the export windows contexts with them (or with the
+    export's own flags) and answers exactly what the fine-tuning's evaluation decodes
+    (`tasks.squad_features` + `tasks.decode_squad`, n-best over every position): the answer
+    a user is served is the one that was scored."""
+    import keras
+    import keras_bert
+    from keras_bert.export import source
+    from keras_bert.model_dir import save_model_dir
+    from keras_bert.training.data import tasks
+    from tests.export.conftest import tiny_config
+
+    keras.utils.set_random_seed(11)
+    folder = str(tmp_path / "qa")
+    save_model_dir(
+        keras_bert.BertSpanQA(keras_bert.BertEncoder(tiny_config())), folder, small_vocab,
+        task="squad", lower_case=True, max_chars_per_word=200, seq_length=48,
+        max_query_length=8, doc_stride=12,
+    )
+    rows = _squad_rows(shared_data, 16)
+    examples = [{"id": str(i), "question": q, "context": c, "answers": []} for i, (q, c) in enumerate(rows)]
+    served = {}
+    for flags, windows in (({}, (8, 12)), ({"max_query_length": 20, "doc_stride": 6}, (20, 6))):
+        src = source.resolve(folder, **flags)
+        assert src.windows == windows
+        _, endpoints = src.archive(src.model, src.preprocessor("exact"))
+        got = endpoints["serving_default"](*(tf.constant(column) for column in zip(*rows)))
+        inputs, _, features = tasks.squad_features(src.tokenizer, examples, 48, windows[1], windows[0], training=False)
+        outputs = src.model(inputs, training=False)
+        want = tasks.decode_squad(examples, features, outputs["start_logits"].numpy(), outputs["end_logits"].numpy(), n_best_size=48)
+        served[windows] = [answer.decode("utf-8") for answer in got["answer"].numpy()]
+        assert served[windows] == [want[e["id"]] for e in examples]
+    assert served[(8, 12)] != served[(20, 6)]  # the windows change the answers
+
+    with pytest.raises(ValueError) as e:
+        source.resolve(folder, seq_length=11)
+    assert str(e.value) == (
+        "max_query_length=8 leaves no room for the context at seq_length=11 (at most 7); "
+        "export with a smaller --max-query-length or a longer --seq-length."
+    )
+
+
+def test_window_flags_are_refused_for_other_tasks(classifier_dir):
+    from keras_bert.export import source
+
+    with pytest.raises(ValueError) as e:
+        source.resolve(classifier_dir, doc_stride=64)
+    assert str(e.value) == (
+        "--max-query-length and --doc-stride set a span QA model's windows; sentiment is a "
+        "classifier model: drop them."
+    )
 
 
 def _squad_rows(shared_data, count):

@@ -180,7 +180,10 @@ def test_squad_finetune_end_to_end_on_real_dev_examples(workspace, shared_data):
     assert summary["step"] == 4
     scores = json.loads((out / "eval_results.json").read_text())
     assert set(scores) == {"exact_match", "f1"} and 0.0 <= scores["f1"] <= 100.0
-    assert keras_bert.model_dir.read_metadata(str(out))["task"] == "squad"
+    metadata = keras_bert.model_dir.read_metadata(str(out))
+    assert metadata["task"] == "squad"
+    # What the export windows contexts with (`export.source.resolve`).
+    assert (metadata["max_query_length"], metadata["doc_stride"]) == (16, 32)
 
 
 def test_float16_with_loss_scaling_accumulation_and_xla(workspace):
