@@ -27,6 +27,8 @@ def add_arguments(parser):
                         help="span QA: question pieces kept (default: the fine-tuning's, else 64)")
     parser.add_argument("--doc-stride", type=positive_int, default=None,
                         help="span QA: pieces between context windows (default: the fine-tuning's, else 128)")
+    parser.add_argument("--max-answer-length", type=positive_int, default=None,
+                        help="span QA: longest answer in pieces (default: the fine-tuning's, else 30)")
     parser.add_argument("--eval-file", default=None,
                         help="report the TFLite file's metric next to the Keras model's: a TSV with "
                         "labels (classifier accuracy) or a SQuAD v1.1 JSON (span QA exact match and F1)")
@@ -56,6 +58,7 @@ def run(args):
     common = {
         "name": args.name, "seq_length": args.seq_length, "num_segments": args.num_segments,
         "max_query_length": args.max_query_length, "doc_stride": args.doc_stride,
+        "max_answer_length": args.max_answer_length,
     }
     if args.format in ("saved_model", "all"):
         result = export_saved_model(

@@ -62,6 +62,7 @@ def export_saved_model(
     verbose=True,
     max_query_length=None,
     doc_stride=None,
+    max_answer_length=None,
 ):
     """Exports a model as TF Serving SavedModel(s) with raw-text signatures, verified.
 
@@ -82,8 +83,9 @@ def export_saved_model(
             and reports its difference from the float32 model.
         verify_texts: texts for the parity check (default `verify.SAMPLE_TEXTS`).
         verbose: print the verification table.
-        max_query_length, doc_stride: a span QA model's windows (default: the folder's,
-            what it was fine-tuned with; see `source.resolve`).
+        max_query_length, doc_stride, max_answer_length: how a span QA model reads a
+            context and answers (default: the folder's, what it was fine-tuned with; see
+            `source.resolve`).
 
     Returns:
         `ExportResult` with the SavedModel paths and the verification rows.
@@ -92,7 +94,8 @@ def export_saved_model(
         ValueError: bad arguments, a graph op TF Serving lacks, or a parity failure.
     """
     src = source.resolve(
-        model_dir_or_model, name, seq_length, tokenizer, num_segments, max_query_length, doc_stride
+        model_dir_or_model, name, seq_length, tokenizer, num_segments, max_query_length,
+        doc_stride, max_answer_length,
     )
     version = check_version(version)
     preprocessor = src.preprocessor("exact")

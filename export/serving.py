@@ -22,8 +22,9 @@ pair tasks) and return outputs by name:
 A span QA signature reads a long context as google-research/bert's `run_squad.py` does: the
 question cut to the fine-tuning's `--max-query-length` pieces, the context in windows
 `--doc-stride` pieces apart (without them, 64 and 128, and at shorter `seq_length` at most half
-of it and a third of it: `question_and_stride`), each window run through the model, and the
-best span of all windows kept, its start in the window where it has the most context
+of it and a third of it: `span_qa_settings`), each window run through the model, and the
+best span of all windows kept, at most the fine-tuning's `--max-answer-length` pieces (30
+without it) and its start in the window where it has the most context
 (`keras_bert.text.pack_windows`). The answer is the context as written:
 `text_pair[answer_start_byte:answer_end_byte]` (UTF-8 bytes), from the start of the run (the
 text between punctuation characters, or one such character) holding the span's first piece to
@@ -44,6 +45,8 @@ The graphs are saved through `ExportArchive` (not a hand-made `tf.Module`: the s
 saved that way converted to TFLite and then produced NaN in a probe here).
 """
 
+import typing
+
 import keras
 import tensorflow as tf
 
@@ -59,8 +62,15 @@ from keras_bert.models import (
 from keras_bert.text.packing import pack_windows, pad_to_mask, trim_to_longest, values_at_windows
 
 TASKS = ("classifier", "token_classifier", "span_qa", "encoder", "pretrainer")
-# Longest answer the span search considers, in word pieces (google-research/bert's default).
-MAX_ANSWER_LENGTH = 30
+
+
+class SpanQASettings(typing.NamedTuple):
+    """How a span QA signature reads a context and picks its answer, in word pieces: the
+    question cut, the stride between windows, and the longest answer."""
+
+    max_query_length: int
+    doc_stride: int
+    max_answer_length: int
 
 
 def task_of(model):
@@ -85,7 +95,7 @@ def text_inputs(num_segments):
     return ["text", "text_pair"][:num_segments]
 
 
-def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, max_predictions=20, windows=None):
+def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, max_predictions=20, span_qa=None):
     """Builds the serving `ExportArchive` of `model`.
 
     Args:
@@ -97,8 +107,8 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
             (`answer` of span QA).
         max_predictions: number of masked positions the `mlm` signature takes (fixed: TFLite
             cannot lower the head's gather with a dynamic count).
-        windows: a span QA model's `(max_query_length, doc_stride)`, as `question_and_stride`
-            returns them (default: its defaults at the preprocessor's `seq_length`).
+        span_qa: a span QA model's `SpanQASettings` (default: `span_qa_settings`' defaults
+            at the preprocessor's `seq_length`).
 
     Returns:
         `(archive, endpoints)`: the `keras.export.ExportArchive` and a dict endpoint name ->
@@ -123,7 +133,7 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
         span QA model's windows (`_span_qa_windows`), a tagger's word of each piece, else
         None."""
         if task == "span_qa":
-            return _span_qa_windows(preprocessor, *texts, with_text_outputs, windows)
+            return _span_qa_windows(preprocessor, *texts, with_text_outputs, span_qa)
         if task == "token_classifier":
             ids, word_ids, _, _ = tokenizer.tokenize_with_word_offsets(texts[0])
             inputs = _computed_type_ids(preprocessor.bert_pack_inputs([ids]))
@@ -262,14 +272,14 @@ def _token_classifier_outputs(model, inputs, extras, vocab):
     }
 
 
-def _span_qa_windows(preprocessor, question, context, with_text_outputs, windows):
-    """The windows of each question / context pair (`pack_windows`, with `windows` or the
-    defaults of `question_and_stride`), and where their context pieces lie in the context."""
+def _span_qa_windows(preprocessor, question, context, with_text_outputs, settings):
+    """The windows of each question / context pair (`pack_windows`, with `settings` or the
+    defaults of `span_qa_settings`), and where their context pieces lie in the context."""
     tokenizer, seq_length = preprocessor.tokenizer, preprocessor.seq_length
     ids, _, starts, ends = tokenizer.tokenize_with_word_offsets(context)
-    max_question_length, doc_stride = windows or question_and_stride(seq_length)
+    settings = settings or span_qa_settings(seq_length)
     inputs, windows = pack_windows(
-        preprocessor.tokenize(question), ids, seq_length, doc_stride, max_question_length,
+        preprocessor.tokenize(question), ids, seq_length, settings.doc_stride, settings.max_query_length,
         tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
     )
     inputs = _computed_type_ids(inputs)
@@ -279,16 +289,17 @@ def _span_qa_windows(preprocessor, question, context, with_text_outputs, windows
         "example": example,
         "max_context": windows["max_context"],
         "num_examples": tf.shape(context)[0],
+        "max_answer_length": settings.max_answer_length,
         "starts": values_at_windows(starts, example, piece, -1),
         "ends": values_at_windows(ends, example, piece, -1),
     }
 
 
-def question_and_stride(seq_length, max_query_length=None, doc_stride=None):
-    """The question cut and window stride of an exported span QA model at `seq_length`:
-    the fine-tuning's `--max-query-length` and `--doc-stride` when given, checked; by default
-    64 pieces and 128 (google-research/bert's defaults at 384), and at shorter lengths at
-    most half of the sequence and a third of it, so that windows always overlap."""
+def span_qa_settings(seq_length, max_query_length=None, doc_stride=None, max_answer_length=None):
+    """The `SpanQASettings` of an exported span QA model at `seq_length`: the fine-tuning's
+    `--max-query-length`, `--doc-stride` and `--max-answer-length` when given, checked; by
+    default google-research/bert's 64, 128 and 30 (at `seq_length` 384), the first two at
+    most half of a shorter sequence and a third of it, so that windows always overlap."""
     if seq_length < 5:
         raise ValueError(
             f"seq_length={seq_length} is too short for a span QA model: [CLS] question [SEP] "
@@ -304,9 +315,11 @@ def question_and_stride(seq_length, max_query_length=None, doc_stride=None):
         )
     if doc_stride is None:
         doc_stride = max(1, min(128, seq_length // 3))
-    elif doc_stride < 1:
-        raise ValueError(f"doc_stride={doc_stride} must be at least 1 (windows move by it); export with --doc-stride 1 or more.")
-    return max_query_length, doc_stride
+    for name, value in (("doc_stride", doc_stride), ("max_answer_length", max_answer_length)):
+        if value is not None and value < 1:
+            flag = "--" + name.replace("_", "-")
+            raise ValueError(f"{name}={value} must be a positive number of pieces; export with {flag} 1 or more.")
+    return SpanQASettings(max_query_length, doc_stride, max_answer_length or 30)
 
 
 def _span_qa_outputs(model, inputs, extras, vocab):
@@ -315,14 +328,14 @@ def _span_qa_outputs(model, inputs, extras, vocab):
         pad_to_mask(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER) for name in ("start_logits", "end_logits")
     )
     # Best span of each window: argmax of start + end over context tokens start <= end <
-    # start + MAX_ANSWER_LENGTH, the start in its window with the most context (as
+    # start + max_answer_length, the start in its window with the most context (as
     # `run_squad.py` and `tasks.decode_squad` decode), as a [windows, seq * seq] score table.
     seq_length = inputs["input_mask"].shape[1]
     positions = tf.range(seq_length)
     offset = positions[tf.newaxis, :] - positions[:, tf.newaxis]
     context = answer_positions(inputs["input_mask"], inputs["input_type_ids"])
     allowed = (
-        ((offset >= 0) & (offset < MAX_ANSWER_LENGTH))[tf.newaxis]
+        ((offset >= 0) & (offset < extras["max_answer_length"]))[tf.newaxis]
         & (context & extras["max_context"])[:, :, tf.newaxis]
         & context[:, tf.newaxis, :]
     )

@@ -26,8 +26,7 @@ class ExportSource:
         name: the model name in the export folder.
         task: `serving.task_of(model)`.
         max_predictions: masked positions of a pretrainer's `mlm` signature.
-        windows: a span QA model's `(max_query_length, doc_stride)`
-            (`serving.question_and_stride`), else None.
+        span_qa: a span QA model's `serving.SpanQASettings`, else None.
     """
 
     model: object
@@ -37,7 +36,7 @@ class ExportSource:
     name: str
     task: str
     max_predictions: int = 20
-    windows: tuple | None = None
+    span_qa: serving.SpanQASettings | None = None
 
     def preprocessor(self, mode):
         """A `BertPreprocessor` with this source's vocabulary in tokenizer `mode`."""
@@ -49,13 +48,13 @@ class ExportSource:
         """`serving.build_archive` of `model` (this source's model, or a copy of it at
         another precision) with this source's settings."""
         return serving.build_archive(
-            model, preprocessor, self.num_segments, with_text_outputs, self.max_predictions, self.windows
+            model, preprocessor, self.num_segments, with_text_outputs, self.max_predictions, self.span_qa
         )
 
 
 def resolve(
     model_dir_or_model, name=None, seq_length=None, tokenizer=None, num_segments=None,
-    max_query_length=None, doc_stride=None,
+    max_query_length=None, doc_stride=None, max_answer_length=None,
 ):
     """Reads a model folder (or takes a model) and fills in the export settings.
 
@@ -70,9 +69,9 @@ def resolve(
         tokenizer: a `BertTokenizer`; default the folder's vocabulary and settings.
         num_segments: 1 or 2; default from the folder's task (2 for `model_dir.PAIR_TASKS`),
             else 1 (a Google or Hugging Face folder says nothing: pass 2 for a pair classifier).
-        max_query_length, doc_stride: a span QA model's question cut and window stride;
-            default the folder's (what `keras-bert finetune` trained with), else
-            `serving.question_and_stride`'s defaults.
+        max_query_length, doc_stride, max_answer_length: a span QA model's question cut,
+            window stride and longest answer; default the folder's (what `keras-bert
+            finetune` trained and evaluated with), else `serving.span_qa_settings`' defaults.
 
     Returns:
         `ExportSource`.
@@ -116,15 +115,15 @@ def resolve(
     max_predictions = 20
     if isinstance(model, BertPretrainer):
         max_predictions = int(metadata.get("max_predictions_per_seq") or max_predictions)
-    windows = None
+    span_qa = None
+    flags = {"max_query_length": max_query_length, "doc_stride": doc_stride, "max_answer_length": max_answer_length}
     if task == "span_qa":
-        windows = serving.question_and_stride(
-            seq_length, max_query_length or metadata.get("max_query_length"),
-            doc_stride or metadata.get("doc_stride"),
+        span_qa = serving.span_qa_settings(
+            seq_length, **{name: value or metadata.get(name) for name, value in flags.items()}
         )
-    elif max_query_length or doc_stride:
+    elif any(flags.values()):
         raise ValueError(
-            f"--max-query-length and --doc-stride set a span QA model's windows; {name} is a "
-            f"{task} model: drop them."
+            f"--max-query-length, --doc-stride and --max-answer-length set how a span QA model "
+            f"reads and answers; {name} is a {task} model: drop them."
         )
-    return ExportSource(model, tokenizer, seq_length, num_segments, name, task, max_predictions, windows)
+    return ExportSource(model, tokenizer, seq_length, num_segments, name, task, max_predictions, span_qa)

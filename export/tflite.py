@@ -57,6 +57,7 @@ def export_tflite(
     verbose=True,
     max_query_length=None,
     doc_stride=None,
+    max_answer_length=None,
 ):
     """Exports every text signature of a model as a `.tflite` file, verified in LiteRT.
 
@@ -74,7 +75,7 @@ def export_tflite(
             span QA model's exact match and F1.
         verify_texts: texts for the parity check (default `verify.SAMPLE_TEXTS`).
         verbose: print the verification table.
-        max_query_length, doc_stride: as in `export_saved_model`.
+        max_query_length, doc_stride, max_answer_length: as in `export_saved_model`.
 
     Returns:
         `ExportResult` with the file paths and verification rows (float32 files must match the
@@ -82,7 +83,8 @@ def export_tflite(
     """
     check_quantize(quantize, bool(calibration_texts))
     src = source.resolve(
-        model_dir_or_model, name, seq_length, tokenizer, num_segments, max_query_length, doc_stride
+        model_dir_or_model, name, seq_length, tokenizer, num_segments, max_query_length,
+        doc_stride, max_answer_length,
     )
     if eval_file and src.task not in _TASK_METRICS:
         raise ValueError(

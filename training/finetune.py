@@ -291,13 +291,16 @@ def finetune(args):
         scores = evaluate(args, model, eval_data[0], eval_data[1], label_names, eval_data[3])
         print("eval: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()), flush=True)
     if is_chief(strategy):
-        windows = {}
-        if args.task == "squad":  # the export windows contexts as the model was trained
-            windows = {"max_query_length": args.max_query_length, "doc_stride": args.doc_stride}
+        span_qa = {}
+        if args.task == "squad":  # the export reads and answers as the model was trained and scored
+            span_qa = {
+                "max_query_length": args.max_query_length, "doc_stride": args.doc_stride,
+                "max_answer_length": args.max_answer_length,
+            }
         model_dir.save_model_dir(
             model, args.out, tokenizer.vocab_file, task=args.task,
             lower_case=tokenizer.lower_case, max_chars_per_word=tokenizer.max_chars_per_word,
-            seq_length=args.seq_length, label_names=label_names, step=trainer.step, **windows,
+            seq_length=args.seq_length, label_names=label_names, step=trainer.step, **span_qa,
         )
         if scores:
             with open(os.path.join(args.out, "eval_results.json"), "w", encoding="utf-8") as f:

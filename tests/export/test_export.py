@@ -416,6 +416,9 @@ def test_tflite_versions_are_immutable_and_flags_must_apply(exported, classifier
         ("--quantize", "int8"):
             "quantize='int8' needs calibration_texts (--calibration-file): texts like the ones "
             "the model will see.",
+        ("--max-answer-length", "5"):
+            "--max-query-length, --doc-stride and --max-answer-length set how a span QA model "
+            "reads and answers; sentiment is a classifier model: drop them.",
     }
     for flags, message in refused.items():
         assert main(["export", classifier_dir, "--out", str(tmp_path), *flags]) == 1

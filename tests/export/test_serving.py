@@ -118,11 +118,11 @@ def reference_span_qa(model, tokenizer, seq_length, questions, contexts):
     each, per window the best span (both ends context pieces, the start in its max-context
     window, at most 30 pieces; the first on a tie), per pair the best window (the first on a
     tie), and the answer's bytes from the plain-Python runs of the context."""
-    from keras_bert.export.serving import question_and_stride
+    from keras_bert.export.serving import span_qa_settings
     from tests.reference_squad import squad_windows
     from tests.reference_tokenizer import ReferenceTokenizer, word_offsets
 
-    max_question_length, doc_stride = question_and_stride(seq_length)
+    max_question_length, doc_stride, _ = span_qa_settings(seq_length)
     ref = ReferenceTokenizer(tokenizer.vocab)
     windows = [
         (example, window)
@@ -205,32 +205,34 @@ def test_a_long_context_costs_memory_in_step_with_its_length(small_vocab):
 
 
 def test_a_span_qa_export_needs_room_for_question_and_context():
-    from keras_bert.export.serving import question_and_stride
+    from keras_bert.export.serving import span_qa_settings
 
-    assert question_and_stride(5) == (1, 1) and question_and_stride(384) == (64, 128)
+    assert span_qa_settings(5) == (1, 1, 30) and span_qa_settings(384) == (64, 128, 30)
     with pytest.raises(ValueError) as e:
-        question_and_stride(4)
+        span_qa_settings(4)
     assert str(e.value) == (
         "seq_length=4 is too short for a span QA model: [CLS] question [SEP] context [SEP] "
         "needs at least 5 positions; export with a longer --seq-length."
     )
-    assert question_and_stride(48, 8, 12) == (8, 12) and question_and_stride(48, 44) == (44, 16)
+    assert span_qa_settings(48, 8, 12, 5) == (8, 12, 5) and span_qa_settings(48, 44) == (44, 16, 30)
     with pytest.raises(ValueError) as e:
-        question_and_stride(48, 45)
+        span_qa_settings(48, 45)
     assert str(e.value) == (
         "max_query_length=45 leaves no room for the context at seq_length=48 (at most 44); "
         "export with a smaller --max-query-length or a longer --seq-length."
     )
-    with pytest.raises(ValueError, match=r"^doc_stride=0 must be at least 1 \(windows move by it\); export with --doc-stride 1 or more\.$"):
-        question_and_stride(48, 8, 0)
+    with pytest.raises(ValueError, match=r"^doc_stride=0 must be a positive number of pieces; export with --doc-stride 1 or more\.$"):
+        span_qa_settings(48, 8, 0)
+    with pytest.raises(ValueError, match=r"^max_answer_length=-1 must be a positive number of pieces; export with --max-answer-length 1 or more\.$"):
+        span_qa_settings(48, 8, 4, -1)
 
 
 def test_a_squad_folder_serves_the_answers_its_fine_tuning_scored(small_vocab, shared_data, tmp_path):
-    """A span QA folder keeps the fine-tuning's --max-query-length and --doc-stride
-    (`keras-bert finetune` writes them); the export windows contexts with them (or with the
-    export's own flags) and answers exactly what the fine-tuning's evaluation decodes
-    (`tasks.squad_features` + `tasks.decode_squad`, n-best over every position): the answer
-    a user is served is the one that was scored."""
+    """A span QA folder keeps the fine-tuning's --max-query-length, --doc-stride and
+    --max-answer-length (`keras-bert finetune` writes them); the export reads contexts and
+    picks answers with them (or with the export's own flags) and answers exactly what the
+    fine-tuning's evaluation decodes (`tasks.squad_features` + `tasks.decode_squad`, n-best
+    over every position): the answer a user is served is the one that was scored."""
     import keras
     import keras_bert
     from keras_bert.export import source
@@ -243,22 +245,31 @@ def test_a_squad_folder_serves_the_answers_its_fine_tuning_scored(small_vocab, s
     save_model_dir(
         keras_bert.BertSpanQA(keras_bert.BertEncoder(tiny_config())), folder, small_vocab,
         task="squad", lower_case=True, max_chars_per_word=200, seq_length=48,
-        max_query_length=8, doc_stride=12,
+        max_query_length=8, doc_stride=12, max_answer_length=30,
     )
     rows = _squad_rows(shared_data, 16)
     examples = [{"id": str(i), "question": q, "context": c, "answers": []} for i, (q, c) in enumerate(rows)]
     served = {}
-    for flags, windows in (({}, (8, 12)), ({"max_query_length": 20, "doc_stride": 6}, (20, 6))):
+    for flags, settings in (
+        ({}, (8, 12, 30)),
+        ({"max_query_length": 20, "doc_stride": 6}, (20, 6, 30)),
+        ({"max_answer_length": 2}, (8, 12, 2)),
+    ):
         src = source.resolve(folder, **flags)
-        assert src.windows == windows
+        assert src.span_qa == settings
         _, endpoints = src.archive(src.model, src.preprocessor("exact"))
         got = endpoints["serving_default"](*(tf.constant(column) for column in zip(*rows)))
-        inputs, _, features = tasks.squad_features(src.tokenizer, examples, 48, windows[1], windows[0], training=False)
+        max_query_length, doc_stride, max_answer_length = settings
+        inputs, _, features = tasks.squad_features(src.tokenizer, examples, 48, doc_stride, max_query_length, training=False)
         outputs = src.model(inputs, training=False)
-        want = tasks.decode_squad(examples, features, outputs["start_logits"].numpy(), outputs["end_logits"].numpy(), n_best_size=48)
-        served[windows] = [answer.decode("utf-8") for answer in got["answer"].numpy()]
-        assert served[windows] == [want[e["id"]] for e in examples]
-    assert served[(8, 12)] != served[(20, 6)]  # the windows change the answers
+        want = tasks.decode_squad(
+            examples, features, outputs["start_logits"].numpy(), outputs["end_logits"].numpy(),
+            n_best_size=48, max_answer_length=max_answer_length,
+        )
+        served[settings] = [answer.decode("utf-8") for answer in got["answer"].numpy()]
+        assert served[settings] == [want[e["id"]] for e in examples]
+    # Each setting changes the answers.
+    assert served[(8, 12, 30)] != served[(20, 6, 30)] and served[(8, 12, 30)] != served[(8, 12, 2)]
 
     with pytest.raises(ValueError) as e:
         source.resolve(folder, seq_length=11)
@@ -268,14 +279,14 @@ def test_a_squad_folder_serves_the_answers_its_fine_tuning_scored(small_vocab, s
     )
 
 
-def test_window_flags_are_refused_for_other_tasks(classifier_dir):
+def test_span_qa_flags_are_refused_for_other_tasks(classifier_dir):
     from keras_bert.export import source
 
     with pytest.raises(ValueError) as e:
         source.resolve(classifier_dir, doc_stride=64)
     assert str(e.value) == (
-        "--max-query-length and --doc-stride set a span QA model's windows; sentiment is a "
-        "classifier model: drop them."
+        "--max-query-length, --doc-stride and --max-answer-length set how a span QA model "
+        "reads and answers; sentiment is a classifier model: drop them."
     )
 
 

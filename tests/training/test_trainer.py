@@ -182,8 +182,8 @@ def test_squad_finetune_end_to_end_on_real_dev_examples(workspace, shared_data):
     assert set(scores) == {"exact_match", "f1"} and 0.0 <= scores["f1"] <= 100.0
     metadata = keras_bert.model_dir.read_metadata(str(out))
     assert metadata["task"] == "squad"
-    # What the export windows contexts with (`export.source.resolve`).
-    assert (metadata["max_query_length"], metadata["doc_stride"]) == (16, 32)
+    # How the export reads contexts and answers (`export.source.resolve`).
+    assert (metadata["max_query_length"], metadata["doc_stride"], metadata["max_answer_length"]) == (16, 32, 30)
 
 
 def test_float16_with_loss_scaling_accumulation_and_xla(workspace):
