@@ -25,7 +25,8 @@ question cut to the fine-tuning's `--max-query-length` pieces, the context in wi
 of it and a third of it: `span_qa_settings`), each window run through the model, and the
 best span of all windows kept, at most the fine-tuning's `--max-answer-length` pieces (30
 without it) and its start in the window where it has the most context
-(`keras_bert.text.pack_windows`). The answer is the context as written:
+(`keras_bert.text.pack_windows`). The windows go through the model `SPAN_QA_WINDOWS_PER_CALL`
+at a time (`_in_chunks`), so a context of any length serves in bounded memory. The answer is the context as written:
 `text_pair[answer_start_byte:answer_end_byte]` (UTF-8 bytes), from the start of the run (the
 text between punctuation characters, or one such character) holding the span's first piece to
 the end of the run holding its last, so "the U.S.-based firm" answers "U.S.-based", never
@@ -62,6 +63,10 @@ from keras_bert.models import (
 from keras_bert.text.packing import pack_windows, pad_to_mask, trim_to_longest, values_at_windows
 
 TASKS = ("classifier", "token_classifier", "span_qa", "encoder", "pretrainer")
+# Windows a span QA signature runs through the model at a time, so that a context of any
+# length serves in bounded memory (BERT-base holds about 20 MB of activations per window at
+# 384 positions): a long context's windows go through in turn.
+SPAN_QA_WINDOWS_PER_CALL = 16
 
 
 class SpanQASettings(typing.NamedTuple):
@@ -323,29 +328,51 @@ def span_qa_settings(seq_length, max_query_length=None, doc_stride=None, max_ans
 
 
 def _span_qa_outputs(model, inputs, extras, vocab):
-    outputs = _predict_trimmed(model, inputs)
-    start_logits, end_logits = (
-        pad_to_mask(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER) for name in ("start_logits", "end_logits")
-    )
-    # Best span of each window: argmax of start + end over context tokens start <= end <
-    # start + max_answer_length, the start in its window with the most context (as
-    # `run_squad.py` and `tasks.decode_squad` decode), as a [windows, seq * seq] score table.
     seq_length = inputs["input_mask"].shape[1]
     positions = tf.range(seq_length)
-    offset = positions[tf.newaxis, :] - positions[:, tf.newaxis]
-    context = answer_positions(inputs["input_mask"], inputs["input_type_ids"])
-    allowed = (
-        ((offset >= 0) & (offset < extras["max_answer_length"]))[tf.newaxis]
-        & (context & extras["max_context"])[:, :, tf.newaxis]
-        & context[:, tf.newaxis, :]
+    distance = positions[tf.newaxis, :] - positions[:, tf.newaxis]  # end - start
+
+    def best_spans(windows):
+        """The logits of some windows and the best span of each: argmax of start + end over
+        context tokens start <= end < start + max_answer_length, the start in its window
+        with the most context (as `run_squad.py` and `tasks.decode_squad` decode), as a
+        [windows, seq * seq] score table. A window without context scores below every span."""
+        inputs, max_context = windows
+        outputs = _predict_trimmed(model, inputs)
+        start_logits, end_logits = (
+            pad_to_mask(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER) for name in ("start_logits", "end_logits")
+        )
+        context = answer_positions(inputs["input_mask"], inputs["input_type_ids"])
+        allowed = (
+            ((distance >= 0) & (distance < extras["max_answer_length"]))[tf.newaxis]
+            & (context & max_context)[:, :, tf.newaxis]
+            & context[:, tf.newaxis, :]
+        )
+        scores = start_logits[:, :, tf.newaxis] + end_logits[:, tf.newaxis, :]
+        scores = tf.reshape(tf.where(allowed, scores, tf.fill(tf.shape(scores), -3e9)), [tf.shape(scores)[0], -1])
+        found = tf.reduce_any(allowed, axis=[1, 2])
+        return {
+            "start_logits": start_logits,
+            "end_logits": end_logits,
+            "best": tf.argmax(scores, axis=-1, output_type=tf.int32),
+            "found": found,
+            "score": tf.where(found, tf.reduce_max(scores, axis=-1), -4e9),
+        }
+
+    spans = _in_chunks(
+        best_spans, (inputs, extras["max_context"]), SPAN_QA_WINDOWS_PER_CALL,
+        {
+            "start_logits": tf.TensorSpec([seq_length], tf.float32),
+            "end_logits": tf.TensorSpec([seq_length], tf.float32),
+            "best": tf.TensorSpec([], tf.int32),
+            "found": tf.TensorSpec([], tf.bool),
+            "score": tf.TensorSpec([], tf.float32),
+        },
     )
-    scores = start_logits[:, :, tf.newaxis] + end_logits[:, tf.newaxis, :]
-    scores = tf.reshape(tf.where(allowed, scores, tf.fill(tf.shape(scores), -3e9)), [tf.shape(scores)[0], -1])
-    best = tf.argmax(scores, axis=-1, output_type=tf.int32)
-    # The answer of a pair: the best span of its windows (the first window on a tie). A
-    # window without context scores below every span.
-    found = tf.reduce_any(allowed, axis=[1, 2])
-    window_score = tf.where(found, tf.reduce_max(scores, axis=-1), -4e9)
+    start_logits, end_logits, best, found, window_score = (
+        spans[name] for name in ("start_logits", "end_logits", "best", "found", "score")
+    )
+    # The answer of a pair: the best span of its windows (the first window on a tie).
     example, num_examples = extras["example"], extras["num_examples"]
     top = tf.math.unsorted_segment_max(window_score, example, num_examples)
     window = tf.range(tf.shape(example)[0])
@@ -380,6 +407,41 @@ def _span_qa_outputs(model, inputs, extras, vocab):
         joined = tf.strings.strip(tf.strings.regex_replace(joined, " +", " "))
         result["answer"] = tf.where(sliced, written, joined)
     return result
+
+
+def _in_chunks(fn, tensors, size, output_spec):
+    """`fn` on `size` rows of `tensors` at a time, its outputs concatenated: the memory of
+    `size` rows for any number of rows.
+
+    A `tf.while_loop` (TFLite's WHILE, whose body XNNPACK still delegates) that runs its
+    iterations one after another. LiteRT cannot read a loop's zero-row output, so zero rows
+    run as one row of zeros whose outputs are dropped.
+
+    Args:
+        fn: nested tensors `[rows, ...]` -> dict of tensors `[rows, ...]`.
+        tensors: a nest of tensors with the same leading dimension.
+        size: rows per call.
+        output_spec: dict name -> `tf.TensorSpec` of one row of `fn`'s output.
+
+    Returns:
+        dict name -> `[rows, ...]`.
+    """
+    rows = tf.shape(tf.nest.flatten(tensors)[0])[0]
+    tensors = tf.nest.map_structure(
+        lambda t: tf.pad(t, [[0, tf.maximum(1 - rows, 0)]] + [[0, 0]] * (len(t.shape) - 1)), tensors
+    )
+
+    def body(start, done):
+        out = fn(tf.nest.map_structure(lambda t: t[start : start + size], tensors))
+        return start + size, {name: tf.concat([done[name], out[name]], axis=0) for name in done}
+
+    empty = {name: tf.zeros([0, *spec.shape], spec.dtype) for name, spec in output_spec.items()}
+    _, out = tf.while_loop(
+        lambda start, _: start < tf.maximum(rows, 1), body, (tf.constant(0), empty),
+        shape_invariants=(tf.TensorShape([]), {n: tf.TensorShape([None, *s.shape]) for n, s in output_spec.items()}),
+        parallel_iterations=1,
+    )
+    return {name: value[:rows] for name, value in out.items()}
 
 
 def _computed_type_ids(inputs):

@@ -168,18 +168,32 @@ def reference_span_qa(model, tokenizer, seq_length, questions, contexts):
     return {name: np.array(values) for name, values in want.items()}
 
 
-def test_span_qa_answers_over_windows_like_run_squad(small_vocab, shared_data):
-    """Long contexts are read in `run_squad.py`'s windows; each pair gets the best span of its
-    windows, as the plain-Python reference decodes them, with that window's logits."""
+@pytest.mark.parametrize("windows_per_call", [16, 5])
+def test_span_qa_answers_over_windows_like_run_squad(small_vocab, shared_data, monkeypatch, windows_per_call):
+    """Long contexts are read in `run_squad.py`'s windows, at most `windows_per_call` of them
+    through the model at a time; each pair gets the best span of its windows, as the
+    plain-Python reference decodes them, with that window's logits."""
+    from keras_bert.export import serving
     from keras_bert.layers.heads import SPAN_MASK_ADDER
     from keras_bert.text import BertPreprocessor, BertTokenizer
     from tests.export.conftest import tiny_config
 
+    largest_call, windows = tf.Variable(0), tf.Variable(0)
+    predict_trimmed = serving._predict_trimmed
+
+    def spy(model, inputs):
+        largest_call.assign(tf.maximum(largest_call, tf.shape(inputs["input_mask"])[0]))
+        windows.assign_add(tf.shape(inputs["input_mask"])[0])
+        return predict_trimmed(model, inputs)
+
+    monkeypatch.setattr(serving, "_predict_trimmed", spy)
+    monkeypatch.setattr(serving, "SPAN_QA_WINDOWS_PER_CALL", windows_per_call)
     rows = _squad_rows(shared_data, 12) + list(zip(MIXED_TEXTS, MIXED_PAIRS))
     questions, contexts = (list(column) for column in zip(*rows))
     tokenizer = BertTokenizer(small_vocab)
     model = _task_models(tiny_config())["span_qa"]
     got = _serve(model, BertPreprocessor(tokenizer, seq_length=SEQ_LENGTH), questions, contexts)
+    assert largest_call.numpy() == windows_per_call and windows.numpy() > 5 * windows_per_call
     want = reference_span_qa(model, tokenizer, SEQ_LENGTH, questions, contexts)
     for name in ("start_index", "end_index", "answer_start_byte", "answer_end_byte"):
         np.testing.assert_array_equal(got[name], want[name], err_msg=name)
