@@ -1,8 +1,10 @@
 """`keras-bert export MODEL_DIR --out EXPORT_DIR`: SavedModel and/or TFLite, verified."""
 
+import os
+
 from keras_bert.cli import positive_int
 from keras_bert.export.precision import PRECISIONS
-from keras_bert.export.saved_model import export_saved_model
+from keras_bert.export.saved_model import export_saved_model, new_folders, remove_written
 from keras_bert.export.tflite import QUANTIZATIONS, check_quantize, export_tflite, read_texts
 
 FORMATS = ("saved_model", "tflite", "all")
@@ -51,25 +53,38 @@ def check_flags(args):
             "--quantize for the TFLite file."
         )
     check_quantize(args.quantize, bool(args.calibration_file))
+    for flag, path in (("--calibration-file", args.calibration_file), ("--eval-file", args.eval_file)):
+        if path and not os.path.isfile(path):
+            raise FileNotFoundError(f"{flag} {path} does not exist; pass an existing file.")
 
 
 def run(args):
+    """Exports as the flags say; a --format all export whose TFLite step fails takes its
+    SavedModel away again, so that the same command can run again."""
     check_flags(args)
+    calibration = read_texts(args.calibration_file) if args.calibration_file else None
     common = {
         "name": args.name, "seq_length": args.seq_length, "num_segments": args.num_segments,
         "max_query_length": args.max_query_length, "doc_stride": args.doc_stride,
         "max_answer_length": args.max_answer_length,
     }
-    if args.format in ("saved_model", "all"):
-        result = export_saved_model(
-            args.model_dir, args.out, version=args.version, precision=args.precision, **common
-        )
-        print("\n".join(f"SavedModel: {p}" for p in result.paths))
-    if args.format in ("tflite", "all"):
-        calibration = read_texts(args.calibration_file) if args.calibration_file else None
-        result = export_tflite(
-            args.model_dir, args.out, version=args.version, quantize=args.quantize,
-            calibration_texts=calibration, eval_file=args.eval_file, **common,
-        )
-        print("\n".join(f"TFLite: {p}" for p in result.paths))
+    written = []  # (kind, path), printed once every format is done
+    created = new_folders([args.out])
+    try:
+        if args.format in ("saved_model", "all"):
+            result = export_saved_model(
+                args.model_dir, args.out, version=args.version, precision=args.precision, **common
+            )
+            written += [("SavedModel", path) for path in result.paths]
+        if args.format in ("tflite", "all"):
+            result = export_tflite(
+                args.model_dir, args.out, version=args.version, quantize=args.quantize,
+                calibration_texts=calibration, eval_file=args.eval_file, **common,
+            )
+            written += [("TFLite", path) for path in result.paths]
+    except BaseException:
+        paths = [path for _, path in written]
+        remove_written(paths, [os.path.dirname(path) for path in paths] + created)
+        raise
+    print("\n".join(f"{kind}: {path}" for kind, path in written))
     return 0

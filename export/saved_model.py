@@ -49,6 +49,31 @@ def refuse_existing(paths):
             )
 
 
+def new_folders(paths):
+    """The folders that writing `paths` will create (every one that does not exist yet),
+    deepest first: what `remove_written` takes away again when they are left empty."""
+    folders = set()
+    for path in paths:
+        path = os.path.abspath(path)
+        while not os.path.exists(path):
+            folders.add(path)
+            path = os.path.dirname(path)
+    return sorted(folders, key=len, reverse=True)
+
+
+def remove_written(paths, folders):
+    """Removes what a failed export wrote: `paths` (files or folders) and those of `folders`
+    that are left empty, so that nothing unverified stays and the same command can run again."""
+    for path in paths:
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        elif os.path.exists(path):  # a failed open leaves none
+            os.remove(path)
+    for folder in folders:
+        if os.path.isdir(folder) and not os.listdir(folder):
+            os.rmdir(folder)
+
+
 def export_saved_model(
     model_dir_or_model,
     export_dir,
@@ -117,23 +142,23 @@ def export_saved_model(
             compat.check_ops(
                 fn.get_concrete_function(), compat.TF_SERVING, what=f"{model_name}/{signature}"
             )
+    created = new_folders(targets)
     rows = []
-    for (model_name, archive_, fns), target in zip(exports, targets):
-        archive_.write_out(target, verbose=False)
-        assets = os.path.join(target, "assets")
-        os.makedirs(assets, exist_ok=True)
-        src.tokenizer.write_vocab(os.path.join(assets, "vocab.txt"))
-        rows += _verify(
-            target, model_name, fns, src, verify_texts or verify.SAMPLE_TEXTS,
-            float32_endpoints.get(model_name),
-        )
-    if verbose:
-        print(verify.format_table(rows))
-    try:
+    try:  # nothing is left behind unless it was verified
+        for (model_name, archive_, fns), target in zip(exports, targets):
+            archive_.write_out(target, verbose=False)
+            assets = os.path.join(target, "assets")
+            os.makedirs(assets, exist_ok=True)
+            src.tokenizer.write_vocab(os.path.join(assets, "vocab.txt"))
+            rows += _verify(
+                target, model_name, fns, src, verify_texts or verify.SAMPLE_TEXTS,
+                float32_endpoints.get(model_name),
+            )
+        if verbose:
+            print(verify.format_table(rows))
         verify.check(rows)
-    except verify.VerificationError:
-        for target in targets:
-            shutil.rmtree(target, ignore_errors=True)
+    except BaseException:
+        remove_written(targets, created)
         raise
     return ExportResult(targets, rows)
 

@@ -46,6 +46,7 @@ The graphs are saved through `ExportArchive` (not a hand-made `tf.Module`: the s
 saved that way converted to TFLite and then produced NaN in a probe here).
 """
 
+import numbers
 import typing
 
 import keras
@@ -310,9 +311,14 @@ def span_qa_settings(seq_length, max_query_length=None, doc_stride=None, max_ans
             f"seq_length={seq_length} is too short for a span QA model: [CLS] question [SEP] "
             "context [SEP] needs at least 5 positions; export with a longer --seq-length."
         )
+    given = {"max_query_length": max_query_length, "doc_stride": doc_stride, "max_answer_length": max_answer_length}
+    for name, value in given.items():
+        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
+            flag = "--" + name.replace("_", "-")
+            raise ValueError(f"{name}={value!r} must be a positive whole number of pieces; export with {flag} 1 or more.")
     if max_query_length is None:
         max_query_length = min(64, (seq_length - 3) // 2)
-    elif not 1 <= max_query_length <= seq_length - 4:
+    elif max_query_length > seq_length - 4:
         raise ValueError(
             f"max_query_length={max_query_length} leaves no room for the context at seq_length="
             f"{seq_length} (at most {seq_length - 4}); export with a smaller --max-query-length "
@@ -320,11 +326,7 @@ def span_qa_settings(seq_length, max_query_length=None, doc_stride=None, max_ans
         )
     if doc_stride is None:
         doc_stride = max(1, min(128, seq_length // 3))
-    for name, value in (("doc_stride", doc_stride), ("max_answer_length", max_answer_length)):
-        if value is not None and value < 1:
-            flag = "--" + name.replace("_", "-")
-            raise ValueError(f"{name}={value} must be a positive number of pieces; export with {flag} 1 or more.")
-    return SpanQASettings(max_query_length, doc_stride, max_answer_length or 30)
+    return SpanQASettings(int(max_query_length), int(doc_stride), int(max_answer_length or 30))
 
 
 def _span_qa_outputs(model, inputs, extras, vocab):

@@ -119,9 +119,9 @@ def resolve(
     flags = {"max_query_length": max_query_length, "doc_stride": doc_stride, "max_answer_length": max_answer_length}
     if task == "span_qa":
         span_qa = serving.span_qa_settings(
-            seq_length, **{name: value or metadata.get(name) for name, value in flags.items()}
+            seq_length, **{name: metadata.get(name) if value is None else value for name, value in flags.items()}
         )
-    elif any(flags.values()):
+    elif any(value is not None for value in flags.values()):
         raise ValueError(
             f"--max-query-length, --doc-stride and --max-answer-length set how a span QA model "
             f"reads and answers; {name} is a {task} model: drop them."

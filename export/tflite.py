@@ -24,7 +24,7 @@ import tempfile
 import tensorflow as tf
 
 from keras_bert.export import compat, serving, source, verify
-from keras_bert.export.saved_model import ExportResult, check_version, refuse_existing
+from keras_bert.export.saved_model import ExportResult, check_version, new_folders, refuse_existing, remove_written
 
 QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 FILE_SUFFIX = {"none": "float32", "float16": "float16", "dynamic": "dynamic_int8", "int8": "int8"}
@@ -102,6 +102,7 @@ def export_tflite(
         for signature in endpoints
     }
     refuse_existing(targets.values())
+    created = new_folders([out_dir])
     os.makedirs(out_dir, exist_ok=True)
     paths, rows = [], []
     texts = verify_texts or verify.SAMPLE_TEXTS
@@ -134,9 +135,7 @@ def export_tflite(
             print(verify.format_table(rows))
         verify.check(rows)
     except BaseException:
-        for path in paths:
-            if os.path.exists(path):  # a failed open leaves none, and its error must show
-                os.remove(path)
+        remove_written(paths, created)
         raise
     return ExportResult(paths, rows)
 

@@ -11,9 +11,10 @@ from keras_bert.text.vocab import SPECIAL_TOKENS, load_vocab, write_vocab
 
 MODES = ("exact", "tflite")
 # Stands between the runs of a text tokenized together (`_exact_word_offsets`): a private-use
-# character, which normalizing keeps and splitting leaves alone, made a word by its spaces. A
-# text that holds it itself does not align and gets offsets -1.
-_RUN_SEPARATOR = " \ue000 "
+# character, which normalizing keeps and splitting leaves alone, made a word by its spaces. The
+# text's own U+E000 is tokenized as `_STAND_IN`, the next private-use character.
+_SEPARATOR, _STAND_IN = "\ue000", "\ue001"
+_RUN_SEPARATOR = f" {_SEPARATOR} "
 GOOGLE_MAX_CHARS_PER_WORD = 200
 HUGGINGFACE_MAX_CHARS_PER_WORD = 100
 _SUFFIX = "##"
@@ -187,8 +188,7 @@ class BertTokenizer:
         - `mode="exact"`: the raw text is split into runs (`normalizer.split_raw_words`),
           the runs are tokenized apart from each other and compared with `tokenize`. Where a text
           differs (a case only a whole text decides: a capital sigma before an apostrophe,
-          `"ΑΣ'Β"`, is final alone; or a text holding U+E000, `_RUN_SEPARATOR`), its word
-          ids and offsets are -1.
+          `"ΑΣ'Β"`, is final alone), its word ids and offsets are -1.
         - `mode="tflite"`: the offsets of tensorflow-text's normalizer and WordPiece
           tokenizer, widened from pieces to runs with TFLite builtins. Its normalizer turns a
           control character into a space, so one between two runs splits their word here.
@@ -247,11 +247,13 @@ class BertTokenizer:
         per run. The comparison with `tokenize` catches every text where they differ.
         """
         ids = self.tokenize(strings)
-        runs, run_starts, run_ends = normalizer.split_raw_words(strings)
+        # The text's own U+E000 becomes U+E001 (as many bytes: the offsets hold), so that only
+        # the separators are separators; the comparison below still checks the ids.
+        runs, run_starts, run_ends = normalizer.split_raw_words(tf.strings.regex_replace(strings, _SEPARATOR, _STAND_IN))
         run_starts, run_ends = (tf.cast(o.flat_values, tf.int32) for o in (run_starts, run_ends))
         run_words = _words_of_runs(runs.value_rowids(), run_starts, run_ends)
         words = self.split_words(tf.strings.reduce_join(runs, axis=1, separator=_RUN_SEPARATOR))
-        is_separator = tf.equal(words.flat_values, _RUN_SEPARATOR.strip())
+        is_separator = tf.equal(words.flat_values, _SEPARATOR)
         separators_before = tf.cumsum(tf.cast(is_separator, tf.int64), exclusive=True)
         word_rows = words.value_rowids()
         first_word_of_row = tf.gather(words.row_starts(), word_rows)
@@ -263,9 +265,6 @@ class BertTokenizer:
         kept = tf.logical_not(is_separator)
         pieces = self._split_words_into_pieces(tf.boolean_mask(words.flat_values, kept))  # [words, (pieces)]
         pieces_per_word = pieces.row_lengths()
-        # Clipped: a text holding U+E000 counts more separators than it has runs (its values
-        # are replaced by -1 below).
-        run_of_word = tf.minimum(run_of_word, tf.cast(tf.shape(run_starts)[0], tf.int64) - 1)
         run_of_piece = tf.repeat(tf.boolean_mask(run_of_word, kept), pieces_per_word)
         batch = tf.shape(strings, out_type=tf.int64)[0]
         aligned = tf.RaggedTensor.from_value_rowids(

@@ -320,7 +320,7 @@ def test_a_regression_folder_reports_pearson_and_mse(tmp_path, small_vocab):
         f"{single} has 1 text column(s) but the model takes 2 text(s) an example; evaluate on a "
         "file of the model's task."
     )
-    assert os.listdir(tmp_path / "out2" / "tflite" / "stsb" / "1") == []  # the unverified file is gone
+    assert not (tmp_path / "out2").exists()  # the unverified file is gone, and its folders
 
 
 def test_a_squad_model_reports_exact_match_and_f1(tmp_path, small_vocab, shared_data):
@@ -424,6 +424,28 @@ def test_tflite_versions_are_immutable_and_flags_must_apply(exported, classifier
         assert main(["export", classifier_dir, "--out", str(tmp_path), *flags]) == 1
         assert capsys.readouterr().err.splitlines()[-1] == f"keras-bert export: error: {message}"
     assert os.listdir(tmp_path) == []  # nothing was written
+
+
+def test_export_all_is_all_or_nothing(classifier_dir, shared_data, tmp_path, capsys):
+    """`--format all` whose TFLite step fails after the SavedModel verified takes the
+    SavedModel away too, so that the same command can run again; a missing file is refused
+    before anything is written."""
+    from keras_bert.cli import main
+
+    rte = os.path.join(shared_data, "glue", "RTE", "dev.tsv")
+    out = tmp_path / "out"
+    assert main(["export", classifier_dir, "--out", str(out), "--eval-file", rte]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"keras-bert export: error: {rte} has 2 text column(s) but the model takes 1 text(s) an "
+        "example; evaluate on a file of the model's task."
+    )
+    assert not out.exists()
+    missing = str(tmp_path / "missing.json")
+    assert main(["export", classifier_dir, "--out", str(out), "--eval-file", missing]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"keras-bert export: error: --eval-file {missing} does not exist; pass an existing file."
+    )
+    assert not out.exists()
 
 
 def test_masked_span_logits_need_only_stay_masked():

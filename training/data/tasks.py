@@ -249,7 +249,7 @@ def squad_features(
     ids, _, starts, ends = tokenizer.tokenize_with_word_offsets(tf.constant(list(row_of_context), tf.string))
     answers = _answer_pieces(examples, rows, starts.to_list(), ends.to_list(), training)
     parts = []
-    for first in range(0, len(examples), _SQUAD_CHUNK):
+    for first in range(0, max(len(examples), 1), _SQUAD_CHUNK):  # no examples: 0 windows
         part = examples[first : first + _SQUAD_CHUNK]
         part_rows = tf.constant(rows[first : first + _SQUAD_CHUNK], tf.int32)
         inputs, windows = pack_windows(
@@ -309,8 +309,10 @@ def decode_squad(examples, features, start_logits, end_logits, n_best_size=20, m
         example = examples[features["example_index"][window]]
         begin, end = features["starts"][window], features["ends"][window]
         max_context = features["max_context"][window]
-        start_indexes = np.argsort(starts)[::-1][:n_best_size]
-        end_indexes = np.argsort(ends)[::-1][:n_best_size]
+        # Highest first, the earlier position first on a tie (as `run_squad.py`'s stable
+        # sort, and as the export's argmax).
+        start_indexes = np.argsort(-np.asarray(starts), kind="stable")[:n_best_size]
+        end_indexes = np.argsort(-np.asarray(ends), kind="stable")[:n_best_size]
         for s in start_indexes:
             for e in end_indexes:
                 if begin[s] < 0 or end[e] < 0 or not max_context[s]:

@@ -151,13 +151,16 @@ def test_word_offsets_of_nul_and_invalid_utf8(uncased):
     assert ends.to_list() == [[3, 6, 8, 9], []]
 
 
-def test_exact_word_offsets_refuse_to_guess_on_the_run_separator(uncased):
-    """Runs are tokenized together around U+E000; a text holding that character keeps its
-    ids and gets -1 offsets rather than offsets of the wrong runs."""
-    text = "a \ue000 b"
-    ids, word_ids, starts, ends = uncased.tokenize_with_word_offsets(tf.constant(["a b", text]))
-    assert ids.to_list()[1] == ReferenceTokenizer(uncased.vocab).encode(text)
-    assert word_ids.to_list() == [[0, 1], [-1] * 3] and starts.to_list() == [[0, 2], [-1] * 3]
+def test_exact_word_offsets_of_a_text_holding_the_run_separator(uncased):
+    """Runs are tokenized together around U+E000; a text's own U+E000 is tokenized as
+    U+E001, so such a text is traced as the plain-Python runs trace it."""
+    texts = ["a \ue000 b", "x\ue000y \ue000\ue000, \ue001 z\ue000"]
+    ids, word_ids, starts, ends = (t.to_list() for t in uncased.tokenize_with_word_offsets(tf.constant(texts)))
+    ref = ReferenceTokenizer(uncased.vocab)
+    assert ids == [ref.encode(text) for text in texts]
+    for i, text in enumerate(texts):
+        assert (word_ids[i], starts[i], ends[i]) == word_offsets(ref, text)
+        assert -1 not in starts[i]
 
 
 def test_tflite_word_offsets_widen_tensorflow_text_offsets_to_runs(uncased, corpora):

@@ -160,6 +160,18 @@ def test_squad_labels_decode_back_to_the_answer_runs(shared_data):
     assert scores["exact_match"] == pytest.approx(100.0 * exact / len(examples))
 
 
+def test_squad_ties_go_to_the_earliest_span_and_no_examples_to_no_windows(tokenizer):
+    """Equal logits decode to the first valid span, as `run_squad.py`'s stable sort and the
+    export's argmax pick it; no examples give no windows."""
+    example = {"id": "q", "question": "who ?", "context": "ab cd ef", "answers": []}
+    inputs, _, features = tasks.squad_features(tokenizer, [example], seq_length=16, max_query_length=4, training=False)
+    zeros = np.zeros(inputs["input_word_ids"].shape)
+    assert tasks.decode_squad([example], features, zeros, zeros) == {"q": "ab"}
+    inputs, labels, features = tasks.squad_features(tokenizer, [], seq_length=16, max_query_length=4)
+    assert inputs["input_word_ids"].shape == (0, 16) and labels["start_positions"].shape == (0,)
+    assert tasks.decode_squad([], features, np.zeros((0, 16)), np.zeros((0, 16))) == {}
+
+
 def test_squad_windows_that_cannot_move_are_refused(tokenizer):
     """Without room for the context, or with a stride of 0, the window loop would never end."""
     example = {"id": "q", "question": "who ?", "context": "a b c d e f g", "answers": [("c", 4)]}
