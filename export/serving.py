@@ -22,11 +22,11 @@ pair tasks) and return outputs by name:
 A span QA signature reads a long context as google-research/bert's `run_squad.py` does: the
 question cut to the fine-tuning's `--max-query-length` pieces, the context in windows
 `--doc-stride` pieces apart (without them, 64 and 128, and at shorter `seq_length` at most half
-of it and a third of it: `span_qa_settings`), each window run through the model, and the
-best span of all windows kept, at most the fine-tuning's `--max-answer-length` pieces (30
-without it) and its start in the window where it has the most context
-(`keras_bert.text.pack_windows`). The windows go through the model `SPAN_QA_WINDOWS_PER_CALL`
-at a time (`_in_chunks`), so a context of any length serves in bounded memory. The answer is the context as written:
+of it and a third of it: `span_qa_settings`), each window run through the model, and the best
+span of all windows kept, at most the fine-tuning's `--max-answer-length` pieces (30 without
+it) and its start in the window where it has the most context (`keras_bert.text.pack_windows`).
+The windows go through the model `SPAN_QA_WINDOWS_PER_CALL` at a time (`_in_chunks`), so a
+context of any length serves in bounded memory. The answer is the context as written:
 `text_pair[answer_start_byte:answer_end_byte]` (UTF-8 bytes), from the start of the run (the
 text between punctuation characters, or one such character) holding the span's first piece to
 the end of the run holding its last, so "the U.S.-based firm" answers "U.S.-based", never
