@@ -1,5 +1,5 @@
-"""Two attention levers from issue 8, measured on one BERT-base attention layer before any
-change to the model: `keras.ops.dot_product_attention` instead of the einsum/softmax chain,
+"""Two attention levers, measured on one BERT-base attention layer before any change
+to the model: `keras.ops.dot_product_attention` instead of the einsum/softmax chain,
 and one fused query/key/value projection instead of three.
 
 Each variant is our `BertSelfAttention` with only the measured part replaced, run under

@@ -3,7 +3,7 @@
 Runs the `keras-bert pretrain` loop (`Trainer` on `BertPretrainer`, MLM + NSP, AdamW, forward,
 backward and update compiled with XLA) on one fixed in-memory batch, so the input pipeline is
 not in the number (`benchmarks.pretraining` measures its cost separately), at a preset
-size and precision, and reports tokens/s and MFU two ways: issue 8's definition (6 x the
+size and precision, and reports tokens/s and MFU two ways: the usual 6N definition (6 x the
 model's parameters, embeddings included, x tokens per second, over the device's peak) and the
 FLOPs of the products the step computes (`counted_flops_per_token`), the honest one for BERT.
 
@@ -45,7 +45,7 @@ GPU_PEAK_TFLOPS = (
 
 
 def six_n_flops_per_token(num_parameters):
-    """Training FLOPs per token by issue 8's 6N rule (2N forward, 4N backward), N counting every
+    """Training FLOPs per token by the usual 6N rule (2N forward, 4N backward), N counting every
     parameter. It overcounts BERT: the word embeddings (a third of `bert_mini`, a fifth of
     `bert_base`) are looked up, not multiplied, at most positions."""
     return 6 * num_parameters

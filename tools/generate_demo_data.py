@@ -1,6 +1,6 @@
 """Generates the demo data sets that keras-bert ships for `keras-bert demo`.
 
-Writes, into this folder (or `--out DIR`):
+Writes, into the package's data folder `keras_bert/data` (or `--out DIR`):
 
 * `demo_corpus.txt`: a pretraining corpus in the google-research/bert layout (one sentence
   per line, a blank line between documents). Each document is an encyclopedia-style
@@ -21,7 +21,7 @@ Template syntax, expanded by `Grammar.expand`:
   `<n:LO:HI>` a random integer in [LO, HI];
   `{key}`     the current document's entity `key` (fixed for the whole document).
 
-Usage: python keras_bert/data/generate_demo_data.py [--out DIR]
+Usage: python tools/generate_demo_data.py [--out DIR]
 """
 
 import argparse
@@ -37,6 +37,9 @@ DEV_REVIEWS_PER_LABEL = 150
 CORPUS_FILE = "demo_corpus.txt"
 TRAIN_FILE = "demo_reviews_train.tsv"
 DEV_FILE = "demo_reviews_dev.tsv"
+# The folder the package ships its data from; the generator itself is not installed.
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA_DIR = os.path.join(ROOT, "keras_bert", "data")
 
 # ---------------------------------------------------------------------------------------
 # Word lists.
@@ -1049,8 +1052,8 @@ def generate(out_dir):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default=os.path.dirname(os.path.abspath(__file__)),
-                        help="folder to write the files into (default: this folder)")
+    parser.add_argument("--out", default=DATA_DIR,
+                        help="folder to write the files into (default: keras_bert/data)")
     args = parser.parse_args(argv)
     for path in generate(args.out):
         print(f"wrote {path} ({os.path.getsize(path):,} bytes)")
