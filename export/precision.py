@@ -5,11 +5,10 @@ A bfloat16 export is the same model built under Keras' `"bfloat16"` dtype policy
 weights rounded to bfloat16 once, at export, instead of at every call: the numbers are those
 of `mixed_bfloat16` inference (which rounds the float32 weights to bfloat16 before every
 product), LayerNorm and the attention softmax still run in float32 (the layers pin them), and
-the serving outputs are float32 (`serving.build_archive` casts them). Half the size, and on a
-2-core Xeon with AMX BERT-base runs 2.3x faster than keras-hub's float32 XLA forward pass at
-batch 8 (BENCHMARKS.md); accuracy: the exporter reports the difference from the float32 model.
-Elsewhere bfloat16 is emulated and slower than float32 (1.3-1.6x keras-hub's float32 time on a
-2-core AMD EPYC with AVX2 only): exporting on such a CPU warns (`warn_if_emulated`).
+the serving outputs are float32 (`serving.build_archive` casts them). Half the size, and
+faster where the CPU has native bfloat16 products (BENCHMARKS.md, "Low precision"); accuracy:
+the exporter reports the difference from the float32 model. Elsewhere bfloat16 is emulated and
+slower than float32: exporting on such a CPU warns (`warn_if_emulated`).
 """
 
 import os

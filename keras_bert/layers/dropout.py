@@ -9,12 +9,11 @@ class BertDropout(keras.layers.Dropout):
     whose random numbers, in a function TensorFlow compiles with XLA, come from ThreeFry.
 
     Keras' TensorFlow backend draws dropout masks with `tf.random.stateless_uniform` and the
-    algorithm TensorFlow selects itself, which XLA compiles slowly on CPU: measured there,
-    dropout took 19% of a pretraining step under XLA (4 layers, hidden 256, seq 128, batch 32;
-    1,743 ms against 1,413 ms at rate 0), and drawing the same masks with ThreeFry (what
-    Keras' JAX backend uses) took a quarter of that. Keras' `dropout` takes no algorithm, and
-    TensorFlow's kernels outside XLA have no ThreeFry, so this layer asks TensorFlow whether
-    it is being compiled with XLA (`tf.function(jit_compile=True)`, `--jit-compile` in
+    algorithm TensorFlow selects itself, which XLA compiles slowly on CPU (a large share of a
+    small pretraining step; BENCHMARKS.md has the numbers); drawing the same masks with
+    ThreeFry (what Keras' JAX backend uses) costs a fraction of that. Keras' `dropout` takes
+    no algorithm, and TensorFlow's kernels outside XLA have no ThreeFry, so this layer asks
+    TensorFlow whether it is being compiled with XLA (`tf.function(jit_compile=True)`, `--jit-compile` in
     training, Keras `fit` with `jit_compile=True`) and is Keras' `Dropout` everywhere else,
     other backends included.
 

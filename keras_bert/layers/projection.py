@@ -71,9 +71,8 @@ def bias_add(rows, bias):
     TensorFlow's graph optimizer (grappler's remapper, with oneDNN on x86) fuses `MatMul` +
     `BiasAdd` + GELU (`tf.nn.gelu`, tanh or erf) into one `_MklNativeFusedMatMul`, but only
     from a `BiasAdd` op: after the `AddV2` that `keras.ops.add` emits it fuses the bias and
-    leaves GELU's eight elementwise ops. Measured on a `[1024, 768] x [768, 3072]` layer
-    without XLA (what a SavedModel runs): 21.5 -> 14.5 ms in float32, 12.2 -> 4.7 ms in
-    bfloat16. Keras has no bias-add op, so this asks for TensorFlow's own.
+    leaves GELU's eight elementwise ops, which matters without XLA (what a SavedModel runs;
+    BENCHMARKS.md has the timings). Keras has no bias-add op, so this asks for TensorFlow's own.
     """
     if keras.backend.backend() != "tensorflow":
         return ops.add(rows, bias)
