@@ -30,7 +30,8 @@ import tensorflow as tf  # noqa: E402
 
 import keras_bert  # noqa: E402
 from keras_bert.text import BertTokenizer  # noqa: E402
-from keras_bert.training import finetune, optimization, program  # noqa: E402
+from keras_bert.optimization import bert_optimizer  # noqa: E402
+from keras_bert.training import finetune, program  # noqa: E402
 from keras_bert.training.data import tasks  # noqa: E402
 from keras_bert.training.strategy import resolve_strategy  # noqa: E402
 from keras_bert.training.trainer import Trainer  # noqa: E402
@@ -59,7 +60,7 @@ class Ours:
         strategy = resolve_strategy("one_device")
         with strategy.scope():
             model = keras_bert.BertClassifier(keras_bert.BertEncoder(benchmark_config()), 2)
-            optimizer = optimization.create_optimizer(5e-5, 10**6, steps)
+            optimizer = bert_optimizer(5e-5, 10**6, warmup_steps=steps)
         dataset_fn = program.in_memory_dataset_fn(inputs, labels, 0, length_multiple, group_by_length)
         self.trainer = Trainer(
             strategy, model, optimizer, finetune.classification_loss, dataset_fn, BATCH, out_dir,

@@ -26,7 +26,8 @@ import tensorflow as tf  # noqa: E402
 
 import keras_bert  # noqa: E402
 from keras_bert.text import BertTokenizer  # noqa: E402
-from keras_bert.training import optimization, pretrain  # noqa: E402
+from keras_bert.optimization import bert_optimizer  # noqa: E402
+from keras_bert.training import pretrain  # noqa: E402
 from keras_bert.training.data import pretraining  # noqa: E402
 from keras_bert.training.strategy import resolve_strategy  # noqa: E402
 from keras_bert.training.trainer import Trainer  # noqa: E402
@@ -72,8 +73,8 @@ class Ours:
         strategy = resolve_strategy("one_device")
         with strategy.scope():
             self.model = keras_bert.BertPretrainer(keras_bert.BertEncoder(config or benchmark_config()))
-            optimizer = optimization.create_optimizer(
-                1e-4, 10**6, steps,
+            optimizer = bert_optimizer(
+                1e-4, 10**6, warmup_steps=steps,
                 loss_scaling=keras.mixed_precision.global_policy().name == "mixed_float16",
             )
         self.trainer = Trainer(

@@ -16,5 +16,6 @@ from keras_bert.models import (  # noqa: E402
     BertTokenClassifier,
     split_pretraining_features,
 )
+from keras_bert.optimization import bert_optimizer  # noqa: E402
 from keras_bert.pretrained import from_pretrained, save_pretrained  # noqa: E402
 from keras_bert.version import __version__  # noqa: E402

@@ -173,24 +173,54 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
 
 
 def save_pretrained(model, path, format="huggingface", vocab_file=None):
-    """Writes a `BertEncoder` or `BertPretrainer` so other BERT code can load it.
+    """Writes a model so other BERT code can load it, with its tokenizer's files.
 
     Args:
         model: a `BertEncoder` (written as Hugging Face's `BertModel`, or Google's `bert/*`
-            variables) or a `BertPretrainer` (`BertForPreTraining`, or Google's `bert/*` and
-            `cls/*` variables). For a task model, pass `model.encoder`.
+            variables), a `BertPretrainer` (`BertForPreTraining`, or Google's `bert/*` and
+            `cls/*` variables), or, as Hugging Face folders only, a `BertClassifier`
+            (`BertForSequenceClassification`), `BertTokenClassifier`
+            (`BertForTokenClassification`) or `BertSpanQA` (`BertForQuestionAnswering`),
+            with `num_labels`, `id2label` and `label2id` from its `label_names`.
         path: the folder to write (created).
         format: "huggingface" (`config.json` + `model.safetensors`) or "google"
             (`bert_config.json` + `bert_model.ckpt.index/.data-00000-of-00001`).
-        vocab_file: copied in as `vocab.txt` when given.
+        vocab_file: copied in as `vocab.txt` when given. Without it, a model that carries a
+            preprocessor writes its tokenizer's vocabulary. With a vocabulary, a Hugging Face
+            folder also gets `tokenizer_config.json` (`do_lower_case` as the preprocessor
+            lower-cases; uncased without one), so transformers' `AutoTokenizer` loads it.
+
+    Examples:
+
+    ```python
+    keras_bert.save_pretrained(classifier, "my_classifier")
+    # transformers.AutoModelForSequenceClassification.from_pretrained("my_classifier")
+    ```
     """
     if format not in FORMATS:
         raise ValueError(f"Unknown checkpoint format {format!r}; use one of {', '.join(FORMATS)}.")
     if vocab_file is not None and not os.path.isfile(vocab_file):
         raise FileNotFoundError(f"Vocabulary file {vocab_file} does not exist.")
+    if format == "google" and isinstance(model, BertTask) and not isinstance(model, BertPretrainer):
+        raise ValueError(
+            f"Google folders hold an encoder or a pretrainer, not a {type(model).__name__}; "
+            "save it with format='huggingface', or pass model.encoder."
+        )
     if format == "huggingface":
         huggingface.save_huggingface_folder(model, path)
     else:
         google.save_google_folder(model, path)
+    preprocessor = getattr(model, "preprocessor", None)
+    vocab_path = os.path.join(path, "vocab.txt")
     if vocab_file is not None:
-        shutil.copyfile(vocab_file, os.path.join(path, "vocab.txt"))
+        shutil.copyfile(vocab_file, vocab_path)
+    elif preprocessor is not None:
+        preprocessor.tokenizer.write_vocab(vocab_path)
+    if format == "huggingface" and os.path.isfile(vocab_path):
+        lower_case = preprocessor.tokenizer.lower_case if preprocessor is not None else True
+        settings = {"tokenizer_class": "BertTokenizer", "do_lower_case": lower_case}
+        if preprocessor is not None:
+            settings["model_max_length"] = preprocessor.seq_length
+        with open(os.path.join(path, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+            json.dump(settings, f, indent=2, sort_keys=True)
+            f.write("\n")

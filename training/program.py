@@ -12,7 +12,7 @@ from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
 from keras_bert.text import BertTokenizer
 from keras_bert.text.packing import trim_to_longest
-from keras_bert.training import optimization
+from keras_bert.optimization import bert_optimizer
 from keras_bert.training.strategy import STRATEGIES, resolve_strategy
 from keras_bert.training.trainer import Trainer
 
@@ -110,10 +110,10 @@ def starting_model(args, tokenizer, task="encoder"):
 
 def create_optimizer(args, total_steps):
     warmup = args.warmup_steps if args.warmup_steps is not None else total_steps // 10
-    return optimization.create_optimizer(
+    return bert_optimizer(
         args.learning_rate,
         total_steps,
-        min(warmup, total_steps),
+        warmup_steps=min(warmup, total_steps),
         weight_decay=args.weight_decay,
         loss_scaling=args.precision == "mixed_float16",
     )

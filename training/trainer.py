@@ -63,7 +63,7 @@ class Trainer:
         strategy: the `tf.distribute.Strategy`.
         model: a Keras model built under `strategy.scope()`.
         optimizer: a Keras optimizer created under `strategy.scope()` (see
-            `training.optimization.create_optimizer`).
+            `keras_bert.bert_optimizer`).
         loss_fn: `loss_fn(model, inputs, labels) -> (loss, metrics)`: the float32 scalar loss
             of one micro-batch (unscaled) and a dict of float32 scalar metrics to log (means
             over the micro-batch). Runs in a replica context with `training=True` semantics.

@@ -27,13 +27,14 @@ from keras_bert.checkpoints.mapping import (
     HEAD_KEYS,
     FileWeight,
     bert_weights,
-    encoder_of,
     export_weights,
     load_weights,
 )
 from keras_bert.models.classifier import BertClassifier
 from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
+from keras_bert.models.span_qa import BertSpanQA
+from keras_bert.models.token_classifier import BertTokenClassifier
 
 CONFIG_FILE = "config.json"
 SAFETENSORS_FILE = "model.safetensors"
@@ -252,21 +253,59 @@ def load_huggingface_checkpoint(model, model_folder, allow_pickle=False, checkpo
         )
 
 
+def _architecture(model):
+    """transformers' class for `model`, and the config fields of its head."""
+    if isinstance(model, BertPretrainer):
+        return "BertForPreTraining", {}
+    if isinstance(model, BertSpanQA):
+        return "BertForQuestionAnswering", {}
+    if isinstance(model, (BertClassifier, BertTokenClassifier)):
+        count = model.num_classes if isinstance(model, BertClassifier) else model.num_labels
+        names = model.label_names or [f"LABEL_{i}" for i in range(count)]
+        fields = {
+            "num_labels": count,
+            "id2label": {str(i): name for i, name in enumerate(names)},
+            "label2id": {name: i for i, name in enumerate(names)},
+            "classifier_dropout": model.dropout,
+        }
+        if isinstance(model, BertClassifier):
+            fields["problem_type"] = (
+                "regression" if count == 1 else "single_label_classification"
+            )
+            return "BertForSequenceClassification", fields
+        return "BertForTokenClassification", fields
+    if isinstance(model, BertEncoder):
+        return "BertModel", {}
+    raise TypeError(
+        f"Hugging Face folders hold a BertEncoder, BertPretrainer, BertClassifier, "
+        f"BertTokenClassifier or BertSpanQA, got {type(model).__name__}."
+    )
+
+
 def save_huggingface_folder(model, folder):
     """Writes `config.json` + `model.safetensors` in `folder`, as transformers writes them.
 
-    A `BertPretrainer` is written as `BertForPreTraining` (keys `bert.*`, `cls.*`, the tied
-    decoder left out as transformers writes it), a `BertEncoder` as `BertModel`.
+    A `BertEncoder` is written as `BertModel`; a `BertPretrainer` as `BertForPreTraining` (keys
+    `bert.*`, `cls.*`, the tied decoder left out as transformers writes it); a
+    `BertClassifier` as `BertForSequenceClassification`, a `BertTokenClassifier` as
+    `BertForTokenClassification` and a `BertSpanQA` as `BertForQuestionAnswering` (keys
+    `bert.*` and the head's `classifier.*` / `qa_outputs.*`, with `num_labels`, `id2label` and
+    `label2id`; the last two without the pooler, which transformers builds them without).
     """
-    config = encoder_of(model).config
-    with_heads = isinstance(model, BertPretrainer)
-    tensors = {
-        (name if not with_heads or name.startswith("cls.") else "bert." + name): value
-        for name, value in export_weights(huggingface_weights(model)).items()
-    }
-    values = config.to_original_dict("huggingface")
-    values["architectures"] = ["BertForPreTraining" if with_heads else "BertModel"]
+    architecture, head_fields = _architecture(model)
+    encoder = model if isinstance(model, BertEncoder) else model.encoder
+    with_pooler = not isinstance(model, (BertTokenClassifier, BertSpanQA))
+    tensors = {}
+    for name, value in export_weights(huggingface_weights(model)).items():
+        if name in _POOLER_NAMES and not with_pooler:
+            continue
+        is_head = name.startswith("cls.") or name in TASK_HEAD_NAMES
+        prefixed = isinstance(model, BertEncoder) or is_head
+        tensors[name if prefixed else "bert." + name] = value
+    values = encoder.config.to_original_dict("huggingface")
+    values["architectures"] = [architecture]
     values["tie_word_embeddings"] = True
+    values.update(head_fields)
     os.makedirs(folder, exist_ok=True)
     with open(os.path.join(folder, CONFIG_FILE), "w", encoding="utf-8") as f:
         json.dump(values, f, indent=2, sort_keys=True)

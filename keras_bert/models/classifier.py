@@ -20,6 +20,17 @@ class BertClassifier(BertTask):
         dropout: dropout before the output layer.
         label_names: optional names of the classes, stored with the model so predictions can
             be reported by name.
+        preprocessor: optional `keras_bert.text.BertPreprocessor`, saved with the model: then
+            `fit`, `evaluate` and `predict` also take raw text, a list or array of strings or
+            a tuple of two for pairs (`TextModel`).
+
+    Examples:
+
+    ```python
+    classifier = BertClassifier.from_pretrained(folder, num_classes=2)
+    classifier.fit(["a gripping film", "dull and far too long"], [1, 0], epochs=2)
+    classifier.predict(["superb"])  # logits [1, 2]
+    ```
     """
 
     def __init__(self, encoder, num_classes, dropout=0.1, label_names=None, **kwargs):

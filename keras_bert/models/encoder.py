@@ -7,6 +7,7 @@ from keras_bert.config import BertConfig
 from keras_bert.layers.embeddings import BertEmbeddings
 from keras_bert.layers.encoder_block import TransformerEncoderBlock
 from keras_bert.layers.gather import gather_rows
+from keras_bert.models.text_model import TextModel, deserialize_preprocessor
 
 # The TF Hub BERT encoder interface.
 INPUT_NAMES = ("input_word_ids", "input_mask", "input_type_ids")
@@ -54,7 +55,7 @@ def freeze(model, trainable):
 
 
 @keras.saving.register_keras_serializable(package="keras_bert")
-class BertEncoder(keras.Model):
+class BertEncoder(TextModel):
     """The BERT encoder: embeddings, `num_layers` post-LN Transformer blocks and the pooler.
 
     Inputs: a dict of int32 `[batch, seq_len]` tensors `input_word_ids`, `input_mask`,
@@ -64,11 +65,14 @@ class BertEncoder(keras.Model):
     `[batch, hidden]` (tanh dense layer on the `[CLS]` position) and `encoder_outputs`
     (a list of one `[batch, seq_len, hidden]` tensor per block).
 
+    With a `preprocessor`, `predict` (and `fit`, `evaluate`) also take raw text (`TextModel`).
+
     Args:
         config: a `BertConfig` (or its dict).
+        preprocessor: optional `keras_bert.text.BertPreprocessor`, saved with the model.
     """
 
-    def __init__(self, config, **kwargs):
+    def __init__(self, config, preprocessor=None, **kwargs):
         refuse_dtype("BertEncoder", kwargs)
         if isinstance(config, dict):
             config = BertConfig.from_dict(config)
@@ -119,6 +123,7 @@ class BertEncoder(keras.Model):
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
         freeze(self, trainable)
         self.config = config
+        self.preprocessor = preprocessor
         self.embeddings = embeddings
         self.transformer_layers = blocks
         self.pooler = pooler
@@ -144,9 +149,22 @@ class BertEncoder(keras.Model):
         """A randomly initialized encoder of a preset size (`BertConfig.presets()`)."""
         return cls(BertConfig.from_preset(name, **config_overrides))
 
+    @classmethod
+    def _from_checkpoint(cls, checkpoint, **kwargs):
+        if kwargs:
+            raise TypeError(f"BertEncoder.from_pretrained got unknown arguments {sorted(kwargs)}.")
+        return checkpoint if isinstance(checkpoint, BertEncoder) else checkpoint.encoder
+
     def get_config(self):
-        return {"config": self.config.to_dict(), "name": self.name, "trainable": self.trainable}
+        return {
+            "config": self.config.to_dict(),
+            "name": self.name,
+            "trainable": self.trainable,
+            "preprocessor": keras.saving.serialize_keras_object(self.preprocessor),
+        }
 
     @classmethod
     def from_config(cls, config):
+        config = dict(config)
+        config["preprocessor"] = deserialize_preprocessor(config.get("preprocessor"))
         return cls(**config)

@@ -1,12 +1,14 @@
 """`BertPretrainer`: the encoder with the masked-LM and next-sentence heads."""
 
 import keras
+import tensorflow as tf
 from keras import ops
 from keras.src.losses.loss import scale_loss_for_distribution
 
 from keras_bert.layers.heads import MaskedLMHead, NextSentenceHead
 from keras_bert.models.encoder import INPUT_NAMES, encoder_inputs
 from keras_bert.models.task import BertTask, check_encoder
+from keras_bert.text.masking import mask_for_mlm
 
 # The features a pretraining example has (the google-research/bert TFRecord names); the
 # inputs may also use the TF Hub names `input_word_ids` / `input_type_ids`.
@@ -56,9 +58,29 @@ class BertPretrainer(BertTask):
     `next_sentence_labels` (see `split_pretraining_features`). The loss is BERT's:
     `sum(w * ce_mlm) / (sum(w) + 1e-5) + mean(ce_nsp)`; `mlm_loss`, `nsp_loss`,
     `mlm_accuracy` (weighted) and `nsp_accuracy` are reported.
+
+    With a `preprocessor`, `fit` and `evaluate` also take raw text: single texts, or pairs
+    `(first, second)` with `y` the next-sentence labels (0 = the second text follows the
+    first, 1 = it does not; without `y`, all 0). BERT's masking (`keras_bert.text.mask_for_mlm`:
+    15% of the pieces, at most `max_predictions_per_seq`, 80% `[MASK]` / 10% random / 10%
+    kept) is drawn in the data pipeline: afresh for every batch in `fit`, with a fixed seed
+    in `evaluate` and `predict` (the same texts give the same masks, so losses compare).
+
+    Args:
+        encoder: a `BertEncoder`.
+        max_predictions_per_seq: masked positions per text when masking raw text.
+        preprocessor: optional `keras_bert.text.BertPreprocessor`, saved with the model.
+
+    Examples:
+
+    ```python
+    pretrainer = BertPretrainer.from_pretrained(folder, seq_length=128)
+    pretrainer.compile(optimizer=keras_bert.bert_optimizer(1e-4, total_steps=1000))
+    pretrainer.fit(["First sentence of the corpus.", "Another one."], epochs=1)
+    ```
     """
 
-    def __init__(self, encoder, **kwargs):
+    def __init__(self, encoder, max_predictions_per_seq=20, **kwargs):
         check_encoder("BertPretrainer", encoder)
         inputs = encoder_inputs(INPUT_NAMES + ("masked_lm_positions",))
         outputs = encoder({name: inputs[name] for name in INPUT_NAMES})
@@ -79,6 +101,7 @@ class BertPretrainer(BertTask):
         self._build_task(encoder, inputs, logits, **kwargs)
         self.mlm_head = mlm_head
         self.nsp_head = nsp_head
+        self.max_predictions_per_seq = int(max_predictions_per_seq)
         self.mlm_loss_tracker = keras.metrics.Mean(name="mlm_loss")
         self.nsp_loss_tracker = keras.metrics.Mean(name="nsp_loss")
         self.mlm_accuracy = keras.metrics.Mean(name="mlm_accuracy")
@@ -96,6 +119,32 @@ class BertPretrainer(BertTask):
             "mlm_logits": self.mlm_head.logits(rows[:, 1:]),
             "nsp_logits": self.nsp_head(pooled),
         }
+
+    def _task_config(self):
+        return {"max_predictions_per_seq": self.max_predictions_per_seq}
+
+    def preprocess_samples(self, x, y=None, sample_weight=None, training=False):
+        if sample_weight is not None:
+            raise ValueError("BertPretrainer takes no sample_weight (see compute_loss).")
+        inputs = self.preprocessor(x)
+        tokenizer = self.preprocessor.tokenizer
+        masked = mask_for_mlm(
+            inputs["input_word_ids"],
+            tokenizer.vocab_size,
+            tokenizer.mask_id,
+            tokenizer.special_ids,
+            self.max_predictions_per_seq,
+            seed=None if training else 0,
+        )
+        inputs["input_word_ids"] = masked["input_word_ids"]
+        inputs["masked_lm_positions"] = masked["masked_lm_positions"]
+        batch = tf.shape(masked["masked_lm_ids"])[0]
+        labels = {
+            "masked_lm_ids": masked["masked_lm_ids"],
+            "masked_lm_weights": masked["masked_lm_weights"],
+            "next_sentence_labels": tf.zeros([batch], tf.int32) if y is None else tf.cast(y, tf.int32),
+        }
+        return inputs, labels
 
     def compile(self, optimizer="auto", **kwargs):
         """Compiles with BERT's pretraining loss (no `loss` argument is taken)."""

@@ -1,8 +1,10 @@
-"""`BertTask`: what the task models share (the encoder they wrap, saving, compile defaults)."""
+"""`BertTask`: what the task models share (the encoder they wrap, the preprocessor, saving,
+compile defaults)."""
 
 import keras
 
 from keras_bert.models.encoder import BertEncoder, freeze, refuse_dtype
+from keras_bert.models.text_model import TextModel, deserialize_preprocessor
 
 
 def check_encoder(model_name, encoder):
@@ -18,21 +20,31 @@ def check_label_names(model_name, label_names, count, what):
     return list(label_names) if label_names is not None else None
 
 
-class BertTask(keras.Model):
+class BertTask(TextModel):
     """Base of the models built on a `BertEncoder`.
 
     Subclasses check their encoder (`check_encoder`), build their functional graph, call
     `super().__init__(inputs=..., outputs=...)` through `_build_task`, and list their
     constructor arguments in `_task_config()`. `compile()` takes `"auto"` for loss, metrics and optimizer and fills in each task's
     defaults (`_default_loss`, `_default_metrics`; Adam at 5e-5 for the optimizer).
+    Every task model takes `preprocessor=` (a `BertPreprocessor`, saved with the model) to
+    fit, evaluate and predict on raw text (`TextModel`).
     """
 
-    def _build_task(self, encoder, inputs, outputs, **kwargs):
+    def _build_task(self, encoder, inputs, outputs, preprocessor=None, **kwargs):
         refuse_dtype(type(self).__name__, kwargs)
         trainable = kwargs.pop("trainable", True)
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
         freeze(self, trainable)
         self.encoder = encoder
+        self.preprocessor = preprocessor
+
+    @classmethod
+    def _from_checkpoint(cls, checkpoint, **kwargs):
+        if isinstance(checkpoint, cls) and not kwargs:
+            return checkpoint
+        encoder = checkpoint.encoder if isinstance(checkpoint, BertTask) else checkpoint
+        return cls(encoder, **kwargs)
 
     def _task_config(self):
         return {}
@@ -68,6 +80,7 @@ class BertTask(keras.Model):
             "encoder": keras.saving.serialize_keras_object(self.encoder),
             "name": self.name,
             "trainable": self.trainable,
+            "preprocessor": keras.saving.serialize_keras_object(self.preprocessor),
         }
         config.update(self._task_config())
         return config
@@ -76,4 +89,5 @@ class BertTask(keras.Model):
     def from_config(cls, config):
         config = dict(config)
         config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"])
+        config["preprocessor"] = deserialize_preprocessor(config.get("preprocessor"))
         return cls(**config)

@@ -57,6 +57,29 @@ class BertPreprocessor(keras.layers.Layer):
         tok = self.tokenizer
         return pack_inputs(segments, seq_length or self.seq_length, tok.cls_id, tok.sep_id, tok.pad_id)
 
+    def pack_words(self, texts):
+        """Packs one segment and tells where each whitespace-separated word starts.
+
+        Args:
+            texts: tf.string `[batch]`.
+
+        Returns:
+            `(inputs, word_index)`: the encoder inputs (as `call`) and int32 `[batch,
+            seq_length]`, at the first piece of each word the index of that word in its text
+            (`str.split()`'s words, as `BertTokenizer.tokenize_with_word_offsets` counts them),
+            -1 elsewhere (other pieces, special tokens, padding, words cut by `seq_length`).
+        """
+        ids, word_ids, _, _ = self.tokenizer.tokenize_with_word_offsets(texts)
+        inputs = self.bert_pack_inputs([ids])
+        length = self.seq_length
+        # Position p holds piece p - 1 (after [CLS]) while p <= the pieces kept.
+        at_position = tf.pad(word_ids.to_tensor(-1, shape=[None, length - 1]), [[0, 0], [1, 0]], constant_values=-1)
+        before = tf.pad(at_position[:, :-1], [[0, 0], [1, 0]], constant_values=-1)
+        kept = tf.reduce_sum(inputs["input_mask"], axis=1, keepdims=True) - 2
+        positions = tf.range(length)[tf.newaxis, :]
+        first = (positions >= 1) & (positions <= kept) & (at_position >= 0) & (at_position != before)
+        return inputs, tf.where(first, at_position, -1)
+
     def call(self, inputs):
         texts = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         if not 1 <= len(texts) <= 2:

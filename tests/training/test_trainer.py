@@ -203,7 +203,8 @@ def test_xla_single_replica_compiles_the_update_with_the_step(tmp_path):
     import keras
     import tensorflow as tf
 
-    from keras_bert.training import optimization, pretrain
+    from keras_bert.optimization import bert_optimizer
+    from keras_bert.training import pretrain
     from keras_bert.training.strategy import resolve_strategy
     from keras_bert.training.trainer import Trainer
 
@@ -226,7 +227,7 @@ def test_xla_single_replica_compiles_the_update_with_the_step(tmp_path):
                 intermediate_size=64, max_position_embeddings=32,
             )
             model = keras_bert.BertPretrainer(keras_bert.BertEncoder(config))
-            optimizer = optimization.create_optimizer(1e-2, 100, 1)
+            optimizer = bert_optimizer(1e-2, 100, warmup_steps=1)
         trainer = Trainer(
             strategy, model, optimizer, pretrain.pretraining_loss,
             lambda *_: tf.data.Dataset.from_tensors(batch).repeat(), 8, str(tmp_path / str(fused)),
@@ -246,7 +247,8 @@ def test_resuming_another_runs_checkpoint_names_the_folder_and_what_to_do(tmp_pa
     """An OUT folder whose checkpoint has another head size: one line, not TF's traceback."""
     import tensorflow as tf
 
-    from keras_bert.training import finetune, optimization
+    from keras_bert.optimization import bert_optimizer
+    from keras_bert.training import finetune
     from keras_bert.training.strategy import resolve_strategy
     from keras_bert.training.trainer import Trainer
 
@@ -260,7 +262,7 @@ def test_resuming_another_runs_checkpoint_names_the_folder_and_what_to_do(tmp_pa
     for num_classes in (2, 3):
         with strategy.scope():
             model = keras_bert.BertClassifier(keras_bert.BertEncoder(config), num_classes)
-            optimizer = optimization.create_optimizer(1e-3, 10, 1)
+            optimizer = bert_optimizer(1e-3, 10, warmup_steps=1)
         trainer = Trainer(
             strategy, model, optimizer, finetune.classification_loss,
             lambda *_: tf.data.Dataset.from_tensors(batch).repeat(), 8, str(tmp_path),

@@ -1,5 +1,8 @@
 """BERT's optimizer: AdamW with linear warm-up and linear decay, global-norm clipping.
 
+`bert_optimizer` is the one optimizer of the package: pass it to `compile` in Python, and the
+`keras-bert finetune` / `pretrain` commands build theirs with it.
+
 As google-research/bert's `optimization.py`: weight decay 0.01 except on LayerNorm and biases,
 epsilon 1e-6, betas 0.9/0.999, gradients clipped to global norm 1.0, learning rate rising
 linearly to its peak over the warm-up steps and falling linearly to 0 at the last step.
@@ -54,24 +57,46 @@ class WarmupLinearDecay(keras.optimizers.schedules.LearningRateSchedule):
         }
 
 
-def create_optimizer(
+def bert_optimizer(
     learning_rate,
     total_steps,
-    warmup_steps=0,
+    warmup_fraction=0.1,
+    warmup_steps=None,
     weight_decay=0.01,
     epsilon=1e-6,
     global_clipnorm=1.0,
     loss_scaling=False,
 ):
-    """BERT's AdamW (see the module docstring).
+    """BERT's fine-tuning and pretraining optimizer, ready for `model.compile`.
+
+    AdamW with BERT's settings (see the module docstring): the learning rate rises linearly to
+    `learning_rate` over the warm-up and falls linearly to 0 at `total_steps`.
 
     Args:
         learning_rate: the peak learning rate.
-        total_steps: the number of optimizer updates (after gradient accumulation).
-        warmup_steps: updates of linear warm-up.
+        total_steps: the number of optimizer updates in the whole training
+            (`epochs * ceil(examples / batch_size)` for `fit`; after gradient accumulation).
+        warmup_fraction: share of `total_steps` spent warming up (BERT's 10% by default).
+        warmup_steps: the warm-up in updates; given, it replaces `warmup_fraction`.
+        weight_decay: decoupled weight decay, not applied to LayerNorm and biases.
+        epsilon, global_clipnorm: Adam's epsilon and the global-norm gradient clip.
         loss_scaling: wrap in `keras.optimizers.LossScaleOptimizer` (dynamic loss scaling,
             needed for `mixed_float16`).
+
+    Returns:
+        A `keras.optimizers.AdamW` (or the `LossScaleOptimizer` around it).
+
+    Examples:
+
+    ```python
+    steps = epochs * math.ceil(len(texts) / batch_size)
+    model.compile(optimizer=keras_bert.bert_optimizer(2e-5, total_steps=steps))
+    ```
     """
+    if warmup_steps is None:
+        if not 0.0 <= warmup_fraction <= 1.0:
+            raise ValueError(f"warmup_fraction must be between 0 and 1, got {warmup_fraction}.")
+        warmup_steps = int(warmup_fraction * total_steps)
     optimizer = keras.optimizers.AdamW(
         learning_rate=WarmupLinearDecay(learning_rate, total_steps, warmup_steps),
         weight_decay=weight_decay,

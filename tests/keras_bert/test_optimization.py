@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import keras_bert as kb
-from keras_bert.training import optimization
+from keras_bert import optimization
 
 
 def tiny_pretrainer():
@@ -30,7 +30,7 @@ def test_schedule_rejects_warmup_longer_than_training():
 
 def test_weight_decay_skips_layer_norm_and_every_bias():
     model = tiny_pretrainer()
-    optimizer = optimization.create_optimizer(1.0, total_steps=10)
+    optimizer = optimization.bert_optimizer(1.0, total_steps=10)
     for w in model.trainable_weights:
         w.assign(np.ones(w.shape, "float32"))
     # With zero gradients Adam's step is 0, so only the decoupled weight decay moves weights:
@@ -55,7 +55,7 @@ def test_weight_decay_skips_layer_norm_and_every_bias():
 
 
 def test_optimizer_clips_global_norm_and_uses_bert_epsilon():
-    optimizer = optimization.create_optimizer(1e-4, total_steps=10)
+    optimizer = optimization.bert_optimizer(1e-4, total_steps=10)
     assert optimizer.global_clipnorm == 1.0
     assert optimizer.epsilon == 1e-6
     assert optimizer.weight_decay == 0.01
@@ -65,5 +65,5 @@ def test_optimizer_clips_global_norm_and_uses_bert_epsilon():
 
 
 def test_float16_wraps_in_loss_scaling():
-    optimizer = optimization.create_optimizer(1e-4, total_steps=10, loss_scaling=True)
+    optimizer = optimization.bert_optimizer(1e-4, total_steps=10, loss_scaling=True)
     assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
