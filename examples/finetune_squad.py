@@ -9,8 +9,7 @@ run a small slice so it finishes in a minute on a laptop.
 """
 
 import argparse
-
-import keras
+import math
 
 import keras_bert
 from keras_bert.text import BertTokenizer
@@ -37,7 +36,8 @@ def main():
     )
 
     model = keras_bert.BertSpanQA(keras_bert.from_pretrained(args.checkpoint))
-    model.compile(optimizer=keras.optimizers.AdamW(3e-5, weight_decay=0.01))
+    steps = args.epochs * math.ceil(len(inputs["input_word_ids"]) / 16)
+    model.compile(optimizer=keras_bert.bert_optimizer(3e-5, total_steps=steps))
     model.fit(inputs, labels, batch_size=16, epochs=args.epochs, verbose=2)
 
     outputs = model.predict(inputs, batch_size=32, verbose=0)

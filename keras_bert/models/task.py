@@ -31,6 +31,8 @@ class BertTask(TextModel):
     fit, evaluate and predict on raw text (`TextModel`).
     """
 
+    compiles_when_loaded = True
+
     def _build_task(self, encoder, inputs, outputs, preprocessor=None, **kwargs):
         refuse_dtype(type(self).__name__, kwargs)
         trainable = kwargs.pop("trainable", True)

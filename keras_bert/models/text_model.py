@@ -16,6 +16,8 @@ import tensorflow as tf
 
 # Raw-text batches of `fit`, `evaluate` and `predict` when no `batch_size` is given (Keras').
 DEFAULT_BATCH_SIZE = 32
+# The packed length of `from_pretrained`'s preprocessor, as TF Hub's BERT preprocessors pack.
+DEFAULT_SEQ_LENGTH = 128
 # The default of `from_pretrained`'s `preprocessor`: the checkpoint's own tokenizer.
 FROM_CHECKPOINT = "from_checkpoint"
 
@@ -80,6 +82,8 @@ class TextModel(keras.Model):
     """
 
     preprocessor = None
+    # Whether `from_pretrained` compiles the model with its defaults (task models).
+    compiles_when_loaded = False
 
     def prepare_labels(self, texts, y):
         """Labels as arrays `from_tensor_slices` can slice, given as the user gave them or
@@ -108,7 +112,10 @@ class TextModel(keras.Model):
 
     def _text_dataset(self, x, y=None, sample_weight=None, batch_size=None, training=False, shuffle=False):
         """A batched `tf.data.Dataset` of preprocessed `(inputs, y, sample_weight)`."""
-        preprocess = functools.partial(self.preprocess_samples, training=training)
+        # Graph ops only, with Python branches on the structure: nothing for autograph to convert.
+        preprocess = tf.autograph.experimental.do_not_convert(
+            functools.partial(self.preprocess_samples, training=training)
+        )
         if isinstance(x, tf.data.Dataset):
             if y is not None or sample_weight is not None or batch_size is not None:
                 raise ValueError(
@@ -123,7 +130,10 @@ class TextModel(keras.Model):
                     return preprocess(element[0])
                 return preprocess(*keras.utils.unpack_x_y_sample_weight(element))
 
-            dataset = x.map(map_batch, num_parallel_calls=tf.data.AUTOTUNE)
+            dataset = x.map(
+                tf.autograph.experimental.do_not_convert(map_batch),
+                num_parallel_calls=tf.data.AUTOTUNE,
+            )
         else:
             x = _as_arrays(x)
             data = {"x": x, "y": self.prepare_labels(x, y), "sample_weight": sample_weight}
@@ -132,7 +142,8 @@ class TextModel(keras.Model):
             if shuffle:
                 dataset = dataset.shuffle(_rows(x), reshuffle_each_iteration=True)
             dataset = dataset.batch(batch_size or DEFAULT_BATCH_SIZE).map(
-                lambda batch: preprocess(**batch), num_parallel_calls=tf.data.AUTOTUNE
+                tf.autograph.experimental.do_not_convert(lambda batch: preprocess(**batch)),
+                num_parallel_calls=tf.data.AUTOTUNE,
             )
         return dataset.prefetch(tf.data.AUTOTUNE)
 
@@ -189,7 +200,7 @@ class TextModel(keras.Model):
 
     @classmethod
     def from_pretrained(
-        cls, name_or_folder, preprocessor=FROM_CHECKPOINT, seq_length=128, allow_pickle=False, **kwargs
+        cls, name_or_folder, preprocessor=FROM_CHECKPOINT, seq_length=None, allow_pickle=False, **kwargs
     ):
         """This model from a pretrained checkpoint, with the checkpoint's tokenizer attached.
 
@@ -204,12 +215,14 @@ class TextModel(keras.Model):
             preprocessor: by default a `BertPreprocessor` of the checkpoint's vocabulary and
                 casing (`BertTokenizer.from_pretrained`) at `seq_length`; None for a model
                 that takes ids only; or a `BertPreprocessor` of your own.
-            seq_length: the packed length of the default preprocessor.
+            seq_length: the packed length of the default preprocessor (128, or the model's
+                `max_position_embeddings` when that is smaller).
             allow_pickle: as in `keras_bert.from_pretrained`.
             **kwargs: the model's own arguments (`num_classes`, `dropout`, `label_names`, ...).
 
         Returns:
-            The model, with `model.preprocessor` set.
+            The model, with `model.preprocessor` set; a task model comes compiled with its
+            defaults (`compile()`), ready to `fit`, as keras-hub's task models do.
         """
         from keras_bert.pretrained import from_pretrained  # noqa: PLC0415 - pretrained imports models
         from keras_bert.text import BertPreprocessor, BertTokenizer  # noqa: PLC0415
@@ -218,8 +231,13 @@ class TextModel(keras.Model):
         model = cls._from_checkpoint(checkpoint, **kwargs)
         if preprocessor == FROM_CHECKPOINT:
             tokenizer = BertTokenizer.from_pretrained(name_or_folder)
+            if seq_length is None:
+                encoder = model if not hasattr(model, "encoder") else model.encoder
+                seq_length = min(DEFAULT_SEQ_LENGTH, encoder.config.max_position_embeddings)
             preprocessor = BertPreprocessor(tokenizer, seq_length=seq_length)
         model.preprocessor = preprocessor
+        if cls.compiles_when_loaded:
+            model.compile()
         return model
 
     @classmethod

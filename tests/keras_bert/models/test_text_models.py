@@ -29,8 +29,11 @@ def tiny_encoder(vocab_size=len(PIECE_VOCAB)):
 
 
 def ids_of(model, x):
-    """The encoder inputs of raw text through the model's own preprocessor, called directly."""
-    x = [tf.constant(t) for t in x] if isinstance(x, tuple) else tf.constant(x)
+    """The model inputs of raw text through the model's own preprocessor, called directly
+    (a pretrainer's: its masking outside fit, fixed)."""
+    x = tuple(tf.constant(t) for t in x) if isinstance(x, tuple) else tf.constant(x)
+    if isinstance(model, kb.BertPretrainer):
+        return model.preprocess_samples(x)[0]
     return {name: value.numpy() for name, value in model.preprocessor(x).items()}
 
 
