@@ -23,6 +23,21 @@ def test_schedule_warms_up_then_decays_linearly_to_zero():
     assert float(restored(37)) == pytest.approx(float(schedule(37)))
 
 
+def test_warmup_fraction_sets_the_warmup_steps():
+    optimizer = optimization.bert_optimizer(2e-5, total_steps=200, warmup_fraction=0.1)
+    schedule = optimizer._learning_rate
+    assert schedule.get_config() == {
+        "peak_learning_rate": 2e-5, "total_steps": 200, "warmup_steps": 20
+    }
+    # The peak is reached at the end of the warm-up, then decays linearly to 0.
+    values = [float(schedule(step)) for step in (10, 20, 110, 200)]
+    np.testing.assert_allclose(values, [1e-5, 1.8e-5, 0.9e-5, 0.0], rtol=1e-6, atol=1e-12)
+    explicit = optimization.bert_optimizer(2e-5, total_steps=200, warmup_steps=5)
+    assert explicit._learning_rate.warmup_steps == 5
+    with pytest.raises(ValueError, match="warmup_fraction must be between 0 and 1"):
+        optimization.bert_optimizer(2e-5, total_steps=200, warmup_fraction=1.5)
+
+
 def test_schedule_rejects_warmup_longer_than_training():
     with pytest.raises(ValueError, match="warmup_steps must be between 0 and total_steps"):
         optimization.WarmupLinearDecay(1e-3, total_steps=10, warmup_steps=11)
@@ -30,7 +45,7 @@ def test_schedule_rejects_warmup_longer_than_training():
 
 def test_weight_decay_skips_layer_norm_and_every_bias():
     model = tiny_pretrainer()
-    optimizer = optimization.bert_optimizer(1.0, total_steps=10)
+    optimizer = optimization.bert_optimizer(1.0, total_steps=10, warmup_steps=0)
     for w in model.trainable_weights:
         w.assign(np.ones(w.shape, "float32"))
     # With zero gradients Adam's step is 0, so only the decoupled weight decay moves weights:
