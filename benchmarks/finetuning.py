@@ -29,8 +29,8 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import keras_bert  # noqa: E402
-from keras_bert.text import BertTokenizer  # noqa: E402
 from keras_bert.optimization import bert_optimizer  # noqa: E402
+from keras_bert.text import BertTokenizer  # noqa: E402
 from keras_bert.training import finetune, program  # noqa: E402
 from keras_bert.training.data import tasks  # noqa: E402
 from keras_bert.training.strategy import resolve_strategy  # noqa: E402

@@ -25,8 +25,8 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 import keras_bert  # noqa: E402
-from keras_bert.text import BertTokenizer  # noqa: E402
 from keras_bert.optimization import bert_optimizer  # noqa: E402
+from keras_bert.text import BertTokenizer  # noqa: E402
 from keras_bert.training import pretrain  # noqa: E402
 from keras_bert.training.data import pretraining  # noqa: E402
 from keras_bert.training.strategy import resolve_strategy  # noqa: E402

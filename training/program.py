@@ -10,9 +10,9 @@ from keras_bert.cli import positive_int
 from keras_bert.config import BertConfig
 from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
+from keras_bert.optimization import bert_optimizer
 from keras_bert.text import BertTokenizer
 from keras_bert.text.packing import trim_to_longest
-from keras_bert.optimization import bert_optimizer
 from keras_bert.training.strategy import STRATEGIES, resolve_strategy
 from keras_bert.training.trainer import Trainer
 

@@ -138,11 +138,12 @@ class BertPretrainer(BertTask):
         )
         inputs["input_word_ids"] = masked["input_word_ids"]
         inputs["masked_lm_positions"] = masked["masked_lm_positions"]
-        batch = tf.shape(masked["masked_lm_ids"])[0]
+        if y is None:
+            y = tf.zeros_like(masked["masked_lm_ids"][:, 0])
         labels = {
             "masked_lm_ids": masked["masked_lm_ids"],
             "masked_lm_weights": masked["masked_lm_weights"],
-            "next_sentence_labels": tf.zeros([batch], tf.int32) if y is None else tf.cast(y, tf.int32),
+            "next_sentence_labels": tf.cast(y, tf.int32),
         }
         return inputs, labels
 

@@ -84,7 +84,8 @@ class BertSpanQA(BertTask):
         context_ids, _, starts, ends = tokenizer.tokenize_with_word_offsets(context)
         inputs = self.preprocessor.bert_pack_inputs([tokenizer.tokenize(question), context_ids])
         if isinstance(y, dict) and "answer_start_byte" in y:
-            y = _answer_positions(inputs, starts, ends, y["answer_start_byte"], y["answer_end_byte"])
+            begin, end = y["answer_start_byte"], y["answer_end_byte"]
+            y = _answer_positions(inputs, starts, ends, begin, end)
         return keras.utils.pack_x_y_sample_weight(inputs, y, sample_weight)
 
     def _default_loss(self):

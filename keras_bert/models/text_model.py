@@ -110,7 +110,9 @@ class TextModel(keras.Model):
             )
         return True
 
-    def _text_dataset(self, x, y=None, sample_weight=None, batch_size=None, training=False, shuffle=False):
+    def _text_dataset(
+        self, x, y=None, sample_weight=None, batch_size=None, training=False, shuffle=False
+    ):
         """A batched `tf.data.Dataset` of preprocessed `(inputs, y, sample_weight)`."""
         # Graph ops only, with Python branches on the structure: nothing for autograph to convert.
         preprocess = tf.autograph.experimental.do_not_convert(
@@ -200,7 +202,12 @@ class TextModel(keras.Model):
 
     @classmethod
     def from_pretrained(
-        cls, name_or_folder, preprocessor=FROM_CHECKPOINT, seq_length=None, allow_pickle=False, **kwargs
+        cls,
+        name_or_folder,
+        preprocessor=FROM_CHECKPOINT,
+        seq_length=None,
+        allow_pickle=False,
+        **kwargs,
     ):
         """This model from a pretrained checkpoint, with the checkpoint's tokenizer attached.
 
@@ -224,7 +231,8 @@ class TextModel(keras.Model):
             The model, with `model.preprocessor` set; a task model comes compiled with its
             defaults (`compile()`), ready to `fit`, as keras-hub's task models do.
         """
-        from keras_bert.pretrained import from_pretrained  # noqa: PLC0415 - pretrained imports models
+        # keras_bert.pretrained imports the models.
+        from keras_bert.pretrained import from_pretrained  # noqa: PLC0415
         from keras_bert.text import BertPreprocessor, BertTokenizer  # noqa: PLC0415
 
         checkpoint = from_pretrained(name_or_folder, task="auto", allow_pickle=allow_pickle)

@@ -11,6 +11,7 @@ from keras_bert.models.task import BertTask, check_encoder, check_label_names
 # The label of positions that take no part in the loss (padding, special tokens and the
 # word pieces after the first of each word).
 IGNORE_LABEL = -100
+SINGLE_TEXTS = "BertTokenClassifier tags single texts; give a list of strings, not pairs."
 
 
 @keras.saving.register_keras_serializable(package="keras_bert")
@@ -71,7 +72,7 @@ class BertTokenClassifier(BertTask):
         if y is None or (isinstance(y, np.ndarray) and y.dtype.kind in "iu" and y.ndim == 2):
             return y
         if isinstance(texts, tuple):
-            raise ValueError("BertTokenClassifier tags single texts; give a list of strings, not pairs.")
+            raise ValueError(SINGLE_TEXTS)
         index = {name: i for i, name in enumerate(self.label_names or ())}
         rows = []
         for row, (text, labels) in enumerate(zip(texts, y)):
@@ -83,8 +84,11 @@ class BertTokenClassifier(BertTask):
                 )
             unknown = [label for label in labels if isinstance(label, str) and label not in index]
             if unknown:
-                raise ValueError(f"Label {unknown[0]!r} of text {row} is not among label_names {self.label_names}.")
-            rows.append([index[label] if isinstance(label, str) else int(label) for label in labels])
+                raise ValueError(
+                    f"Label {unknown[0]!r} of text {row} is not among label_names "
+                    f"{self.label_names}."
+                )
+            rows.append([index[tag] if isinstance(tag, str) else int(tag) for tag in labels])
         if len(rows) != len(texts):
             raise ValueError(f"Got {len(texts)} texts but {len(y)} label lists.")
         padded = np.full((len(rows), max(map(len, rows), default=0)), IGNORE_LABEL, np.int32)
@@ -94,12 +98,13 @@ class BertTokenClassifier(BertTask):
 
     def preprocess_samples(self, x, y=None, sample_weight=None, training=False):
         if isinstance(x, tuple):
-            raise ValueError("BertTokenClassifier tags single texts; give a list of strings, not pairs.")
+            raise ValueError(SINGLE_TEXTS)
         inputs, word_index = self.preprocessor.pack_words(x)
         if y is not None:
             y = tf.cast(y, tf.int32)
             in_labels = (word_index >= 0) & (word_index < tf.shape(y)[1])
-            at_word = tf.gather(y, tf.clip_by_value(word_index, 0, tf.shape(y)[1] - 1), batch_dims=1)
+            word = tf.clip_by_value(word_index, 0, tf.shape(y)[1] - 1)
+            at_word = tf.gather(y, word, batch_dims=1)
             y = tf.where(in_labels, at_word, IGNORE_LABEL)
         return keras.utils.pack_x_y_sample_weight(inputs, y, sample_weight)
 

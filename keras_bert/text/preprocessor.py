@@ -73,11 +73,14 @@ class BertPreprocessor(keras.layers.Layer):
         inputs = self.bert_pack_inputs([ids])
         length = self.seq_length
         # Position p holds piece p - 1 (after [CLS]) while p <= the pieces kept.
-        at_position = tf.pad(word_ids.to_tensor(-1, shape=[None, length - 1]), [[0, 0], [1, 0]], constant_values=-1)
+        at_position = tf.pad(
+            word_ids.to_tensor(-1, shape=[None, length - 1]), [[0, 0], [1, 0]], constant_values=-1
+        )
         before = tf.pad(at_position[:, :-1], [[0, 0], [1, 0]], constant_values=-1)
         kept = tf.reduce_sum(inputs["input_mask"], axis=1, keepdims=True) - 2
         positions = tf.range(length)[tf.newaxis, :]
-        first = (positions >= 1) & (positions <= kept) & (at_position >= 0) & (at_position != before)
+        in_text = (positions >= 1) & (positions <= kept) & (at_position >= 0)
+        first = in_text & (at_position != before)
         return inputs, tf.where(first, at_position, -1)
 
     def call(self, inputs):

@@ -8,8 +8,12 @@ from keras_bert import optimization
 
 def tiny_pretrainer():
     config = kb.BertConfig(
-        vocab_size=30, hidden_size=8, num_layers=1, num_attention_heads=2,
-        intermediate_size=16, max_position_embeddings=8,
+        vocab_size=30,
+        hidden_size=8,
+        num_layers=1,
+        num_attention_heads=2,
+        intermediate_size=16,
+        max_position_embeddings=8,
     )
     return kb.BertPretrainer(kb.BertEncoder(config))
 
@@ -27,7 +31,9 @@ def test_warmup_fraction_sets_the_warmup_steps():
     optimizer = optimization.bert_optimizer(2e-5, total_steps=200, warmup_fraction=0.1)
     schedule = optimizer._learning_rate
     assert schedule.get_config() == {
-        "peak_learning_rate": 2e-5, "total_steps": 200, "warmup_steps": 20
+        "peak_learning_rate": 2e-5,
+        "total_steps": 200,
+        "warmup_steps": 20,
     }
     # The peak is reached at the end of the warm-up, then decays linearly to 0.
     values = [float(schedule(step)) for step in (10, 20, 110, 200)]
@@ -59,7 +65,8 @@ def test_weight_decay_skips_layer_norm_and_every_bias():
         if np.allclose(value, 0.99):
             decayed.add(w.path)
     expected = {
-        w.path for w in model.trainable_weights
+        w.path
+        for w in model.trainable_weights
         if w.path.rsplit("/", 1)[-1] not in ("gamma", "beta", "bias", "output_bias")
     }
     assert decayed == expected

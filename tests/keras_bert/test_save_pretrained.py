@@ -34,17 +34,24 @@ TASKS = {
         TEXTS,
     ),
     "span_qa": (
-        kb.BertSpanQA, {}, "AutoModelForQuestionAnswering", "BertForQuestionAnswering", PAIRS
+        kb.BertSpanQA,
+        {},
+        "AutoModelForQuestionAnswering",
+        "BertForQuestionAnswering",
+        PAIRS,
     ),
 }
 
 
 def run_transformers(folder, auto_class, texts, tmp_path):
     texts_file, out_file = tmp_path / "texts.json", tmp_path / "out.npz"
-    texts_file.write_text(json.dumps([list(t) for t in texts] if isinstance(texts, tuple) else texts))
+    texts = [list(t) for t in texts] if isinstance(texts, tuple) else texts
+    texts_file.write_text(json.dumps(texts))
     subprocess.run(
         [sys.executable, RUNNER, folder, auto_class, str(texts_file), str(out_file)],
-        check=True, capture_output=True, cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
     )
     return dict(np.load(out_file))
 
@@ -90,12 +97,20 @@ def test_transformers_loads_task_models_with_the_same_ids_and_logits(task, tmp_p
 
 
 def test_tokenizer_files_say_how_to_lower_case(tmp_path):
-    cased = BertPreprocessor(vocab=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "A"], lower_case=False)
-    config = kb.BertConfig(vocab_size=6, hidden_size=8, num_layers=1, num_attention_heads=2,
-                           intermediate_size=16, max_position_embeddings=16)
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "A"]
+    cased = BertPreprocessor(vocab=vocab, lower_case=False)
+    config = kb.BertConfig(
+        vocab_size=6,
+        hidden_size=8,
+        num_layers=1,
+        num_attention_heads=2,
+        intermediate_size=16,
+        max_position_embeddings=16,
+    )
     kb.save_pretrained(kb.BertEncoder(config, preprocessor=cased), str(tmp_path))
     with open(tmp_path / "tokenizer_config.json", encoding="utf-8") as f:
         assert json.load(f)["do_lower_case"] is False
     assert (tmp_path / "vocab.txt").read_text().split("\n")[:6] == cased.tokenizer.vocab
     with pytest.raises(ValueError, match="Google folders hold an encoder or a pretrainer"):
-        kb.save_pretrained(kb.BertSpanQA(kb.BertEncoder(config)), str(tmp_path / "g"), format="google")
+        qa = kb.BertSpanQA(kb.BertEncoder(config))
+        kb.save_pretrained(qa, str(tmp_path / "g"), format="google")

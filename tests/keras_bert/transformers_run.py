@@ -20,10 +20,12 @@ with open(texts_file, encoding="utf-8") as f:
 tokenizer = transformers.AutoTokenizer.from_pretrained(folder)
 model = getattr(transformers, auto_class).from_pretrained(folder).eval()
 pair = isinstance(texts[0], list)
-encoded = tokenizer(*texts if pair else [texts], padding="max_length", truncation=True, return_tensors="pt")
+segments = texts if pair else [texts]
+encoded = tokenizer(*segments, padding="max_length", truncation=True, return_tensors="pt")
 with torch.no_grad():
     outputs = model(**encoded)
-results = {name: encoded[name].numpy() for name in ("input_ids", "attention_mask", "token_type_ids")}
+names = ("input_ids", "attention_mask", "token_type_ids")
+results = {name: encoded[name].numpy() for name in names}
 for name in ("logits", "start_logits", "end_logits"):
     if name in outputs:
         results[name] = outputs[name].float().numpy()

@@ -16,14 +16,36 @@ SEQ = 16
 TEXTS = ["tok5 tok7 tok9", "tok11 tok12", "tok30 tok31 tok32 tok33 tok34 tok35", "tok40"]
 QUESTIONS = ["tok5 tok6", "tok7", "tok8 tok9 tok10", "tok11"]
 # Word pieces to check alignment against: "playing" is "play ##ing", "unhappily" three pieces.
-PIECE_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "i", "was", "play", "##ing",
-               "un", "##happ", "##ily", "in", "york", "new", ".", "who", "?"]
+PIECE_VOCAB = [
+    "[PAD]",
+    "[UNK]",
+    "[CLS]",
+    "[SEP]",
+    "[MASK]",
+    "i",
+    "was",
+    "play",
+    "##ing",
+    "un",
+    "##happ",
+    "##ily",
+    "in",
+    "york",
+    "new",
+    ".",
+    "who",
+    "?",
+]
 
 
 def tiny_encoder(vocab_size=len(PIECE_VOCAB)):
     config = kb.BertConfig(
-        vocab_size=vocab_size, hidden_size=8, num_layers=1, num_attention_heads=2,
-        intermediate_size=16, max_position_embeddings=32,
+        vocab_size=vocab_size,
+        hidden_size=8,
+        num_layers=1,
+        num_attention_heads=2,
+        intermediate_size=16,
+        max_position_embeddings=32,
     )
     return kb.BertEncoder(config)
 
@@ -64,7 +86,8 @@ def assert_outputs_equal(a, b):
 @pytest.mark.parametrize(
     "name",
     # One model in the fast suite; each costs about 10 s of tracing (fit, predict, reload).
-    ["classifier"] + [pytest.param(name, marks=pytest.mark.slow) for name in CASES if name != "classifier"],
+    ["classifier"]
+    + [pytest.param(name, marks=pytest.mark.slow) for name in CASES if name != "classifier"],
 )
 def test_raw_text_fit_predict_and_keras_round_trip(name, tmp_path):
     cls, kwargs, x, y = CASES[name]
@@ -129,11 +152,13 @@ def test_without_a_preprocessor_ids_work_and_text_is_refused():
 
 
 def test_a_checkpoint_task_loads_whole_without_head_arguments(tmp_path):
-    trained = kb.BertClassifier(kb.from_pretrained(FIXTURE), num_classes=3, label_names=["a", "b", "c"])
+    names = ["a", "b", "c"]
+    trained = kb.BertClassifier(kb.from_pretrained(FIXTURE), num_classes=3, label_names=names)
     kb.save_pretrained(trained, str(tmp_path))
     whole = kb.BertClassifier.from_pretrained(str(tmp_path), preprocessor=None)
     assert whole.label_names == ["a", "b", "c"]
-    np.testing.assert_array_equal(whole.head.dense.kernel.numpy(), trained.head.dense.kernel.numpy())
+    kernel = trained.head.dense.kernel.numpy()
+    np.testing.assert_array_equal(whole.head.dense.kernel.numpy(), kernel)
     fresh = kb.BertClassifier.from_pretrained(str(tmp_path), preprocessor=None, num_classes=2)
     assert fresh.num_classes == 2
 
@@ -181,7 +206,8 @@ def test_span_labels_cover_the_answer_pieces_or_point_at_cls():
     questions, contexts = ["who?", "who?"], ["I was unhappily playing", "I was in New York playing"]
     y = {"answer_start": [6, 18], "answer_text": ["unhappily", "playing"]}
     labels = qa.prepare_labels((np.array(questions, object), np.array(contexts, object)), y)
-    inputs, positions = qa.preprocess_samples((tf.constant(questions), tf.constant(contexts)), labels)
+    pairs = (tf.constant(questions), tf.constant(contexts))
+    inputs, positions = qa.preprocess_samples(pairs, labels)
     ids = inputs["input_word_ids"].numpy()
     start, end = positions["start_positions"].numpy(), positions["end_positions"].numpy()
     answer = preprocessor.tokenizer.detokenize(ids[0, start[0] : end[0] + 1]).numpy().decode()
@@ -189,13 +215,17 @@ def test_span_labels_cover_the_answer_pieces_or_point_at_cls():
     # The second context is cut after "york" (10 positions): its answer points at [CLS].
     assert (start[1], end[1]) == (0, 0)
     with pytest.raises(ValueError, match="is not at character 0"):
-        qa.prepare_labels((np.array(questions, object), np.array(contexts, object)),
-                          {"answer_start": [0, 0], "answer_text": ["was", "was"]})
+        qa.prepare_labels(
+            (np.array(questions, object), np.array(contexts, object)),
+            {"answer_start": [0, 0], "answer_text": ["was", "was"]},
+        )
 
 
 def test_pretrainer_masks_raw_text_reproducibly_outside_fit():
     preprocessor = BertPreprocessor(vocab=PIECE_VOCAB, seq_length=12)
-    pretrainer = kb.BertPretrainer(tiny_encoder(), max_predictions_per_seq=3, preprocessor=preprocessor)
+    pretrainer = kb.BertPretrainer(
+        tiny_encoder(), max_predictions_per_seq=3, preprocessor=preprocessor
+    )
     texts = tf.constant(["I was playing in New York.", "unhappily playing"])
     first = pretrainer.preprocess_samples(texts)
     assert_outputs_equal(first, pretrainer.preprocess_samples(texts))
@@ -206,5 +236,6 @@ def test_pretrainer_masks_raw_text_reproducibly_outside_fit():
     assert positions.shape == (2, 3) and weights.sum() >= 2
     for row in range(2):
         real = positions[row][weights[row] > 0]
-        np.testing.assert_array_equal(labels["masked_lm_ids"].numpy()[row][weights[row] > 0], original[row, real])
+        masked_ids = labels["masked_lm_ids"].numpy()[row][weights[row] > 0]
+        np.testing.assert_array_equal(masked_ids, original[row, real])
     np.testing.assert_array_equal(labels["next_sentence_labels"].numpy(), [0, 0])
