@@ -160,6 +160,7 @@ class TextModel(keras.Model):
         shuffle=True,
         **kwargs,
     ):
+        text_batch_size = batch_size
         if self._needs_preprocessor(x):
             if validation_split and validation_data is None:
                 x = _as_arrays(x)
@@ -176,7 +177,7 @@ class TextModel(keras.Model):
             else:
                 vx, vy, vw = keras.utils.unpack_x_y_sample_weight(validation_data)
                 if self._needs_preprocessor(vx):
-                    validation_data = self._text_dataset(vx, vy, vw, batch_size)
+                    validation_data = self._text_dataset(vx, vy, vw, text_batch_size)
         return super().fit(
             x,
             y,
