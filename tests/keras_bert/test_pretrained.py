@@ -96,6 +96,7 @@ def test_bad_arguments(tmp_path, vocab):
         keras_bert.save_pretrained(encoder, str(tmp_path), format="onnx")
     with pytest.raises(FileNotFoundError, match="Vocabulary file .*missing.txt does not exist."):
         keras_bert.save_pretrained(encoder, str(tmp_path), vocab_file=str(tmp_path / "missing.txt"))
-    with pytest.raises(TypeError, match="got BertClassifier; pass model.encoder"):
-        keras_bert.save_pretrained(BertClassifier(encoder, num_classes=2), str(tmp_path / "c"))
+    classifier = BertClassifier(encoder, num_classes=2)
+    with pytest.raises(ValueError, match="Google folders hold an encoder or a pretrainer"):
+        keras_bert.save_pretrained(classifier, str(tmp_path / "c"), format="google")
     assert not os.path.exists(tmp_path / "c")
