@@ -91,6 +91,7 @@ class BertTokenClassifier(BertTask):
             rows.append([index[tag] if isinstance(tag, str) else int(tag) for tag in labels])
         if len(rows) != len(texts):
             raise ValueError(f"Got {len(texts)} texts but {len(y)} label lists.")
+        _check_words_have_pieces(self.preprocessor.tokenizer, texts)
         padded = np.full((len(rows), max(map(len, rows), default=0)), IGNORE_LABEL, np.int32)
         for row, labels in enumerate(rows):
             padded[row, : len(labels)] = labels
@@ -135,3 +136,17 @@ class BertTokenClassifier(BertTask):
         return keras.losses.SparseCategoricalCrossentropy(
             from_logits=True, ignore_class=IGNORE_LABEL
         )
+
+
+def _check_words_have_pieces(tokenizer, texts):
+    """Each whitespace-separated word of each text must give word pieces, so that its label
+    has a piece to sit on (a word of only characters BERT drops, such as U+200B, gives none)."""
+    _, word_ids, _, _ = tokenizer.tokenize_with_word_offsets(tf.constant(list(texts), tf.string))
+    for row, (text, ids) in enumerate(zip(texts, word_ids.to_list())):
+        words = len(str(text).split())
+        if sorted(set(ids) - {-1}) != list(range(words)):
+            raise ValueError(
+                f"Text {row} has {words} words, but the tokenizer finds pieces for "
+                f"{len(set(ids) - {-1})} of them (a word of characters BERT drops, or whitespace "
+                "BERT does not split at); clean that text so each word gives word pieces."
+            )
