@@ -99,6 +99,15 @@ class TextModel(keras.Model):
         inputs = self.preprocessor(x)
         return keras.utils.pack_x_y_sample_weight(inputs, y, sample_weight)
 
+    def __call__(self, *args, **kwargs):
+        inputs = args[0] if args else kwargs.get("inputs")
+        if holds_text(inputs):
+            raise ValueError(
+                f"Calling a {type(self).__name__} takes ids, not text: use predict, fit or "
+                "evaluate, which preprocess text, or model(model.preprocessor(tf.constant(texts)))."
+            )
+        return super().__call__(*args, **kwargs)
+
     def _needs_preprocessor(self, x):
         if not holds_text(x):
             return False

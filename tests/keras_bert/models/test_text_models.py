@@ -147,6 +147,8 @@ def test_without_a_preprocessor_ids_work_and_text_is_refused():
     assert model.predict(ids, verbose=0).shape == (1, 2)
     with pytest.raises(ValueError, match="has no preprocessor"):
         model.predict(TEXTS, verbose=0)
+    with pytest.raises(ValueError, match="Calling a BertClassifier takes ids, not text"):
+        model(TEXTS)
     with pytest.raises(ValueError, match="has no preprocessor"):
         model.fit(TEXTS, [1, 0, 1, 0], verbose=0)
 
