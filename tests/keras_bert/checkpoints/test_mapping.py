@@ -74,9 +74,9 @@ def test_task_heads_have_the_names_of_googles_fine_tuning_scripts(tmp_path):
     assert [w.key for w in span] == ["cls/squad/output_weights", "cls/squad/output_bias"]
     assert huggingface_name("output_weights") == "classifier.weight"
     assert huggingface_name("cls/squad/output_bias") == "qa_outputs.bias"
-    # Writing stays for encoders and pretrainers.
-    with pytest.raises(TypeError, match="pass model.encoder"):
-        keras_bert.save_pretrained(classifier, str(tmp_path))
+    # Google folders stay for encoders and pretrainers (task models go to Hugging Face).
+    with pytest.raises(ValueError, match="Google folders hold an encoder or a pretrainer"):
+        keras_bert.save_pretrained(classifier, str(tmp_path), format="google")
 
 
 def _shapes(model):
