@@ -8,7 +8,7 @@ It also runs as TensorFlow graphs without XLA, what a SavedModel and TF Serving 
 and bfloat16 (`keras-bert export --precision bfloat16`). All outputs are compared before
 timing (bfloat16 within 0.25); rounds alternate between the engines.
 
-    .venv/bin/python -m benchmarks.encoder_inference [--preset bert_base] [--seq-length 128]
+    .venv/bin/python -m benchmarks.encoder_inference [--size bert_base] [--seq-length 128]
 """
 
 import argparse
@@ -50,7 +50,7 @@ def tflite_encoder(encoder, seq_length, threads):
 def forward_arguments(rounds, repeats):
     """The command line shared by the forward-pass benchmarks."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--preset", default="bert_base")
+    parser.add_argument("--size", default="bert_base")
     parser.add_argument("--seq-length", type=int, default=128)
     parser.add_argument("--batches", default="1,8")
     parser.add_argument("--rounds", type=int, default=rounds)
@@ -72,7 +72,7 @@ def keras_hub_forward(hub):
 def main():
     args = forward_arguments(rounds=4, repeats=5)
 
-    config = BertConfig.from_preset(args.preset)
+    config = BertConfig.from_size(args.size)
     ours = BertEncoder(config)
     hub = to_keras_hub(ours)
 
@@ -125,7 +125,7 @@ def main():
         base = ms["keras-hub, XLA"]
         rows += [(batch, name, f"{value:.1f}", f"{value / base:.2f}x") for name, value in ms.items()]
     print_table(
-        f"Encoder forward, {args.preset}, seq {args.seq_length}, float32, ids in (median ms of "
+        f"Encoder forward, {args.size}, seq {args.seq_length}, float32, ids in (median ms of "
         f"{args.rounds} alternating rounds; {machine()}; keras {keras.__version__}; LiteRT "
         f"{args.threads} threads)",
         ["batch", "engine", "median ms", "vs keras-hub, XLA"],

@@ -9,7 +9,7 @@ taken in turn, 8 batches a call. Our signatures compute only up to each batch's 
 keras-hub's preprocessors pack every batch to `sequence_length`, so its time on ids of that
 length is its time for any text.
 
-    .venv/bin/python -m benchmarks.export [--preset bert_base] [--seq-length 128]
+    .venv/bin/python -m benchmarks.export [--size bert_base] [--seq-length 128]
 
 The classifier has random weights (size and speed do not depend on them); accuracy of the
 quantized files needs a fine-tuned model: `keras-bert export MODEL_DIR --quantize dynamic
@@ -65,7 +65,7 @@ def _first_answer_ms(load_and_answer):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--preset", default="bert_base")
+    parser.add_argument("--size", default="bert_base")
     parser.add_argument("--seq-length", type=int, default=128)
     parser.add_argument("--precision", nargs="+", default=["float32", "bfloat16"], help="SavedModel precisions")
     parser.add_argument("--quantize", nargs="+", default=["none", "float16", "dynamic"])
@@ -74,7 +74,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     tokenizer = BertTokenizer(os.path.normpath(VOCAB))
-    config = BertConfig.from_preset(args.preset)
+    config = BertConfig.from_size(args.size)
     model = BertClassifier(BertEncoder(config), num_classes=2, label_names=["neg", "pos"])
     full = f"{args.seq_length} tokens"
     real, sentences = real_sentences()
@@ -157,7 +157,7 @@ def main():
                 cold if (kind, b) == (full, 1) else "",
             ))
     print_table(
-        f"Export size and latency, {args.preset}, seq {args.seq_length}, TFLite {args.threads} threads, "
+        f"Export size and latency, {args.size}, seq {args.seq_length}, TFLite {args.threads} threads, "
         f"median ms of {args.rounds} alternating rounds ({machine()})",
         ["artifact", "texts", "size MB", "batch", "median ms a batch", "vs keras-hub",
          "cold start ms (load + first answer)"],

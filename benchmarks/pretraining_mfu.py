@@ -2,7 +2,7 @@
 
 Runs the `keras-bert pretrain` loop (`Trainer` on `BertPretrainer`, MLM + NSP, AdamW, forward,
 backward and update compiled with XLA) on one fixed in-memory batch, so the input pipeline is
-not in the number (`benchmarks.pretraining` measures its cost separately), at a preset
+not in the number (`benchmarks.pretraining` measures its cost separately), at a Google
 size and precision, and reports tokens/s and MFU two ways: the usual 6N definition (6 x the
 model's parameters, embeddings included, x tokens per second, over the device's peak) and the
 FLOPs of the products the step computes (`counted_flops_per_token`), the honest one for BERT.
@@ -12,7 +12,7 @@ GPUs listed in `GPU_PEAK_TFLOPS` (looked up by the name TensorFlow reports); on 
 of one large matmul in the compute dtype measured here (what this machine's kernels reach,
 not a datasheet number, so a CPU MFU reads as the share of the attainable matmul rate).
 
-    .venv/bin/python -m benchmarks.pretraining_mfu [--preset bert_base] [--precision mixed_bfloat16]
+    .venv/bin/python -m benchmarks.pretraining_mfu [--size bert_base] [--precision mixed_bfloat16]
         [--batch 64] [--seq-length 128] [--steps 10] [--rounds 3] [--peak-tflops N]
 """
 
@@ -94,7 +94,7 @@ def measured_matmul_tflops(dtype, size=2048, repeats=10):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--preset", default="bert_base", choices=BertConfig.presets())
+    parser.add_argument("--size", default="bert_base", choices=BertConfig.sizes())
     parser.add_argument("--precision", default="mixed_bfloat16", choices=PRECISIONS)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--seq-length", type=int, default=128)
@@ -119,10 +119,10 @@ def main():
         device = machine()
         peak = args.peak_tflops or measured_matmul_tflops(compute_dtype)
         peak_source = "--peak-tflops" if args.peak_tflops else f"measured {compute_dtype} matmul"
-    config = BertConfig.from_preset(args.preset)
+    config = BertConfig.from_size(args.size)
     if config.max_position_embeddings < args.seq_length:
         raise SystemExit(
-            f"--seq-length {args.seq_length} exceeds {args.preset}'s "
+            f"--seq-length {args.seq_length} exceeds {args.size}'s "
             f"{config.max_position_embeddings} positions; lower --seq-length."
         )
     x, y = synthetic_batch(0, args.batch, args.seq_length, PREDICTIONS, config.vocab_size)
@@ -138,7 +138,7 @@ def main():
     six_n = six_n_flops_per_token(parameters) * tokens_per_s / 1e12
     counted = counted_flops_per_token(config, args.seq_length, PREDICTIONS) * tokens_per_s / 1e12
     print_table(
-        f"Pretraining MFU, {args.preset} ({parameters / 1e6:.1f}M parameters), seq "
+        f"Pretraining MFU, {args.size} ({parameters / 1e6:.1f}M parameters), seq "
         f"{args.seq_length}, batch {args.batch}, {PREDICTIONS} predictions, {args.precision}, "
         f"XLA (median of {args.rounds} calls of {args.steps} updates) on {device}; peak "
         f"{peak:.3f} TFLOP/s ({peak_source})",

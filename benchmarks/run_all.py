@@ -2,7 +2,7 @@
 
 `pretraining_mfu` trains BERT-base at batch 64 in mixed_bfloat16, tens of seconds a step on
 a 2-core CPU: it runs where `nvidia-smi` finds a GPU (on a CPU, run it by hand with a smaller
-`--preset` or `--batch`)."""
+`--size` or `--batch`)."""
 
 import os
 import shutil

@@ -7,7 +7,7 @@ of only the encoder's fully connected products with the same shapes and biases, 
 the floor for any graph change at XNNPACK's matmul rate on this machine: only a faster matmul
 kernel (or less arithmetic) goes below it.
 
-    .venv/bin/python -m benchmarks.tflite_floor [--preset bert_base] [--batches 1,8]
+    .venv/bin/python -m benchmarks.tflite_floor [--size bert_base] [--batches 1,8]
 """
 
 import numpy as np
@@ -67,7 +67,7 @@ def products_only(config, rows, threads):
 
 def main():
     args = forward_arguments(rounds=6, repeats=3)
-    config = BertConfig.from_preset(args.preset)
+    config = BertConfig.from_size(args.size)
     ours = BertEncoder(config)
     run_hub = keras_hub_forward(to_keras_hub(ours))
     lite = tflite_encoder(ours, args.seq_length, args.threads)
@@ -88,7 +88,7 @@ def main():
                   f"{gflop / value * 1e3:.0f}" if "products" in name else "")
                  for name, value in ms.items()]
     print_table(
-        f"Encoder TFLite file against its matmul floor, {args.preset}, seq {args.seq_length}, "
+        f"Encoder TFLite file against its matmul floor, {args.size}, seq {args.seq_length}, "
         f"float32 (median ms of {args.rounds} alternating rounds; {machine()}; LiteRT "
         f"{args.threads} threads)",
         ["batch", "engine", "median ms", "vs keras-hub, XLA", "products' GFLOP/s"],

@@ -11,7 +11,7 @@ thunk by about a third; the shares are what it measures. A dot's event can end b
 work does (the product runs on the thread pool), so two products that overlap are charged
 to the later one.
 
-    .venv/bin/python -m benchmarks.xla_profile [--preset bert_base] [--batch 8]
+    .venv/bin/python -m benchmarks.xla_profile [--size bert_base] [--batch 8]
     .venv/bin/python -m benchmarks.xla_profile --pretraining
 """
 
@@ -56,7 +56,7 @@ def thunk_totals(xspace_path, calls):
 
 def _forward_pass(args):
     """`run()` makes `--calls` forward passes of the encoder under XLA."""
-    config = BertConfig.from_preset(args.preset)
+    config = BertConfig.from_size(args.size)
     encoder = BertEncoder(config)
 
     @tf.function(jit_compile=True)
@@ -69,7 +69,7 @@ def _forward_pass(args):
         for _ in range(args.calls):
             forward(x).numpy()
 
-    return run, f"one forward pass, {args.preset}, seq {args.seq_length}, batch {args.batch}"
+    return run, f"one forward pass, {args.size}, seq {args.seq_length}, batch {args.batch}"
 
 
 def _pretraining_step(folder, calls):
@@ -88,7 +88,7 @@ def _pretraining_step(folder, calls):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--preset", default="bert_base")
+    parser.add_argument("--size", default="bert_base")
     parser.add_argument("--seq-length", type=int, default=128)
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--calls", type=int, default=3)

@@ -54,7 +54,7 @@ def main():
             specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
             words = BertTokenizer(specials).split_words(tf.constant(texts)).flat_values.numpy()
             tokenizer = BertTokenizer(specials + sorted({w.decode() for w in words}))
-        encoder = BertEncoder(BertConfig.from_preset("bert_tiny", vocab_size=tokenizer.vocab_size))
+        encoder = BertEncoder(BertConfig.from_size("bert_tiny", vocab_size=tokenizer.vocab_size))
         # The preprocessor runs in the input pipeline: raw strings in, int32 encoder inputs out.
         preprocessor = BertPreprocessor(tokenizer, seq_length=48)
         model = BertClassifier(encoder, 2, label_names=label_names, preprocessor=preprocessor)

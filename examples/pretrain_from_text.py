@@ -47,7 +47,7 @@ def main():
     vocab = args.vocab or build_vocab([args.corpus], vocab_size=2000)
     tokenizer = BertTokenizer(vocab)
     preprocessor = BertPreprocessor(tokenizer, seq_length=args.seq_length)
-    config = BertConfig.from_preset("bert_tiny", vocab_size=tokenizer.vocab_size)
+    config = BertConfig.from_size("bert_tiny", vocab_size=tokenizer.vocab_size)
     pretrainer = BertPretrainer(
         BertEncoder(config), max_predictions_per_seq=10, preprocessor=preprocessor
     )

@@ -1,4 +1,4 @@
-"""`keras-bert export MODEL_DIR --out EXPORT_DIR`: SavedModel and/or TFLite, verified."""
+"""`keras-bert export MODEL --out EXPORT_DIR`: SavedModel and/or TFLite, verified."""
 
 import os
 
@@ -11,7 +11,7 @@ FORMATS = ("saved_model", "tflite", "all")
 
 
 def add_arguments(parser):
-    parser.add_argument("model_dir", metavar="MODEL_DIR", help="folder written by `keras-bert finetune` or `pretrain`, or a Google / Hugging Face checkpoint folder")
+    parser.add_argument("model_dir", metavar="MODEL", help="folder written by `keras-bert finetune` or `pretrain`, a Google / Hugging Face / keras-hub checkpoint folder, or a pretrained model's name (Hugging Face Hub id, kaggle:// handle, keras-hub preset name)")
     parser.add_argument("--out", required=True, metavar="EXPORT_DIR", help="export root (TF Serving model base path)")
     parser.add_argument("--format", choices=FORMATS, default="all")
     parser.add_argument("--quantize", choices=QUANTIZATIONS, default="none", help="TFLite quantization")

@@ -3,7 +3,7 @@
 import dataclasses
 import os
 
-from keras_bert import model_dir
+from keras_bert import model_dir, names
 from keras_bert.pretrained import from_pretrained
 from keras_bert.models import BertPretrainer
 from keras_bert.text import BertPreprocessor, BertTokenizer
@@ -60,11 +60,13 @@ def resolve(
 
     Args:
         model_dir_or_model: the folder `keras-bert pretrain`/`finetune` write (model.keras,
-            vocab.txt, keras_bert.json), a Google or Hugging Face checkpoint folder with its
-            vocab.txt (read by `from_pretrained(task="auto")`: a fine-tuned classifier, tagger
-            or span QA model exports with its head), or a keras-bert model (then `tokenizer`
-            is required).
-        name: model name in the export folder; default the folder's name (or the task).
+            vocab.txt, keras_bert.json), a Google, Hugging Face or keras-hub checkpoint folder
+            with its vocabulary, or a pretrained model's name (a Hugging Face Hub id, a
+            `kaggle://` handle, a keras-hub preset name: `keras_bert.names`), read by
+            `from_pretrained(task="auto")` (a fine-tuned classifier, tagger or span QA model
+            exports with its head); or a keras-bert model (then `tokenizer` is required).
+        name: model name in the export folder; default the folder's (or the hub model's)
+            name, else the task.
         seq_length: default the folder's `seq_length`, else 128.
         tokenizer: a `BertTokenizer`; default the folder's vocabulary and settings.
         num_segments: 1 or 2; default from the folder's task (2 for `model_dir.PAIR_TASKS`),
@@ -78,14 +80,14 @@ def resolve(
     """
     metadata = {}
     if isinstance(model_dir_or_model, (str, os.PathLike)):
-        folder = os.fspath(model_dir_or_model)
+        folder = names.resolve(model_dir_or_model)
         if model_dir.is_model_dir(folder):
             model, metadata = model_dir.load_model_dir(folder)
         else:  # a Google or Hugging Face checkpoint: the model it holds, head included
             model = from_pretrained(folder, task="auto")
         if tokenizer is None:
             tokenizer = BertTokenizer.from_pretrained(folder)
-        name = name or os.path.basename(os.path.normpath(folder))
+        name = name or names.model_name(model_dir_or_model)
     else:
         model = model_dir_or_model
         if tokenizer is None:

@@ -1,4 +1,4 @@
-"""`BertConfig`: the hyper-parameters of a BERT model, its presets and JSON formats."""
+"""`BertConfig`: the hyper-parameters of a BERT model, Google's model sizes and JSON formats."""
 
 import dataclasses
 import json
@@ -23,7 +23,7 @@ _HF_ACTIVATIONS = {
 }
 
 # (num_layers, hidden_size, num_attention_heads) of Google's released model sizes.
-_PRESET_SIZES = {
+_SIZES = {
     "bert_tiny": (2, 128, 2),
     "bert_mini": (4, 256, 4),
     "bert_small": (4, 512, 8),
@@ -116,17 +116,18 @@ class BertConfig:
         return cls(**values)
 
     @classmethod
-    def presets(cls):
-        return tuple(_PRESET_SIZES)
+    def sizes(cls):
+        """The names `from_size` takes: `bert_tiny` ... `bert_large`."""
+        return tuple(_SIZES)
 
     @classmethod
-    def from_preset(cls, name, **overrides):
-        """`bert_tiny` ... `bert_large`: Google's sizes, vocab 30522, 512 positions, 2 types."""
-        if name not in _PRESET_SIZES:
-            raise ValueError(
-                f"Unknown BERT preset {name!r}; choose one of {', '.join(_PRESET_SIZES)}."
-            )
-        layers, hidden, heads = _PRESET_SIZES[name]
+    def from_size(cls, name, **overrides):
+        """The architecture of one of Google's model sizes (`bert_tiny` ... `bert_large`):
+        vocab 30522, 512 positions, 2 types, unless `overrides` say otherwise. Only the shape:
+        pretrained weights come from `keras_bert.from_pretrained`."""
+        if name not in _SIZES:
+            raise ValueError(f"Unknown BERT size {name!r}; choose one of {', '.join(_SIZES)}.")
+        layers, hidden, heads = _SIZES[name]
         return cls(
             num_layers=layers,
             hidden_size=hidden,

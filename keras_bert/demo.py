@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from keras_bert import cli
+from keras_bert import cli, names
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 SENTENCES = [
@@ -47,7 +47,8 @@ def add_arguments(parser):
     parser.add_argument("--text-layout", default="sentences", choices=("sentences", "paragraphs"),
                         help="of --corpus: one sentence per line, or paragraphs (WikiText)")
     parser.add_argument("--vocab-size", type=int, default=4000)
-    parser.add_argument("--preset", default="bert_tiny")
+    parser.add_argument("--random-init-size", default="bert_tiny",
+                        help="model size of the from-scratch runs (random initialization)")
     parser.add_argument("--seq-length", type=int, default=64)
     parser.add_argument("--pretrain-steps", type=int, default=300)
     parser.add_argument("--pretrain-learning-rate", type=float, default=1e-3)
@@ -130,14 +131,14 @@ def run(args):
 
     if args.init_checkpoint:
         start = ["--init-checkpoint", args.init_checkpoint]
-        scratch_vocab = os.path.join(args.init_checkpoint, "vocab.txt")
+        scratch_vocab = os.path.join(names.resolve(args.init_checkpoint), "vocab.txt")
     else:
         _step("1/5 learn a WordPiece vocabulary",
               ["vocab", args.corpus, "--vocab-size", str(args.vocab_size), "-o", vocab], timings)
         _step("2/5 pretrain (MLM + NSP)",
               ["pretrain", "--train-files", args.corpus, "--input-format", "text",
                "--text-layout", args.text_layout,
-               "--preset", args.preset, "--vocab", vocab, "--out", pretrained,
+               "--random-init-size", args.random_init_size, "--vocab", vocab, "--out", pretrained,
                "--max-steps", str(args.pretrain_steps),
                "--learning-rate", str(args.pretrain_learning_rate),
                "--batch-size", str(args.pretrain_batch_size),
@@ -151,7 +152,7 @@ def run(args):
         task += ["--max-train-examples", str(args.max_train_examples)]
     _step("3/5 fine-tune the pretrained model", task + [*start, "--out", finetuned], timings)
     _step("3/5 fine-tune the same model from random initialization",
-          task + ["--preset", args.preset, "--vocab", scratch_vocab, "--out", baseline], timings)
+          task + ["--random-init-size", args.random_init_size, "--vocab", scratch_vocab, "--out", baseline], timings)
     version = _next_version(exports, "demo")
     _step("4/5 export SavedModel + TFLite (verified)",
           ["export", finetuned, "--out", exports, "--format", "all", "--name", "demo",

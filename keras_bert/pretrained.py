@@ -1,8 +1,11 @@
 """`from_pretrained` / `save_pretrained`: BERT checkpoints in, and out, of keras-bert.
 
-`from_pretrained(path)` recognizes a folder by its files:
+`from_pretrained(name)` takes a folder or a name (`keras_bert.names`: Hugging Face Hub ids,
+`hf://`, `kaggle://`, keras-hub preset names), and recognizes the folder by its files
+(`checkpoints.formats`):
 
     keras_bert.json                                     keras-bert's own model folder
+    config.json + model.weights.h5                      a keras-hub preset (`save_to_preset`)
     bert_config.json + bert_model.ckpt.index/.data-*    Google's TF1 checkpoint
     config.json + model.safetensors (or .bin)           Hugging Face (also sentence-transformers
                                                         folders: modules.json, 0_Transformer/)
@@ -12,10 +15,11 @@ import json
 import os
 import shutil
 
-from keras_bert.checkpoints import google, huggingface
+from keras_bert import names
+from keras_bert.checkpoints import formats, google, huggingface, keras_hub
 from keras_bert.checkpoints.mapping import CLASSIFIER_HEAD_KEYS, HEAD_KEYS, SQUAD_HEAD_KEYS
 from keras_bert.config import BertConfig
-from keras_bert.model_dir import is_model_dir, load_model_dir
+from keras_bert.model_dir import load_model_dir
 from keras_bert.models.classifier import BertClassifier
 from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
@@ -104,12 +108,17 @@ def _model_for_task(model, task, path):
     return model
 
 
-def from_pretrained(path, task="encoder", allow_pickle=False):
-    """Builds a model from a checkpoint folder and loads its weights exactly.
+def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
+    """Builds a model from a checkpoint folder or a pretrained model's name and loads its
+    weights exactly.
 
     Args:
-        path: a keras-bert model folder, a Google TF1 BERT folder or a Hugging Face BERT
-            folder (see the module docstring).
+        path: a keras-bert model folder, a Google TF1 BERT folder, a Hugging Face BERT
+            folder, a keras-hub preset folder (see the module docstring), or a name: a
+            Hugging Face Hub id (`google-bert/bert-base-uncased`, `hf://ORG/NAME`), a
+            `kaggle://` handle or a keras-hub preset name (`bert_base_en_uncased`), fetched
+            into (or, offline, read from) its hub's cache (`keras_bert.names`). keras-hub
+            presets load as an encoder that computes the tanh GELU, as keras-hub's BERT does.
         task: "encoder" returns a `BertEncoder`; "pretraining" a `BertPretrainer` with the
             masked-LM and next-sentence heads loaded (an error names the head variables a
             checkpoint lacks); "classification", "token_classification" and "squad" return
@@ -124,6 +133,7 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
             transformers' `architectures` says `BertForTokenClassification`).
         allow_pickle: read a Hugging Face `pytorch_model.bin` (a pickle) through
             `torch.load(weights_only=True)`; only for files you trust.
+        revision: the branch, tag or commit of a Hugging Face Hub id (default: `main`).
 
     Returns:
         The model. Every weight comes from the checkpoint; names the model has no place for,
@@ -131,13 +141,19 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
     """
     if task not in TASKS:
         raise ValueError(f"Unknown task {task!r}; use one of {', '.join(TASKS)}.")
-    if not os.path.isdir(path):
-        what = "is a file, not a folder" if os.path.isfile(path) else "does not exist"
-        raise FileNotFoundError(f"Checkpoint folder {path} {what}.")
-    if is_model_dir(path):
+    folder = formats.require(names.resolve(path, revision, allow_pickle))
+    path = folder.path
+    if folder.format == formats.KERAS_BERT:
         model, _ = load_model_dir(path)
         return _model_for_task(model, task, path)
-    if google.is_google_folder(path):
+    if folder.format == formats.KERAS_HUB:
+        if task not in ("encoder", "auto"):
+            raise ValueError(
+                f"{path} is a keras-hub backbone preset; load it with task='encoder' and put "
+                "the task's head on it."
+            )
+        return keras_hub.load_preset(path)
+    if folder.format == formats.GOOGLE:
         config = BertConfig.from_json(os.path.join(path, google.CONFIG_FILE), source="google")
         prefix = google.find_checkpoint(path)
         shapes = google.read_shapes(prefix)
@@ -148,28 +164,22 @@ def from_pretrained(path, task="encoder", allow_pickle=False):
         model = _build(config, task, shapes, CLASSIFIER_HEAD_KEYS[0], f"TF checkpoint {prefix}")
         google.load_google_checkpoint(model, prefix)
         return model
-    model_folder = huggingface.find_model_folder(path)
-    if model_folder is not None:
-        config_file = os.path.join(model_folder, huggingface.CONFIG_FILE)
-        config = BertConfig.from_json(config_file, source="huggingface")
-        # from_json has checked the file; the task and label names are fields BertConfig drops.
-        with open(config_file, encoding="utf-8") as f:
-            values = json.load(f)
-        checkpoint = huggingface.read_checkpoint(model_folder, allow_pickle)
-        shapes = checkpoint[0]
-        if task == "auto":
-            task = _huggingface_task(values, shapes)
-        model = _build(
-            config, task, shapes, huggingface.huggingface_name(CLASSIFIER_HEAD_KEYS[0]),
-            f"Hugging Face checkpoint {model_folder}", _huggingface_label_names(values),
-        )
-        huggingface.load_huggingface_checkpoint(model, model_folder, checkpoint=checkpoint)
-        return model
-    raise ValueError(
-        f"{path} is not a checkpoint keras-bert knows: expected keras_bert.json (keras-bert), "
-        "bert_config.json + bert_model.ckpt.index (Google) or config.json + model.safetensors "
-        "or its shards' model.safetensors.index.json (Hugging Face)."
+    model_folder = folder.model_path  # the format left: Hugging Face
+    config_file = os.path.join(model_folder, huggingface.CONFIG_FILE)
+    config = BertConfig.from_json(config_file, source="huggingface")
+    # from_json has checked the file; the task and label names are fields BertConfig drops.
+    with open(config_file, encoding="utf-8") as f:
+        values = json.load(f)
+    checkpoint = huggingface.read_checkpoint(model_folder, allow_pickle)
+    shapes = checkpoint[0]
+    if task == "auto":
+        task = _huggingface_task(values, shapes)
+    model = _build(
+        config, task, shapes, huggingface.huggingface_name(CLASSIFIER_HEAD_KEYS[0]),
+        f"Hugging Face checkpoint {model_folder}", _huggingface_label_names(values),
     )
+    huggingface.load_huggingface_checkpoint(model, model_folder, checkpoint=checkpoint)
+    return model
 
 
 def save_pretrained(model, path, format="huggingface", vocab_file=None):

@@ -1,6 +1,6 @@
 """`keras-bert pretrain`: BERT pretraining (masked LM + next sentence) under any strategy.
 
-    keras-bert pretrain --train-files 'data/*.tfrecord' --preset bert_tiny --vocab vocab.txt \\
+    keras-bert pretrain --train-files 'data/*.tfrecord' --random-init-size bert_tiny --vocab vocab.txt \\
         --batch-size 32 --seq-length 128 --max-steps 10000 --out runs/tiny
 
 `--train-files` takes TFRecords written by `keras-bert make-pretraining-data` (or by

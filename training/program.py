@@ -20,9 +20,11 @@ PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 
 
 def add_common_arguments(parser, default_learning_rate):
-    model = parser.add_argument_group("model (one of --init-checkpoint, --preset, --config)")
-    model.add_argument("--init-checkpoint", help="checkpoint folder to start from (any format from_pretrained reads)")
-    model.add_argument("--preset", help=f"random initialization of a preset size ({', '.join(BertConfig.presets())})")
+    model = parser.add_argument_group("model (one of --init-checkpoint, --random-init-size, --config)")
+    model.add_argument("--init-checkpoint", help="pretrained model to start from: a checkpoint folder, a Hugging Face "
+                       "Hub id (ORG/NAME, hf://ORG/NAME), a kaggle:// handle or a keras-hub preset name")
+    model.add_argument("--revision", help="branch, tag or commit of a Hugging Face --init-checkpoint (default: main)")
+    model.add_argument("--random-init-size", help=f"random initialization of one of Google's sizes ({', '.join(BertConfig.sizes())})")
     model.add_argument("--config", help="bert_config.json / config.json for a random initialization")
     model.add_argument("--vocab", help="vocab.txt (default: the one in --init-checkpoint)")
     model.add_argument("--cased", action="store_true", help="cased vocabulary (no lower-casing)")
@@ -53,41 +55,40 @@ def setup(args):
 
 
 def load_tokenizer(args):
-    """--vocab (cased with --cased), else the --init-checkpoint folder's tokenizer settings."""
-    if args.init_checkpoint and not os.path.isdir(args.init_checkpoint):
+    """--vocab (cased with --cased), else the --init-checkpoint's tokenizer settings."""
+    if args.revision and not args.init_checkpoint:
+        raise ValueError("--revision picks a version of a Hugging Face --init-checkpoint; pass one.")
+    if args.init_checkpoint and os.path.isfile(args.init_checkpoint):
         raise FileNotFoundError(f"--init-checkpoint {args.init_checkpoint} is not a folder.")
-    vocab = args.vocab
-    if vocab is None and args.init_checkpoint:
-        vocab = os.path.join(args.init_checkpoint, "vocab.txt")
-        if os.path.isfile(vocab):
-            tokenizer = BertTokenizer.from_pretrained(args.init_checkpoint)
-            if args.cased and tokenizer.lower_case:
-                raise ValueError(
-                    f"--cased contradicts {args.init_checkpoint}, whose tokenizer lower-cases; "
-                    "drop --cased (or pass the --vocab to use cased)."
-                )
-            return tokenizer
-    if vocab is None:
-        raise ValueError("Pass --vocab vocab.txt (or an --init-checkpoint folder that has one).")
-    return BertTokenizer(vocab, lower_case=not args.cased)
+    if args.vocab is None and args.init_checkpoint:
+        tokenizer = BertTokenizer.from_pretrained(args.init_checkpoint, revision=args.revision)
+        if args.cased and tokenizer.lower_case:
+            raise ValueError(
+                f"--cased contradicts {args.init_checkpoint}, whose tokenizer lower-cases; "
+                "drop --cased (or pass the --vocab to use cased)."
+            )
+        return tokenizer
+    if args.vocab is None:
+        raise ValueError("Pass --vocab vocab.txt (or an --init-checkpoint that has one).")
+    return BertTokenizer(args.vocab, lower_case=not args.cased)
 
 
 def starting_model(args, tokenizer, task="encoder"):
     """The model training starts from, checked against the vocabulary and --seq-length:
-    `from_pretrained(--init-checkpoint, task)`, or a new `BertEncoder` of --preset or --config
-    (for task "pretraining" in a `BertPretrainer`)."""
-    if sum(map(bool, (args.init_checkpoint, args.preset, args.config))) != 1:
-        raise ValueError("Pass exactly one of --init-checkpoint, --preset and --config.")
+    `from_pretrained(--init-checkpoint, task)`, or a new `BertEncoder` of --random-init-size or
+    --config (for task "pretraining" in a `BertPretrainer`)."""
+    if sum(map(bool, (args.init_checkpoint, args.random_init_size, args.config))) != 1:
+        raise ValueError("Pass exactly one of --init-checkpoint, --random-init-size and --config.")
     model = None
     if args.init_checkpoint:
         from keras_bert.pretrained import from_pretrained  # noqa: PLC0415
 
-        model = from_pretrained(args.init_checkpoint, task=task)
+        model = from_pretrained(args.init_checkpoint, task=task, revision=args.revision)
         config = (model if task == "encoder" else model.encoder).config
         source = f"--init-checkpoint {args.init_checkpoint}"
-    elif args.preset:
-        config = BertConfig.from_preset(args.preset, vocab_size=tokenizer.vocab_size)
-        source = f"--preset {args.preset}"
+    elif args.random_init_size:
+        config = BertConfig.from_size(args.random_init_size, vocab_size=tokenizer.vocab_size)
+        source = f"--random-init-size {args.random_init_size}"
     else:
         config = BertConfig.from_json(args.config)
         source = args.config
@@ -142,8 +143,8 @@ def create_trainer(args, strategy, model, optimizer, loss_fn, dataset_fn):
 # The flags that choose a run's data and model: a resume must repeat them (`Trainer`'s `run`).
 RUN_FLAGS = (
     "task", "train_file", "train_files", "input_format", "seq_length", "batch_size",
-    "accumulation_steps", "max_predictions_per_seq", "init_checkpoint", "preset", "config",
-    "vocab", "cased", "seed",
+    "accumulation_steps", "max_predictions_per_seq", "init_checkpoint", "revision",
+    "random_init_size", "config", "vocab", "cased", "seed",
 )
 
 

@@ -3,8 +3,14 @@
 keras-hub's BERT computes GELU with the tanh approximation and LayerNorm with epsilon 1e-12,
 with one dropout rate for everything; its weights have the same Keras layouts as ours, so
 only the names differ. keras-hub is imported on use: it takes seconds to import and only these
-two functions need it.
+functions need it.
+
+`load_preset(folder)` reads a preset folder as keras-hub's `save_to_preset` writes it
+(`config.json`, `model.weights.h5`, ...) with keras-hub's own loader, and copies the backbone.
 """
+
+import json
+import os
 
 import keras
 
@@ -12,6 +18,7 @@ from keras_bert.checkpoints.mapping import FileWeight, bert_weights, check_names
 from keras_bert.config import BertConfig
 from keras_bert.models.encoder import BertEncoder
 
+_BACKBONE_NAME = "keras_hub>BertBackbone"
 # Google's name parts -> keras-hub's layer names, applied in this order.
 _RENAMES = (
     ("bert/embeddings/word_embeddings", "token_embedding/embeddings"),
@@ -114,3 +121,18 @@ def from_keras_hub(backbone):
         "keras-hub BertBackbone",
     )
     return encoder
+
+
+def load_preset(folder):
+    """A `BertEncoder` with the weights of the keras-hub BERT preset in `folder` (read by
+    keras-hub's `BertBackbone.from_preset`): `hidden_act` is `gelu_tanh`, as keras-hub
+    computes it."""
+    with open(os.path.join(folder, "config.json"), encoding="utf-8") as f:
+        registered_name = json.load(f).get("registered_name")
+    if registered_name != _BACKBONE_NAME:
+        raise ValueError(
+            f"{folder} is a keras-hub preset of {registered_name}, not of BertBackbone; "
+            "keras-bert loads BERT presets."
+        )
+    keras_hub = _import_keras_hub()
+    return from_keras_hub(keras_hub.models.BertBackbone.from_preset(folder))

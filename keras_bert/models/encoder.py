@@ -145,9 +145,11 @@ class BertEncoder(TextModel):
         return self.pooler(self.sequence_output_at(inputs, cls, training)[:, 0, :])
 
     @classmethod
-    def from_preset(cls, name, **config_overrides):
-        """A randomly initialized encoder of a preset size (`BertConfig.presets()`)."""
-        return cls(BertConfig.from_preset(name, **config_overrides))
+    def from_size(cls, name, **config_overrides):
+        """A randomly initialized encoder of one of Google's sizes (`BertConfig.sizes()`:
+        `bert_tiny` ... `bert_large`). Pretrained weights come from
+        `keras_bert.from_pretrained`."""
+        return cls(BertConfig.from_size(name, **config_overrides))
 
     @classmethod
     def _from_checkpoint(cls, checkpoint, **kwargs):

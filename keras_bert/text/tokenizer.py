@@ -6,6 +6,7 @@ import os
 import tensorflow as tf
 import tensorflow_text as tf_text
 
+from keras_bert import names
 from keras_bert.text import normalizer
 from keras_bert.text.vocab import SPECIAL_TOKENS, load_vocab, write_vocab
 
@@ -317,16 +318,23 @@ class BertTokenizer:
         return cls(**config)
 
     @classmethod
-    def from_pretrained(cls, directory, mode="exact"):
-        """Vocabulary and casing from a checkpoint folder.
+    def from_pretrained(cls, directory, mode="exact", revision=None):
+        """Vocabulary and casing of a checkpoint folder, or of a pretrained model's name.
 
-        Recognized, in this order:
+        `directory` is anything `keras_bert.from_pretrained` takes: a folder, a Hugging Face
+        Hub id (with `revision`), a `kaggle://` handle or a keras-hub preset name, fetched
+        into its hub's cache (`keras_bert.names`). The folder is recognized as
+        `from_pretrained` recognizes it (`keras_bert.checkpoints.formats`):
         - keras-bert model folder: `vocab.txt` + `keras_bert.json` (`lower_case`,
           `max_chars_per_word`).
+        - keras-hub preset: `assets/tokenizer/vocabulary.txt` + `tokenizer.json` (the
+          `lowercase` of keras-hub's `BertTokenizer`); words over 100 characters become
+          `[UNK]`. Lower-casing strips accents here, as in the original BERT, where
+          keras-hub's tokenizer keeps them.
         - Hugging Face: `tokenizer.json` (BertNormalizer `lowercase`, WordPiece
           `max_input_chars_per_word`), or `vocab.txt` + `tokenizer_config.json`
           (`do_lower_case`); words over 100 characters become `[UNK]`.
-        - Google: `vocab.txt` (+ `bert_config.json`); uncased when the folder name says
+        - Google (or a folder with only `vocab.txt`): uncased when the folder name says
           `uncased`, cased when it says `cased`, otherwise uncased exactly when no ordinary
           token of the vocabulary has an upper-case letter; 200 characters per word.
 
@@ -336,7 +344,7 @@ class BertTokenizer:
         uncased models, on a word-final capital sigma (lower-cased to "σ" there, to "ς" as
         Python and the original do).
         """
-        settings = _read_folder_settings(os.fspath(directory))
+        settings = _read_folder_settings(names.resolve(directory, revision))
         return cls(mode=mode, **settings)
 
 
@@ -386,15 +394,26 @@ def _vocab_has_upper_case(tokens):
 
 
 def _read_folder_settings(directory):
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(f"Checkpoint folder {directory} does not exist.")
+    # Imported here: the checkpoint modules import the models, which import this package.
+    from keras_bert.checkpoints import formats  # noqa: PLC0415
+
+    found = formats.detect(directory)
+    if found is not None and found.format == formats.KERAS_HUB:
+        config = _read_json(os.path.join(directory, formats.KERAS_HUB_TOKENIZER)).get("config", {})
+        return {
+            "vocab": os.path.join(directory, formats.KERAS_HUB_VOCAB),
+            "lower_case": bool(config.get("lowercase", False)),
+            "max_chars_per_word": HUGGINGFACE_MAX_CHARS_PER_WORD,
+        }
+    if found is not None:
+        directory = found.model_path
     vocab_file = os.path.join(directory, "vocab.txt")
     has_vocab = os.path.isfile(vocab_file)
 
     def path(name):
         return os.path.join(directory, name)
 
-    if has_vocab and os.path.isfile(path("keras_bert.json")):
+    if has_vocab and found is not None and found.format == formats.KERAS_BERT:
         meta = _read_json(path("keras_bert.json"))
         return {
             "vocab": vocab_file,

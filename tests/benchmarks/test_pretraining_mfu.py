@@ -31,7 +31,7 @@ def test_counted_flops_of_a_one_block_model_by_hand():
 
 def test_counted_flops_of_bert_base_are_below_six_n():
     # 6N counts the 23.8M embedding parameters as if multiplied at every position.
-    config = BertConfig.from_preset("bert_base")
+    config = BertConfig.from_size("bert_base")
     counted = counted_flops_per_token(config, 128, 20)
     assert 0.6 * six_n_flops_per_token(110e6) < counted < six_n_flops_per_token(110e6)
 
@@ -64,7 +64,7 @@ def test_measured_matmul_rate_is_plausible_for_a_cpu():
 
 def test_command_prints_an_mfu_row():
     result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.pretraining_mfu", "--preset", "bert_tiny",
+        [sys.executable, "-m", "benchmarks.pretraining_mfu", "--size", "bert_tiny",
          "--precision", "float32", "--batch", "4", "--steps", "2", "--rounds", "1"],
         capture_output=True, text=True, check=True,
     )

@@ -49,7 +49,7 @@ def test_whole_word_masking_with_static_masking_is_refused(tmp_path):
     vocab.write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\n")
     assert _error_lines(
         "pretrain", "--train-files", str(tmp_path / "x.tfrecord"), "--input-format", "tfrecord",
-        "--preset", "bert_tiny", "--vocab", str(vocab), "--max-steps", "1", "--out",
+        "--random-init-size", "bert_tiny", "--vocab", str(vocab), "--max-steps", "1", "--out",
         str(tmp_path / "out"), "--static-masking", "--whole-word-masking",
     ) == [
         "keras-bert pretrain: error: --whole-word-masking chooses the dynamic masking; with "
@@ -61,7 +61,7 @@ def test_whole_word_masking_with_static_masking_is_refused(tmp_path):
 def test_group_by_length_with_fixed_length_is_refused(tmp_path):
     assert _error_lines(
         "finetune", "--task", "classification", "--train-file", str(tmp_path / "train.tsv"),
-        "--preset", "bert_tiny", "--vocab", str(tmp_path / "vocab.txt"), "--out",
+        "--random-init-size", "bert_tiny", "--vocab", str(tmp_path / "vocab.txt"), "--out",
         str(tmp_path / "out"), "--fixed-length", "--group-by-length",
     ) == [
         "keras-bert finetune: error: --group-by-length groups texts to cut batches shorter, and "
@@ -156,7 +156,7 @@ def test_a_path_that_cannot_be_written_is_one_line(tmp_path):
 
 
 def test_sizes_and_rates_out_of_range_are_flag_errors(tmp_path):
-    common = ["--train-files", "x", "--preset", "bert_tiny", "--vocab", "v.txt",
+    common = ["--train-files", "x", "--random-init-size", "bert_tiny", "--vocab", "v.txt",
               "--max-steps", "1", "--out", str(tmp_path)]
     assert _error_lines("pretrain", *common, "--batch-size", "0") == [
         "keras-bert pretrain: error: argument --batch-size: 0 is not a positive integer "

@@ -5,7 +5,7 @@ import pytest
 from keras_bert import BertConfig
 
 
-def test_presets_have_google_sizes():
+def test_sizes_are_googles():
     sizes = {
         "bert_tiny": (2, 128, 2),
         "bert_mini": (4, 256, 4),
@@ -14,18 +14,18 @@ def test_presets_have_google_sizes():
         "bert_base": (12, 768, 12),
         "bert_large": (24, 1024, 16),
     }
-    assert set(BertConfig.presets()) == set(sizes)
+    assert set(BertConfig.sizes()) == set(sizes)
     for name, (layers, hidden, heads) in sizes.items():
-        c = BertConfig.from_preset(name)
+        c = BertConfig.from_size(name)
         assert (c.num_layers, c.hidden_size, c.num_attention_heads) == (layers, hidden, heads)
         assert c.intermediate_size == 4 * hidden
         assert (c.vocab_size, c.max_position_embeddings, c.type_vocab_size) == (30522, 512, 2)
         assert c.layer_norm_eps == 1e-12
 
 
-def test_unknown_preset():
-    with pytest.raises(ValueError, match="Unknown BERT preset 'bert_huge'; choose one of bert_tiny"):
-        BertConfig.from_preset("bert_huge")
+def test_unknown_size():
+    with pytest.raises(ValueError, match="Unknown BERT size 'bert_huge'; choose one of bert_tiny"):
+        BertConfig.from_size("bert_huge")
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_google_config_gelu_is_tanh(tmp_path):
     }))
     c = BertConfig.from_json(str(path))
     assert c.hidden_act == "gelu_tanh"
-    assert c == BertConfig.from_preset("bert_medium")
+    assert c == BertConfig.from_size("bert_medium")
 
 
 def test_huggingface_config_gelu_is_erf(tmp_path):
@@ -82,7 +82,7 @@ def test_huggingface_config_of_another_model_is_refused(tmp_path):
 
 def test_json_round_trips(tmp_path):
     for act, targets in (("gelu_tanh", ("google", "huggingface")), ("gelu_erf", ("huggingface",))):
-        c = BertConfig.from_preset("bert_small", hidden_act=act, layer_norm_eps=1e-12)
+        c = BertConfig.from_size("bert_small", hidden_act=act, layer_norm_eps=1e-12)
         path = str(tmp_path / "c.json")
         c.to_json(path)
         assert BertConfig.from_json(path) == c

@@ -79,8 +79,9 @@ def test_unknown_folder(tmp_path):
         keras_bert.from_pretrained(str(tmp_path))
     assert str(e.value) == (
         f"{tmp_path} is not a checkpoint keras-bert knows: expected keras_bert.json (keras-bert), "
-        "bert_config.json + bert_model.ckpt.index (Google) or config.json + model.safetensors "
-        "or its shards' model.safetensors.index.json (Hugging Face)."
+        "config.json + model.weights.h5 (a keras-hub preset), bert_config.json + "
+        "bert_model.ckpt.index (Google) or config.json + model.safetensors or its shards' "
+        "model.safetensors.index.json (Hugging Face)."
     )
 
 

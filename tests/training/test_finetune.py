@@ -164,15 +164,16 @@ def test_an_init_checkpoint_is_checked_against_the_vocab_and_seq_length(tmp_path
         f"keras-bert finetune: error: --init-checkpoint {init} has vocab_size 69 but the "
         "vocabulary has 70 tokens; use the matching vocab.txt."
     )
-    assert error("--init-checkpoint", init, "--preset", "bert_tiny") == (
-        "keras-bert finetune: error: Pass exactly one of --init-checkpoint, --preset and --config."
+    assert error("--init-checkpoint", init, "--random-init-size", "bert_tiny") == (
+        "keras-bert finetune: error: Pass exactly one of --init-checkpoint, --random-init-size "
+        "and --config."
     )
     assert error("--init-checkpoint", init, "--cased", "--seq-length", "16") == (
         f"keras-bert finetune: error: --cased contradicts {init}, whose tokenizer lower-cases; "
         "drop --cased (or pass the --vocab to use cased)."
     )
     assert error("--init-checkpoint", str(tmp_path / "nowhere")) == (
-        f"keras-bert finetune: error: --init-checkpoint {tmp_path / 'nowhere'} is not a folder."
+        f"keras-bert finetune: error: Checkpoint folder {tmp_path / 'nowhere'} does not exist."
     )
 
 

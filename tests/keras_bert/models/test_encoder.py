@@ -135,11 +135,11 @@ def test_dropout_only_in_training():
 
 
 def test_bert_base_parameter_count_matches_the_original():
-    assert BertEncoder(BertConfig.from_preset("bert_base")).count_params() == 109_482_240
+    assert BertEncoder(BertConfig.from_size("bert_base")).count_params() == 109_482_240
 
 
 def test_initialization_follows_bert():
-    encoder = BertEncoder(BertConfig.from_preset("bert_mini", vocab_size=500))
+    encoder = BertEncoder(BertConfig.from_size("bert_mini", vocab_size=500))
     table = np.array(encoder.embeddings.word_embeddings.embeddings)
     assert abs(table.std() - 0.02 * 0.88) < 0.002  # truncated at 2 stddev: std shrinks by 0.88
     assert np.abs(table).max() <= 0.04 + 1e-6
