@@ -245,9 +245,15 @@ def _huggingface_folder(repo_id, revision, allow_pickle):
         )
         return _cached_huggingface_folder(repo_id, revision, allow_pickle, reason)
     files = [s.rfilename for s in info.siblings or ()]
+    # The first download records the revision's commit (refs/REVISION), for offline use; the
+    # others are pinned to that commit.
+    pinned = []
 
     def fetch(file):
-        return huggingface_hub.hf_hub_download(repo_id, file, revision=info.sha)
+        path = huggingface_hub.hf_hub_download(repo_id, file, revision=(pinned or [revision])[0])
+        if not pinned:
+            pinned.append(os.path.basename(_snapshot_of(path, file)))
+        return path
 
     def read_json(file):
         with open(fetch(file), encoding="utf-8") as f:
