@@ -240,7 +240,7 @@ def _huggingface_folder(repo_id, revision, allow_pickle):
     except Exception as error:  # offline, unreachable, timed out, server error: use the cache
         reason = (
             "HF_HUB_OFFLINE is set"
-            if constants.is_offline_mode()
+            if constants.HF_HUB_OFFLINE
             else f"the Hub cannot be reached ({type(error).__name__})"
         )
         return _cached_huggingface_folder(repo_id, revision, allow_pickle, reason)

@@ -4,6 +4,7 @@ loads with `HF_HUB_OFFLINE=1` (in a fresh process) and when the hub cannot be re
 repository holds tests/fixtures/hf_tiny_bert, written by transformers, whose outputs are in its
 expected.npz."""
 
+import argparse
 import json
 import os
 import socket
@@ -284,3 +285,22 @@ def test_huggingface_hub_reads_the_cache_it_wrote(online, hf_home):
     assert path == str(
         hf_home / "hub" / "models--tiny-org--tiny-bert" / "snapshots" / MAIN / "model.safetensors"
     )
+
+
+def test_the_command_line_and_export_take_hub_ids(monkeypatch, online, hf_home):
+    from keras_bert.export import source
+    from keras_bert.training import program
+
+    names.resolve(REPO)
+    names.resolve(REPO, revision="sharded")
+    _point_at(monkeypatch, online.url, hf_home, offline=True)
+    args = argparse.Namespace(
+        init_checkpoint=REPO, revision="sharded", vocab=None, cased=False,
+        random_init_size=None, config=None, seq_length=16,
+    )
+    tokenizer = program.load_tokenizer(args)
+    assert tokenizer.lower_case is True and tokenizer.vocab_size == 99
+    assert program.starting_model(args, tokenizer).config.vocab_size == 99
+    exported = source.resolve("hf://" + REPO, seq_length=32)
+    assert (exported.name, exported.task) == ("tiny-bert", "pretrainer")
+    assert exported.tokenizer.lower_case is False
