@@ -29,7 +29,6 @@ reached, the cached snapshot of the revision is used. A name that is not cached 
 once with one line that names it and says how to fetch it.
 """
 
-import fnmatch
 import json
 import os
 
@@ -129,10 +128,6 @@ def _is_repo_id(name):
 # Hugging Face Hub
 
 
-def _matches(files, pattern):
-    return sorted(f for f in files if fnmatch.fnmatchcase(f, pattern))
-
-
 def _huggingface_files(files, allow_pickle, read_json):
     """The files of a repository (`files`: its file names) that a BERT model needs, or None
     when it has no config or no weights keras-bert reads. `read_json(file)` gives a listed
@@ -189,8 +184,10 @@ def _keras_hub_files(files, read_json):
     wanted = [f for f in _KERAS_HUB_FILES if f in files]
     if _KERAS_HUB_WEIGHTS in files:
         return wanted + [_KERAS_HUB_WEIGHTS]
-    return wanted + [_KERAS_HUB_SHARDED_WEIGHTS] + _keras_hub_shards(
-        read_json(_KERAS_HUB_SHARDED_WEIGHTS)
+    return (
+        wanted
+        + [_KERAS_HUB_SHARDED_WEIGHTS]
+        + _keras_hub_shards(read_json(_KERAS_HUB_SHARDED_WEIGHTS))
     )
 
 
@@ -220,9 +217,7 @@ def _huggingface_folder(repo_id, revision, allow_pickle):
             "(google-bert/bert-base-uncased)."
         )
     try:
-        info = huggingface_hub.HfApi().model_info(
-            repo_id, revision=revision, timeout=HUB_TIMEOUT
-        )
+        info = huggingface_hub.HfApi().model_info(repo_id, revision=revision, timeout=HUB_TIMEOUT)
     except errors.GatedRepoError:
         raise PermissionError(
             f"{repo_id} is gated on the Hugging Face Hub: accept its terms on its page and log in "
@@ -266,7 +261,11 @@ def _huggingface_folder(repo_id, revision, allow_pickle):
             "model.safetensors (or its shards' model.safetensors.index.json), or a keras-hub "
             "preset's config.json and model.weights.h5."
         )
-    paths = [fetch(file) for file in wanted]
+    try:
+        paths = [fetch(file) for file in wanted]
+    except Exception as error:  # the connection broke off: what the cache has may do
+        reason = f"the download failed ({type(error).__name__})"
+        return _cached_huggingface_folder(repo_id, revision, allow_pickle, reason)
     return _snapshot_of(paths[0], wanted[0])
 
 
@@ -280,7 +279,9 @@ def _snapshot_of(path, file):
 def _cached_huggingface_folder(repo_id, revision, allow_pickle, reason):
     from huggingface_hub import try_to_load_from_cache  # noqa: PLC0415
 
-    cached = [try_to_load_from_cache(repo_id, f, revision=revision) for f in (_HF_CONFIG, _ST_MODULES)]
+    cached = [
+        try_to_load_from_cache(repo_id, f, revision=revision) for f in (_HF_CONFIG, _ST_MODULES)
+    ]
     cached = [path for path in cached if isinstance(path, str)]
     if cached:
         snapshot = os.path.dirname(cached[0])

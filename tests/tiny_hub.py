@@ -16,6 +16,8 @@ import json
 import threading
 import urllib.parse
 
+from huggingface_hub import constants
+
 
 class TinyHub:
     """`repos`: {repo_id: {revision: (commit, {path: bytes})}}; `url` is the endpoint."""
@@ -93,3 +95,13 @@ class TinyHub:
         handler.end_headers()
         if with_body:
             handler.wfile.write(body)
+
+
+def point_huggingface_hub_at(monkeypatch, endpoint, hf_home, offline=False):
+    """What HF_ENDPOINT, HF_HOME and HF_HUB_OFFLINE set when huggingface_hub is imported, for
+    this test process."""
+    monkeypatch.setattr(constants, "ENDPOINT", endpoint)
+    template = endpoint + "/{repo_id}/resolve/{revision}/{filename}"
+    monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(hf_home / "hub"))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", offline)

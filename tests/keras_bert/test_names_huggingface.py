@@ -15,13 +15,12 @@ import time
 import huggingface_hub
 import numpy as np
 import pytest
-from huggingface_hub import constants
 from safetensors.numpy import load_file, save_file
 
 import keras_bert
 from keras_bert import INPUT_NAMES, names
 from keras_bert.text import BertTokenizer
-from tests.tiny_hub import TinyHub
+from tests.tiny_hub import TinyHub, point_huggingface_hub_at
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "hf_tiny_bert")
@@ -71,22 +70,36 @@ def hub(tmp_path_factory):
     sentence_transformers = dict(
         main,
         **{
-            "modules.json": _json([
-                {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-                {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-                {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-            ]),
+            "modules.json": _json(
+                [
+                    {
+                        "idx": i,
+                        "name": str(i),
+                        "path": path,
+                        "type": f"sentence_transformers.models.{kind}",
+                    }
+                    for i, (path, kind) in enumerate(
+                        [
+                            ("", "Transformer"),
+                            ("1_Pooling", "Pooling"),
+                            ("2_Normalize", "Normalize"),
+                        ]
+                    )
+                ]
+            ),
             "1_Pooling/config.json": _json({"pooling_mode_mean_tokens": True}),
             "sentence_bert_config.json": _json({"max_seq_length": 64}),
             "onnx/model.onnx": b"not fetched",
         },
     )
     pickle_only = {k: v for k, v in main.items() if k != "model.safetensors"}
-    server = TinyHub({
-        REPO: {"main": (MAIN, main), "sharded": (SHARDED, sharded)},
-        "tiny-org/tiny-st": {"main": ("c" * 40, sentence_transformers)},
-        "tiny-org/pickle-only": {"main": ("d" * 40, pickle_only)},
-    })
+    server = TinyHub(
+        {
+            REPO: {"main": (MAIN, main), "sharded": (SHARDED, sharded)},
+            "tiny-org/tiny-st": {"main": ("c" * 40, sentence_transformers)},
+            "tiny-org/pickle-only": {"main": ("d" * 40, pickle_only)},
+        }
+    )
     yield server
     server.close()
 
@@ -96,19 +109,9 @@ def hf_home(tmp_path_factory):
     return tmp_path_factory.mktemp("hf_home")
 
 
-def _point_at(monkeypatch, endpoint, hf_home, offline=False):
-    """What HF_ENDPOINT, HF_HOME and HF_HUB_OFFLINE set when huggingface_hub is imported."""
-    monkeypatch.setattr(constants, "ENDPOINT", endpoint)
-    monkeypatch.setattr(
-        constants, "HUGGINGFACE_CO_URL_TEMPLATE", endpoint + "/{repo_id}/resolve/{revision}/{filename}"
-    )
-    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(hf_home / "hub"))
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", offline)
-
-
 @pytest.fixture()
 def online(monkeypatch, hub, hf_home):
-    _point_at(monkeypatch, hub.url, hf_home)
+    point_huggingface_hub_at(monkeypatch, hub.url, hf_home)
     return hub
 
 
@@ -125,7 +128,7 @@ def _inputs():
 
 def _check_outputs(encoder):
     inputs, expected = _inputs()
-    out = encoder.predict(inputs, verbose=0)
+    out = encoder(inputs, training=False)
     for name in ("sequence_output", "pooled_output"):
         np.testing.assert_allclose(out[name], expected[name], atol=1e-5, err_msg=name)
 
@@ -134,13 +137,19 @@ def test_a_hub_id_downloads_what_bert_needs_into_the_huggingface_cache(online, h
     encoder = keras_bert.from_pretrained(REPO)
     _check_outputs(encoder)
     assert sorted(f for r, f in online.requests if r == REPO) == [
-        "config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt",
+        "config.json",
+        "model.safetensors",
+        "tokenizer_config.json",
+        "vocab.txt",
     ]
     storage = hf_home / "hub" / "models--tiny-org--tiny-bert"
     assert (storage / "refs" / "main").read_text() == MAIN
     snapshot = storage / "snapshots" / MAIN
     assert sorted(os.listdir(snapshot)) == [
-        "config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt",
+        "config.json",
+        "model.safetensors",
+        "tokenizer_config.json",
+        "vocab.txt",
     ]
     assert all(os.path.islink(snapshot / f) for f in os.listdir(snapshot))
     assert len(os.listdir(storage / "blobs")) == 4
@@ -154,7 +163,8 @@ def test_a_revision_is_fetched_with_its_shards(online, hf_home):
         hf_home / "hub" / "models--tiny-org--tiny-bert" / "snapshots" / SHARDED
     )
     assert sorted(f for r, f in online.requests if r == REPO and "0000" in f) == [
-        "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+        "model-00001-of-00002.safetensors",
+        "model-00002-of-00002.safetensors",
     ]
     _check_outputs(keras_bert.from_pretrained(REPO, revision="sharded"))
     assert BertTokenizer.from_pretrained(REPO, revision="sharded").lower_case is True
@@ -166,8 +176,13 @@ def test_a_revision_is_fetched_with_its_shards(online, hf_home):
 def test_sentence_transformers_repositories_bring_their_module_settings(online):
     folder = names.resolve("tiny-org/tiny-st")
     assert sorted(f for r, f in online.requests if r == "tiny-org/tiny-st") == [
-        "1_Pooling/config.json", "config.json", "model.safetensors", "modules.json",
-        "sentence_bert_config.json", "tokenizer_config.json", "vocab.txt",
+        "1_Pooling/config.json",
+        "config.json",
+        "model.safetensors",
+        "modules.json",
+        "sentence_bert_config.json",
+        "tokenizer_config.json",
+        "vocab.txt",
     ]
     assert os.path.isfile(os.path.join(folder, "1_Pooling", "config.json"))
 
@@ -200,14 +215,14 @@ def test_names_that_are_not_there_fail_with_one_line(online, tmp_path):
 def test_cached_names_resolve_offline_without_a_request(monkeypatch, online, hf_home):
     names.resolve(REPO)
     served = len(online.requests) + len(online.unknown)
-    _point_at(monkeypatch, online.url, hf_home, offline=True)
+    point_huggingface_hub_at(monkeypatch, online.url, hf_home, offline=True)
     start = time.monotonic()
     assert names.resolve("hf://" + REPO) == str(
         hf_home / "hub" / "models--tiny-org--tiny-bert" / "snapshots" / MAIN
     )
     with pytest.raises(FileNotFoundError) as e:
         names.resolve("tiny-org/never-downloaded")
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 10
     assert len(online.requests) + len(online.unknown) == served
     assert str(e.value) == (
         "tiny-org/never-downloaded is not in the Hugging Face cache and HF_HUB_OFFLINE is set: "
@@ -218,14 +233,14 @@ def test_cached_names_resolve_offline_without_a_request(monkeypatch, online, hf_
 
 def test_cached_names_resolve_when_the_hub_cannot_be_reached(monkeypatch, online, hf_home):
     names.resolve(REPO)
-    _point_at(monkeypatch, f"http://127.0.0.1:{_closed_port()}", hf_home)
+    point_huggingface_hub_at(monkeypatch, f"http://127.0.0.1:{_closed_port()}", hf_home)
     start = time.monotonic()
     assert names.resolve(REPO) == str(
         hf_home / "hub" / "models--tiny-org--tiny-bert" / "snapshots" / MAIN
     )
     with pytest.raises(FileNotFoundError) as e:
         names.resolve("tiny-org/never-downloaded", revision="v1")
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 10
     assert str(e.value) == (
         "tiny-org/never-downloaded (revision v1) is not in the Hugging Face cache and the Hub "
         "cannot be reached (ConnectError): run `hf download tiny-org/never-downloaded --revision "
@@ -261,7 +276,11 @@ print(json.dumps({"sequence_output": out["sequence_output"].tolist(),
     served = len(online.requests) + len(online.unknown)
     result = subprocess.run(
         [sys.executable, "-c", script, json.dumps({k: v.tolist() for k, v in inputs.items()})],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     answer = json.loads(result.stdout.strip().splitlines()[-1])
@@ -270,7 +289,7 @@ print(json.dumps({"sequence_output": out["sequence_output"].tolist(),
         np.array(answer["sequence_output"]), expected["sequence_output"], atol=1e-5
     )
     assert answer["lower_case"] is True
-    assert answer["seconds"] < 5
+    assert answer["seconds"] < 10
     assert answer["error"] == (
         "google-bert/bert-base-uncased is not in the Hugging Face cache and HF_HUB_OFFLINE is "
         "set: run `hf download google-bert/bert-base-uncased` on a machine with network (same "
@@ -293,10 +312,15 @@ def test_the_command_line_and_export_take_hub_ids(monkeypatch, online, hf_home):
 
     names.resolve(REPO)
     names.resolve(REPO, revision="sharded")
-    _point_at(monkeypatch, online.url, hf_home, offline=True)
+    point_huggingface_hub_at(monkeypatch, online.url, hf_home, offline=True)
     args = argparse.Namespace(
-        init_checkpoint=REPO, revision="sharded", vocab=None, cased=False,
-        random_init_size=None, config=None, seq_length=16,
+        init_checkpoint=REPO,
+        revision="sharded",
+        vocab=None,
+        cased=False,
+        random_init_size=None,
+        config=None,
+        seq_length=16,
     )
     tokenizer = program.load_tokenizer(args)
     assert tokenizer.lower_case is True and tokenizer.vocab_size == 99
