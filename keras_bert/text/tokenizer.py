@@ -332,8 +332,9 @@ class BertTokenizer:
           `[UNK]`. Lower-casing strips accents here, as in the original BERT, where
           keras-hub's tokenizer keeps them.
         - Hugging Face: `tokenizer.json` (BertNormalizer `lowercase`, WordPiece
-          `max_input_chars_per_word`), or `vocab.txt` + `tokenizer_config.json`
-          (`do_lower_case`); words over 100 characters become `[UNK]`.
+          `max_input_chars_per_word`), or `vocab.txt`; `tokenizer_config.json`'s
+          `do_lower_case` sets the casing where it says (as transformers lets it override
+          `tokenizer.json`); words over 100 characters become `[UNK]`.
         - Google (or a folder with only `vocab.txt`): uncased when the folder name says
           `uncased`, cased when it says `cased`, otherwise uncased exactly when no ordinary
           token of the vocabulary has an upper-case letter; 200 characters per word.
@@ -429,6 +430,8 @@ def _read_folder_settings(directory):
         strip_accents = norm.get("strip_accents")
         if strip_accents is not None and bool(strip_accents) != lower_case:
             raise ValueError(f"{path('tokenizer.json')} sets lowercase={lower_case} but strip_accents={strip_accents}; BERT ties accent stripping to lower-casing.")
+        if os.path.isfile(path("tokenizer_config.json")):  # its do_lower_case wins, as in transformers
+            lower_case = bool(_read_json(path("tokenizer_config.json")).get("do_lower_case", lower_case))
         if has_vocab:
             vocab = vocab_file
         else:

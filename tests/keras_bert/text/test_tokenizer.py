@@ -291,6 +291,8 @@ def test_from_pretrained_hf_tokenizer_json_without_vocab_txt(tmp_path, uncased):
     tok = BertTokenizer.from_pretrained(str(folder))
     assert tok.vocab == uncased.vocab[:3000]
     assert (tok.lower_case, tok.max_chars_per_word) == (True, 100)
+    (folder / "tokenizer_config.json").write_text(json.dumps({"do_lower_case": False}))
+    assert BertTokenizer.from_pretrained(str(folder)).lower_case is False
     with pytest.raises(FileNotFoundError, match="No vocab.txt or tokenizer.json in"):
         BertTokenizer.from_pretrained(str(tmp_path))
 
