@@ -254,6 +254,9 @@ def _huggingface_folder(repo_id, revision, allow_pickle):
         with open(fetch(file), encoding="utf-8") as f:
             return json.load(f)
 
+    if _HF_CONFIG in files and "model_type" in read_json(_HF_CONFIG):
+        # A transformers config: refuse another architecture before fetching its weights.
+        BertConfig.from_json(fetch(_HF_CONFIG), source="huggingface")
     wanted = _huggingface_files(files, allow_pickle, read_json)
     if wanted is None:
         raise ValueError(

@@ -93,11 +93,13 @@ def hub(tmp_path_factory):
         },
     )
     pickle_only = {k: v for k, v in main.items() if k != "model.safetensors"}
+    roberta = dict(main, **{"config.json": _json({"model_type": "roberta"})})
     server = TinyHub(
         {
             REPO: {"main": (MAIN, main), "sharded": (SHARDED, sharded)},
             "tiny-org/tiny-st": {"main": ("c" * 40, sentence_transformers)},
             "tiny-org/pickle-only": {"main": ("d" * 40, pickle_only)},
+            "tiny-org/roberta": {"main": ("f" * 40, roberta)},
         }
     )
     yield server
@@ -200,6 +202,9 @@ def test_names_that_are_not_there_fail_with_one_line(online, tmp_path):
         "pytorch_model.bin is the only weights file, a pickle, which can run code when loaded; "
         "pass allow_pickle=True if you trust it."
     )
+    with pytest.raises(ValueError, match=r"config.json describes a 'roberta' model, not BERT"):
+        names.resolve("tiny-org/roberta")
+    assert [f for r, f in online.requests if r == "tiny-org/roberta"] == ["config.json"]
     with pytest.raises(ValueError) as e:
         keras_bert.from_pretrained("bert_base")
     assert str(e.value) == (
