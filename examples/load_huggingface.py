@@ -1,10 +1,10 @@
 """Load a Hugging Face BERT folder, check it against its own numbers, save it for Google's code.
 
-    python examples/load_huggingface.py [FOLDER]   (default: the tiny test fixture)
+    python examples/load_huggingface.py [FOLDER_OR_HUB_ID]   (default: the tiny test fixture)
 
 FOLDER holds config.json, model.safetensors and vocab.txt, as `save_pretrained` in
-transformers writes them (or as downloaded from the Hub ahead of time: keras-bert never
-downloads at run time).
+transformers writes them; a Hub id (google-bert/bert-base-uncased) is fetched into the Hugging
+Face cache first, and read from there offline.
 """
 
 import os
@@ -19,7 +19,8 @@ from keras_bert.text import BertPreprocessor, BertTokenizer
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "hf_tiny_bert")
 
 
-def main(folder):
+def main(folder_or_hub_id):
+    folder = keras_bert.names.resolve(folder_or_hub_id)  # a Hub id: its snapshot in the cache
     pretrainer = keras_bert.from_pretrained(folder, task="pretraining")
     print(f"loaded {pretrainer.encoder.count_params():,} encoder parameters, "
           f"hidden_act={pretrainer.encoder.config.hidden_act}")
