@@ -49,10 +49,12 @@ _ST_MODULES = "modules.json"
 _ST_SETTINGS = "sentence_bert_config.json"
 _ST_TRANSFORMER = "sentence_transformers.models.Transformer"
 
-# Files of a keras-hub preset (keras_hub/src/utils/preset_utils.py).
-_KERAS_HUB_WEIGHTS = "model.weights.h5"
-_KERAS_HUB_SHARDED_WEIGHTS = "model.weights.json"
-_KERAS_HUB_FILES = ("config.json", "tokenizer.json", "assets/tokenizer/vocabulary.txt")
+# Files of a keras-hub preset (keras_hub/src/utils/preset_utils.py), by their repository paths.
+KERAS_HUB_WEIGHTS = "model.weights.h5"
+KERAS_HUB_SHARDED_WEIGHTS = "model.weights.json"
+KERAS_HUB_TOKENIZER = "tokenizer.json"
+KERAS_HUB_VOCAB = "assets/tokenizer/vocabulary.txt"
+_KERAS_HUB_FILES = ("config.json", KERAS_HUB_TOKENIZER, KERAS_HUB_VOCAB)
 _KERAS_HUB_MARKER = "metadata.json"
 
 
@@ -134,7 +136,7 @@ def _huggingface_files(files, allow_pickle, read_json):
     JSON file's content (a shard index, `modules.json`)."""
     files = set(files)
     if _KERAS_HUB_MARKER in files and (
-        _KERAS_HUB_WEIGHTS in files or _KERAS_HUB_SHARDED_WEIGHTS in files
+        KERAS_HUB_WEIGHTS in files or KERAS_HUB_SHARDED_WEIGHTS in files
     ):
         return _keras_hub_files(files, read_json)
     wanted = []
@@ -182,12 +184,12 @@ def _huggingface_weights(files, prefix, allow_pickle, read_json):
 
 def _keras_hub_files(files, read_json):
     wanted = [f for f in _KERAS_HUB_FILES if f in files]
-    if _KERAS_HUB_WEIGHTS in files:
-        return wanted + [_KERAS_HUB_WEIGHTS]
+    if KERAS_HUB_WEIGHTS in files:
+        return wanted + [KERAS_HUB_WEIGHTS]
     return (
         wanted
-        + [_KERAS_HUB_SHARDED_WEIGHTS]
-        + _keras_hub_shards(read_json(_KERAS_HUB_SHARDED_WEIGHTS))
+        + [KERAS_HUB_SHARDED_WEIGHTS]
+        + _keras_hub_shards(read_json(KERAS_HUB_SHARDED_WEIGHTS))
     )
 
 
@@ -358,10 +360,10 @@ def _kaggle_folder(handle):
 
     paths = [fetch(file) for file in _KERAS_HUB_FILES]
     try:
-        fetch(_KERAS_HUB_WEIGHTS)
+        fetch(KERAS_HUB_WEIGHTS)
     except FileNotFoundError as single_file_error:
         try:
-            with open(fetch(_KERAS_HUB_SHARDED_WEIGHTS), encoding="utf-8") as f:
+            with open(fetch(KERAS_HUB_SHARDED_WEIGHTS), encoding="utf-8") as f:
                 index = json.load(f)
         except FileNotFoundError:
             raise single_file_error from None

@@ -17,11 +17,9 @@ import os
 
 from keras_bert import model_dir
 from keras_bert.checkpoints import google, huggingface
+from keras_bert.names import KERAS_HUB_SHARDED_WEIGHTS, KERAS_HUB_WEIGHTS
 
 KERAS_BERT, KERAS_HUB, GOOGLE, HUGGINGFACE = "keras_bert", "keras_hub", "google", "huggingface"
-KERAS_HUB_WEIGHTS = ("model.weights.h5", "model.weights.json")
-KERAS_HUB_TOKENIZER = "tokenizer.json"
-KERAS_HUB_VOCAB = os.path.join("assets", "tokenizer", "vocabulary.txt")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,7 +44,8 @@ def _is_keras_hub_preset(folder):
     config = os.path.join(folder, "config.json")
     if not os.path.isfile(config):
         return False
-    if not any(os.path.isfile(os.path.join(folder, f)) for f in KERAS_HUB_WEIGHTS):
+    weights = (KERAS_HUB_WEIGHTS, KERAS_HUB_SHARDED_WEIGHTS)
+    if not any(os.path.isfile(os.path.join(folder, f)) for f in weights):
         return False
     with open(config, encoding="utf-8") as f:
         try:

@@ -400,9 +400,9 @@ def _read_folder_settings(directory):
 
     found = formats.detect(directory)
     if found is not None and found.format == formats.KERAS_HUB:
-        config = _read_json(os.path.join(directory, formats.KERAS_HUB_TOKENIZER)).get("config", {})
+        config = _read_json(os.path.join(directory, names.KERAS_HUB_TOKENIZER)).get("config", {})
         return {
-            "vocab": os.path.join(directory, formats.KERAS_HUB_VOCAB),
+            "vocab": os.path.join(directory, *names.KERAS_HUB_VOCAB.split("/")),
             "lower_case": bool(config.get("lowercase", False)),
             "max_chars_per_word": HUGGINGFACE_MAX_CHARS_PER_WORD,
         }
