@@ -22,7 +22,8 @@ Only the files a BERT model needs are downloaded: `config.json`, the weights
 `tokenizer_config.json`, and for sentence-transformers repositories `modules.json`,
 `sentence_bert_config.json` and each module's `config.json`; of a keras-hub preset, its
 `config.json`, `model.weights.h5` (or `model.weights.json` and its shards), `tokenizer.json`
-and `assets/tokenizer/vocabulary.txt`.
+and `assets/tokenizer/vocabulary.txt`, and a task preset's `task.json`, `task.weights.h5` and
+`preprocessor.json`.
 
 A cached name loads without the network: with `HF_HUB_OFFLINE=1`, or when the hub cannot be
 reached, the cached snapshot of the revision is used. A name that is not cached then fails at
@@ -55,6 +56,8 @@ KERAS_HUB_SHARDED_WEIGHTS = "model.weights.json"
 KERAS_HUB_TOKENIZER = "tokenizer.json"
 KERAS_HUB_VOCAB = "assets/tokenizer/vocabulary.txt"
 _KERAS_HUB_FILES = ("config.json", KERAS_HUB_TOKENIZER, KERAS_HUB_VOCAB)
+# A task preset's (`BertTextClassifier.save_to_preset`), fetched when there.
+_KERAS_HUB_TASK_FILES = ("task.json", "task.weights.h5", "preprocessor.json")
 _KERAS_HUB_MARKER = "metadata.json"
 
 
@@ -183,7 +186,7 @@ def _huggingface_weights(files, prefix, allow_pickle, read_json):
 
 
 def _keras_hub_files(files, read_json):
-    wanted = [f for f in _KERAS_HUB_FILES if f in files]
+    wanted = [f for f in _KERAS_HUB_FILES + _KERAS_HUB_TASK_FILES if f in files]
     if KERAS_HUB_WEIGHTS in files:
         return wanted + [KERAS_HUB_WEIGHTS]
     return (
@@ -204,8 +207,8 @@ def _keras_hub_shards(index):
 def _how_to_get_huggingface(repo_id, revision):
     at = f" --revision {revision}" if revision else ""
     return (
-        f"run `hf download {repo_id}{at}` on a machine with network (same HF_HOME), or pass a "
-        "local folder"
+        f"run `hf download {repo_id}{at} --include '*.json' --include '*.safetensors' --include "
+        "'*.txt'` on a machine with network (same HF_HOME), or pass a local folder"
     )
 
 
@@ -333,6 +336,8 @@ def _keras_hub_preset_handle(name):
 def _kaggle_folder(handle):
     try:
         import kagglehub  # noqa: PLC0415 - imported on use
+        from kagglehub.cache import Cache  # noqa: PLC0415
+        from kagglehub.handle import parse_model_handle  # noqa: PLC0415
     except ImportError:
         raise ImportError(
             f"kaggle://{handle} needs kagglehub: pip install kagglehub (or keras-hub)."
@@ -358,6 +363,12 @@ def _kaggle_folder(handle):
                 "machine with network (same KAGGLEHUB_CACHE), or pass a local preset folder."
             ) from None
 
+    cache, parsed = Cache(), parse_model_handle(handle)
+    bundle = cache.load_from_cache(parsed)  # the whole version, `kagglehub.model_download(handle)`
+    if bundle is not None:
+        return bundle
+    # A preset found in the cache is read as cached, with no request for files it may lack.
+    was_cached = cache.load_from_cache(parsed, _KERAS_HUB_FILES[0]) is not None
     paths = [fetch(file) for file in _KERAS_HUB_FILES]
     try:
         fetch(KERAS_HUB_WEIGHTS)
@@ -369,6 +380,11 @@ def _kaggle_folder(handle):
             raise single_file_error from None
         for shard in _keras_hub_shards(index):
             fetch(shard)
+    for file in () if was_cached else _KERAS_HUB_TASK_FILES:
+        try:
+            fetch(file)
+        except FileNotFoundError:  # a backbone preset
+            pass
     return _snapshot_of(paths[0], _KERAS_HUB_FILES[0])
 
 

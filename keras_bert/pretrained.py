@@ -118,7 +118,9 @@ def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
             Hugging Face Hub id (`google-bert/bert-base-uncased`, `hf://ORG/NAME`), a
             `kaggle://` handle or a keras-hub preset name (`bert_base_en_uncased`), fetched
             into (or, offline, read from) its hub's cache (`keras_bert.names`). keras-hub
-            presets load as an encoder that computes the tanh GELU, as keras-hub's BERT does.
+            presets compute the tanh GELU, as keras-hub's BERT does; a `BertTextClassifier`
+            preset loads as a `BertClassifier` with its head (task "classification" or
+            "auto"), any preset as an encoder.
         task: "encoder" returns a `BertEncoder`; "pretraining" a `BertPretrainer` with the
             masked-LM and next-sentence heads loaded (an error names the head variables a
             checkpoint lacks); "classification", "token_classification" and "squad" return
@@ -147,12 +149,7 @@ def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
         model, _ = load_model_dir(path)
         return _model_for_task(model, task, path)
     if folder.format == formats.KERAS_HUB:
-        if task not in ("encoder", "auto"):
-            raise ValueError(
-                f"{path} is a keras-hub backbone preset; load it with task='encoder' and put "
-                "the task's head on it."
-            )
-        return keras_hub.load_preset(path)
+        return keras_hub.load_preset(path, task)
     if folder.format == formats.GOOGLE:
         config = BertConfig.from_json(os.path.join(path, google.CONFIG_FILE), source="google")
         prefix = google.find_checkpoint(path)

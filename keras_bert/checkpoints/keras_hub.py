@@ -6,7 +6,8 @@ only the names differ. keras-hub is imported on use: it takes seconds to import 
 functions need it.
 
 `load_preset(folder)` reads a preset folder as keras-hub's `save_to_preset` writes it
-(`config.json`, `model.weights.h5`, ...) with keras-hub's own loader, and copies the backbone.
+(`config.json`, `model.weights.h5`, ...; a `BertTextClassifier`'s adds `task.json` and
+`task.weights.h5`) with keras-hub's own loader, and copies the backbone (and classifier head).
 """
 
 import json
@@ -16,9 +17,12 @@ import keras
 
 from keras_bert.checkpoints.mapping import FileWeight, bert_weights, check_names, load_weights
 from keras_bert.config import BertConfig
+from keras_bert.models.classifier import BertClassifier
 from keras_bert.models.encoder import BertEncoder
 
 _BACKBONE_NAME = "keras_hub>BertBackbone"
+_CLASSIFIER_NAME = "keras_hub>BertTextClassifier"
+_TASK_FILE = "task.json"
 # Google's name parts -> keras-hub's layer names, applied in this order.
 _RENAMES = (
     ("bert/embeddings/word_embeddings", "token_embedding/embeddings"),
@@ -123,10 +127,11 @@ def from_keras_hub(backbone):
     return encoder
 
 
-def load_preset(folder):
-    """A `BertEncoder` with the weights of the keras-hub BERT preset in `folder` (read by
-    keras-hub's `BertBackbone.from_preset`): `hidden_act` is `gelu_tanh`, as keras-hub
-    computes it."""
+def load_preset(folder, task="auto"):
+    """The model of the keras-hub BERT preset in `folder`, read by keras-hub's own loader:
+    a `BertEncoder` (`task="encoder"`), or for a `BertTextClassifier` preset (its
+    `task.json`) a `BertClassifier` with its head (`task="classification"`; `"auto"` picks
+    what the preset holds). `hidden_act` is `gelu_tanh`, as keras-hub computes it."""
     with open(os.path.join(folder, "config.json"), encoding="utf-8") as f:
         registered_name = json.load(f).get("registered_name")
     if registered_name != _BACKBONE_NAME:
@@ -134,5 +139,30 @@ def load_preset(folder):
             f"{folder} is a keras-hub preset of {registered_name}, not of BertBackbone; "
             "keras-bert loads BERT presets."
         )
+    task_file = os.path.join(folder, _TASK_FILE)
+    task_name = None
+    if os.path.isfile(task_file):
+        with open(task_file, encoding="utf-8") as f:
+            task_name = json.load(f).get("registered_name")
+    if task == "auto":
+        task = "classification" if task_name == _CLASSIFIER_NAME else "encoder"
     keras_hub = _import_keras_hub()
-    return from_keras_hub(keras_hub.models.BertBackbone.from_preset(folder))
+    if task == "encoder":
+        return from_keras_hub(keras_hub.models.BertBackbone.from_preset(folder))
+    if task != "classification" or task_name != _CLASSIFIER_NAME:
+        raise ValueError(
+            f"{folder} is a keras-hub preset of a {task_name or 'BertBackbone'}, which has no "
+            f"{task} model; load it with task='encoder' and put the task's head on it."
+        )
+    theirs = keras_hub.models.BertTextClassifier.from_preset(folder)
+    if theirs.activation is not keras.activations.linear:
+        raise ValueError(
+            f"{folder}'s BertTextClassifier applies {theirs.activation.__name__} to its logits; "
+            "BertClassifier outputs logits: load its encoder with task='encoder'."
+        )
+    classifier = BertClassifier(
+        from_keras_hub(theirs.backbone), theirs.num_classes, dropout=theirs.dropout
+    )
+    classifier.head.dense.kernel.assign(theirs.output_dense.kernel)
+    classifier.head.dense.bias.assign(theirs.output_dense.bias)
+    return classifier

@@ -26,6 +26,8 @@ ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "hf_tiny_bert")
 REPO = "tiny-org/tiny-bert"
 MAIN, SHARDED = "a" * 40, "b" * 40
+# What the error for a name that is not cached tells to fetch: the files keras-bert reads.
+INCLUDE = "--include '*.json' --include '*.safetensors' --include '*.txt'"
 
 
 def _read(name):
@@ -231,8 +233,8 @@ def test_cached_names_resolve_offline_without_a_request(monkeypatch, online, hf_
     assert len(online.requests) + len(online.unknown) == served
     assert str(e.value) == (
         "tiny-org/never-downloaded is not in the Hugging Face cache and HF_HUB_OFFLINE is set: "
-        "run `hf download tiny-org/never-downloaded` on a machine with network (same HF_HOME), "
-        "or pass a local folder."
+        f"run `hf download tiny-org/never-downloaded {INCLUDE}` on a machine with network (same "
+        "HF_HOME), or pass a local folder."
     )
 
 
@@ -249,7 +251,7 @@ def test_cached_names_resolve_when_the_hub_cannot_be_reached(monkeypatch, online
     assert str(e.value) == (
         "tiny-org/never-downloaded (revision v1) is not in the Hugging Face cache and the Hub "
         "cannot be reached (ConnectError): run `hf download tiny-org/never-downloaded --revision "
-        "v1` on a machine with network (same HF_HOME), or pass a local folder."
+        f"v1 {INCLUDE}` on a machine with network (same HF_HOME), or pass a local folder."
     )
 
 
@@ -297,8 +299,8 @@ print(json.dumps({"sequence_output": out["sequence_output"].tolist(),
     assert answer["seconds"] < 10
     assert answer["error"] == (
         "google-bert/bert-base-uncased is not in the Hugging Face cache and HF_HUB_OFFLINE is "
-        "set: run `hf download google-bert/bert-base-uncased` on a machine with network (same "
-        "HF_HOME), or pass a local folder."
+        f"set: run `hf download google-bert/bert-base-uncased {INCLUDE}` on a machine with "
+        "network (same HF_HOME), or pass a local folder."
     )
 
 

@@ -14,7 +14,7 @@ from kagglehub.cache import Cache
 from kagglehub.handle import parse_model_handle
 
 import keras_bert
-from keras_bert import names
+from keras_bert import BertClassifier, BertEncoder, names
 from keras_bert.checkpoints import formats
 from keras_bert.text import BertTokenizer
 from tests.keras_bert.model_weights import random_inputs, randomize_weights
@@ -116,8 +116,32 @@ def test_a_preset_folder_loads_as_keras_hub_computes_it(preset, backbone, tokeni
     ours = BertTokenizer.from_pretrained(preset)
     assert ours.lower_case is True and ours.vocab == VOCAB
     assert ours.tokenize(TEXTS).to_list() == tokenizer(TEXTS)
-    with pytest.raises(ValueError, match="is a keras-hub backbone preset; load it with task="):
+    with pytest.raises(ValueError) as e:
         keras_bert.from_pretrained(preset, task="pretraining")
+    assert str(e.value) == (
+        f"{preset} is a keras-hub preset of a BertBackbone, which has no pretraining model; load "
+        "it with task='encoder' and put the task's head on it."
+    )
+
+
+def test_a_keras_hub_classifier_preset_loads_with_its_head(backbone, tokenizer, tmp_path):
+    preprocessor = keras_hub.models.BertTextClassifierPreprocessor(tokenizer, sequence_length=16)
+    theirs = keras_hub.models.BertTextClassifier(backbone, num_classes=3, preprocessor=preprocessor)
+    randomize_weights(theirs.output_dense, seed=8)
+    theirs.save_to_preset(str(tmp_path))
+    ours = keras_bert.from_pretrained(str(tmp_path), task="auto")
+    assert isinstance(ours, BertClassifier) and ours.num_classes == 3
+    inputs = random_inputs(3, 12, len(VOCAB), seed=4)
+    logits = theirs(
+        {
+            "token_ids": inputs["input_word_ids"],
+            "segment_ids": inputs["input_type_ids"],
+            "padding_mask": inputs["input_mask"],
+        },
+        training=False,
+    )
+    np.testing.assert_allclose(ours(inputs, training=False), logits, atol=1e-5)
+    assert type(keras_bert.from_pretrained(str(tmp_path))) is BertEncoder
 
 
 def test_kaggle_handles_and_preset_names_resolve_in_the_kagglehub_cache(kaggle_cache):
@@ -126,6 +150,11 @@ def test_kaggle_handles_and_preset_names_resolve_in_the_kagglehub_cache(kaggle_c
     # Without a version, and Kaggle unreachable: the newest cached version.
     assert names.resolve("kaggle://keras/bert/keras/bert_tiny_en_uncased") == kaggle_cache
     assert names.model_name("kaggle://" + HANDLE) == "bert_tiny_en_uncased"
+    # A whole version, as `kagglehub.model_download(handle)` leaves it.
+    whole = parse_model_handle(HANDLE.replace("/3", "/2"))
+    shutil.copytree(kaggle_cache, Cache().get_path(whole))
+    Cache().mark_as_complete(whole)
+    assert names.resolve("kaggle://" + HANDLE.replace("/3", "/2")) == Cache().get_path(whole)
     encoder = keras_bert.from_pretrained("bert_tiny_en_uncased")
     # keras-hub resolves the same name to the same cached files.
     _check_same_outputs(encoder, keras_hub.models.BertBackbone.from_preset("bert_tiny_en_uncased"))
