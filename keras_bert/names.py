@@ -352,7 +352,12 @@ def _kaggle_folder(handle):
     if len(parts) == 4:
         handle = _kaggle_versioned(handle)
 
+    cache, parsed = Cache(), parse_model_handle(handle)
+
     def fetch(file):
+        cached = cache.load_from_cache(parsed, file)  # what model_download looks up first
+        if cached is not None:
+            return cached
         try:
             return kagglehub.model_download(handle, file)
         except Exception as error:  # not cached and Kaggle unreachable, or no such file
@@ -363,7 +368,6 @@ def _kaggle_folder(handle):
                 "machine with network (same KAGGLEHUB_CACHE), or pass a local preset folder."
             ) from None
 
-    cache, parsed = Cache(), parse_model_handle(handle)
     bundle = cache.load_from_cache(parsed)  # the whole version, `kagglehub.model_download(handle)`
     if bundle is not None:
         return bundle
