@@ -217,6 +217,7 @@ class TextModel(keras.Model):
         preprocessor=FROM_CHECKPOINT,
         seq_length=None,
         allow_pickle=False,
+        revision=None,
         **kwargs,
     ):
         """This model from a pretrained checkpoint, with the checkpoint's tokenizer attached.
@@ -234,7 +235,7 @@ class TextModel(keras.Model):
                 that takes ids only; or a `BertPreprocessor` of your own.
             seq_length: the packed length of the default preprocessor (128, or the model's
                 `max_position_embeddings` when that is smaller).
-            allow_pickle: as in `keras_bert.from_pretrained`.
+            allow_pickle, revision: as in `keras_bert.from_pretrained`.
             **kwargs: the model's own arguments (`num_classes`, `dropout`, `label_names`, ...).
 
         Returns:
@@ -245,10 +246,12 @@ class TextModel(keras.Model):
         from keras_bert.pretrained import from_pretrained  # noqa: PLC0415
         from keras_bert.text import BertPreprocessor, BertTokenizer  # noqa: PLC0415
 
-        checkpoint = from_pretrained(name_or_folder, task="auto", allow_pickle=allow_pickle)
+        checkpoint = from_pretrained(
+            name_or_folder, task="auto", allow_pickle=allow_pickle, revision=revision
+        )
         model = cls._from_checkpoint(checkpoint, **kwargs)
         if preprocessor == FROM_CHECKPOINT:
-            tokenizer = BertTokenizer.from_pretrained(name_or_folder)
+            tokenizer = BertTokenizer.from_pretrained(name_or_folder, revision=revision)
             if seq_length is None:
                 encoder = model if not hasattr(model, "encoder") else model.encoder
                 seq_length = min(DEFAULT_SEQ_LENGTH, encoder.config.max_position_embeddings)
