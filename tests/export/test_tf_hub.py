@@ -229,3 +229,32 @@ def test_a_signature_with_a_ragged_output_is_refused():
 
     with pytest.raises(TypeError, match="Signature tokenize must return a dict of dense tensors"):
         CallableSavedModel().add_signature("tokenize", split)
+
+
+@pytest.mark.slow
+def test_an_encoder_export_runs_the_examples_of_the_docs(small_vocab, tmp_path, monkeypatch):
+    """`export_saved_model` of an encoder writes the pair (verified in a fresh process) under
+    `NAME_preprocess/` and `NAME_encoder/`, and the Python blocks of docs/tf_hub.md run on it."""
+    import re
+
+    import keras
+    import keras_bert
+    from keras_bert.export.saved_model import export_saved_model
+    from keras_bert.text import BertTokenizer
+
+    keras.utils.set_random_seed(3)
+    result = export_saved_model(
+        keras_bert.BertEncoder(tiny_config()), tmp_path / "exports", name="bert", seq_length=SEQ_LENGTH,
+        tokenizer=BertTokenizer(small_vocab), verbose=False,
+    )
+    assert sorted(os.path.basename(os.path.dirname(p)) for p in result.paths) == ["bert", "bert_encoder", "bert_preprocess"]
+    assert {row.artifact for row in result.rows} >= {"bert_preprocess SavedModel", "bert_encoder SavedModel"}
+    docs = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "tf_hub.md")
+    with open(docs, encoding="utf-8") as f:
+        blocks = re.findall(r"```python\n(.*?)```", f.read(), flags=re.S)
+    assert len(blocks) == 3
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    for block in blocks:
+        exec(compile(block, "docs/tf_hub.md", "exec"), namespace)
+    assert namespace["served"]["pooled_output"].shape == (2, tiny_config().hidden_size)
