@@ -311,13 +311,8 @@ def preprocess_archive(preprocessor, max_segments=2):
     archive.add_function("tokenize.__call__", tokenize)
     archive.add_function("tokenize.get_special_tokens_dict", special_tokens)
     archive.add_function("bert_pack_inputs.__call__", bert_pack_inputs, packings)
-
-    @tf.function(input_signature=[text])
-    def serve(text):
-        return preprocess(text)
-
-    archive.add_signature("serving_default", serve)
-    return archive, {"serving_default": serve}
+    archive.add_signature("serving_default", preprocess)
+    return archive, {"serving_default": preprocess}
 
 
 def _predict(model, inputs, training=False):

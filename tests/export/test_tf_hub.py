@@ -114,7 +114,8 @@ def test_tokenize_gives_bert_words_of_pieces(pair):
 def test_glue_tutorial_packs_pairs_and_single_segments(pair, seq_length):
     """"Solve GLUE tasks": `hub.KerasLayer(preprocess.tokenize)` and
     `hub.KerasLayer(preprocess.bert_pack_inputs, arguments=dict(seq_length=N))` in a tf_keras
-    model on one or two string inputs, packed as keras_bert packs them."""
+    model on one or two string inputs, called directly and in `tf.data.Dataset.map`, packed as
+    keras_bert packs them."""
     preprocess = hub.load(pair["preprocess"])
     for segments in ([TEXTS], [TEXTS, PAIRS]):
         names = ["sentence1", "sentence2"][: len(segments)]
@@ -122,8 +123,10 @@ def test_glue_tutorial_packs_pairs_and_single_segments(pair, seq_length):
         tokenizer = hub.KerasLayer(preprocess.tokenize, name="tokenizer")
         packer = hub.KerasLayer(preprocess.bert_pack_inputs, arguments=dict(seq_length=seq_length), name="packer")
         model = tf_keras.Model(inputs, packer([tokenizer(s) for s in inputs]))
-        got = model([tf.constant(s) for s in segments])
-        assert_same_inputs(got, reference_inputs(pair, segments, seq_length))
+        want = reference_inputs(pair, segments, seq_length)
+        assert_same_inputs(model([tf.constant(s) for s in segments]), want)
+        batches = tf.data.Dataset.from_tensor_slices(tuple(segments)).batch(3).map(lambda *s: model(list(s)))
+        assert_same_inputs({k: np.concatenate([b[k] for b in batches]) for k in want}, want)
 
 
 def test_bert_pack_inputs_defaults_and_segments_of_pieces(pair):
