@@ -261,3 +261,46 @@ def test_an_encoder_export_runs_the_examples_of_the_docs(small_vocab, tmp_path, 
     for block in blocks:
         exec(compile(block, "docs/tf_hub.md", "exec"), namespace)
     assert namespace["served"]["pooled_output"].shape == (2, tiny_config().hidden_size)
+
+
+MIRRORED_FIT = """
+import sys
+import numpy as np
+import tensorflow as tf
+tf.config.set_logical_device_configuration(
+    tf.config.list_physical_devices("CPU")[0], [tf.config.LogicalDeviceConfiguration()] * 2)
+import tensorflow_hub as hub
+import tensorflow_text
+import tf_keras
+
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+with strategy.scope():
+    text = tf_keras.layers.Input(shape=(), dtype=tf.string)
+    encoder = hub.KerasLayer(sys.argv[2], trainable=True)
+    outputs = encoder(hub.KerasLayer(sys.argv[1])(text))
+    model = tf_keras.Model(text, tf_keras.layers.Dense(1)(outputs["pooled_output"]))
+    model.compile(optimizer="adam", loss=tf_keras.losses.BinaryCrossentropy(from_logits=True))
+before = [w.numpy() for w in encoder.trainable_weights]
+texts = tf.constant(["a fine film", "dull", "", "long " * 30] * 2)
+data = tf.data.Dataset.from_tensor_slices((texts, tf.constant([1.0, 0.0] * 4))).batch(4)
+loss = model.fit(data, epochs=1, verbose=0).history["loss"]
+assert np.isfinite(loss).all(), loss
+assert all(not np.array_equal(b, w.numpy()) for b, w in zip(before, encoder.trainable_weights))
+print("fine-tuned on", strategy.num_replicas_in_sync, "replicas")
+"""
+
+
+@pytest.mark.slow
+def test_the_encoder_fine_tunes_under_a_distribution_strategy(pair):
+    """TF Hub's rule for distributed training: load the layers inside `strategy.scope()`. The
+    encoder's dropout state (a variable updated in the training function) works in replica
+    context: a `MirroredStrategy` over two CPU devices fits."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", MIRRORED_FIT, pair["preprocess"], pair["encoder"]],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "fine-tuned on 2 replicas" in result.stdout
