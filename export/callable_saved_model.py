@@ -27,7 +27,8 @@ class CallableSavedModel:
         return {"default": encoder(inputs, training=training)["pooled_output"]}
 
     model.add_function("__call__", call, [((spec,), {"training": t}) for t in (False, True)])
-    model.add_attribute("variables", list(call.get_concrete_function(spec, training=True).variables))
+    training_call = call.get_concrete_function(spec, training=True)
+    model.add_attribute("variables", list(training_call.variables))
     model.write_out("/tmp/encoder/1")
     hub.KerasLayer("/tmp/encoder/1", trainable=True)
     ```
@@ -58,7 +59,9 @@ class CallableSavedModel:
                 with an `input_signature` (traced once).
         """
         traces = traces or [((), {})]
-        self.concrete_functions[path] = [fn.get_concrete_function(*args, **kwargs) for args, kwargs in traces]
+        self.concrete_functions[path] = [
+            fn.get_concrete_function(*args, **kwargs) for args, kwargs in traces
+        ]
         node, name = self._parent(path)
         setattr(node, name, fn)
 
@@ -74,9 +77,17 @@ class CallableSavedModel:
         calls with its inputs as one argument."""
         concrete = fn.get_concrete_function()
         outputs = concrete.structured_outputs
-        if not isinstance(outputs, dict) or not all(isinstance(t, tf.Tensor) for t in outputs.values()):
-            kinds = {k: type(v).__name__ for k, v in outputs.items()} if isinstance(outputs, dict) else type(outputs).__name__
-            raise TypeError(f"Signature {name} must return a dict of dense tensors for TF Serving, got {kinds}.")
+        if not isinstance(outputs, dict) or not all(
+            isinstance(t, tf.Tensor) for t in outputs.values()
+        ):
+            kinds = (
+                {k: type(v).__name__ for k, v in outputs.items()}
+                if isinstance(outputs, dict)
+                else type(outputs).__name__
+            )
+            raise TypeError(
+                f"Signature {name} must return a dict of dense tensors for TF Serving, got {kinds}."
+            )
         self.signatures[name] = concrete
         self.concrete_functions[name] = [concrete]
         setattr(self._root, name, fn)  # also an attribute, as `ExportArchive` has its endpoints

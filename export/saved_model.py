@@ -134,7 +134,8 @@ def export_saved_model(
     exports = [(src.name, *src.archive(model, preprocessor))]
     if src.task in ("encoder", "pretrainer"):
         segments = min(encoder_of(model).config.type_vocab_size, serving.MAX_PACKED_SEGMENTS)
-        exports.append((f"{src.name}_preprocess", *serving.preprocess_archive(preprocessor, segments)))
+        preprocess = serving.preprocess_archive(preprocessor, segments)
+        exports.append((f"{src.name}_preprocess", *preprocess))
         exports.append((f"{src.name}_encoder", *serving.encoder_archive(encoder_of(model))))
     float32_endpoints = {}
     if precision != "float32":  # the float32 model's endpoints: the difference is reported

@@ -69,7 +69,13 @@ from keras_bert.models import (
     BertSpanQA,
     BertTokenClassifier,
 )
-from keras_bert.text.packing import pack_inputs, pack_windows, pad_to_mask, trim_to_longest, values_at_windows
+from keras_bert.text.packing import (
+    pack_inputs,
+    pack_windows,
+    pad_to_mask,
+    trim_to_longest,
+    values_at_windows,
+)
 
 TASKS = ("classifier", "token_classifier", "span_qa", "encoder", "pretrainer")
 # Windows a span QA signature runs through the model at a time, so that a context of any
@@ -226,7 +232,8 @@ def encoder_archive(encoder, seq_length=None):
             "encoder_outputs": list(outputs["encoder_outputs"]),
         }
 
-    archive.add_function("__call__", call, [((spec,), {"training": training}) for training in (False, True)])
+    traces = [((spec,), {"training": training}) for training in (False, True)]
+    archive.add_function("__call__", call, traces)
     training_call = call.get_concrete_function(spec, training=True)
     archive.add_attribute("variables", list(training_call.variables))
     archive.add_attribute("trainable_variables", list(training_call.trainable_variables))
@@ -301,7 +308,10 @@ def preprocess_archive(preprocessor, max_segments=2):
     def bert_pack_inputs(inputs, seq_length=preprocessor.seq_length):
         return pack_inputs(inputs, seq_length, tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id)
 
-    segment = {rank: tf.RaggedTensorSpec([None] * (rank + 1), tf.int32, ragged_rank=rank) for rank in (1, 2)}
+    segment = {
+        rank: tf.RaggedTensorSpec([None] * (rank + 1), tf.int32, ragged_rank=rank)
+        for rank in (1, 2)
+    }
     packings = [
         ([[segment[rank] for rank in ranks]], {"seq_length": tf.TensorSpec([], tf.int32)})
         for count in range(1, max_segments + 1)

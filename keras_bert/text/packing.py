@@ -34,7 +34,8 @@ def truncated_lengths(lengths, budget):
     lengths = tf.stack([tf.cast(length, tf.int32) for length in lengths], axis=1)  # [batch, n]
     budget = tf.maximum(tf.cast(budget, tf.int32), 0)
     # The highest segment length that fits when every segment is cut to it (0 if none does).
-    used_at_length = tf.reduce_sum(tf.minimum(lengths[:, :, tf.newaxis], lengths[:, tf.newaxis, :]), axis=1)
+    pairs = tf.minimum(lengths[:, :, tf.newaxis], lengths[:, tf.newaxis, :])
+    used_at_length = tf.reduce_sum(pairs, axis=1)
     level = tf.reduce_max(tf.where(used_at_length <= budget, lengths, 0), axis=1, keepdims=True)
     # Above it, each round gives one token to every segment still longer than the level.
     used = tf.reduce_sum(tf.minimum(lengths, level), axis=1, keepdims=True)
@@ -43,7 +44,8 @@ def truncated_lengths(lengths, budget):
     kept = tf.minimum(lengths, level)
     left = budget - tf.reduce_sum(kept, axis=1, keepdims=True)
     cut = lengths > level
-    kept += tf.cast(cut & (tf.cumsum(tf.cast(cut, tf.int32), axis=1, exclusive=True) < left), tf.int32)
+    cut_before = tf.cumsum(tf.cast(cut, tf.int32), axis=1, exclusive=True)
+    kept += tf.cast(cut & (cut_before < left), tf.int32)
     return tf.unstack(kept, num=kept.shape[1], axis=1)
 
 
@@ -77,8 +79,10 @@ def pack_inputs(segments, seq_length, cls_id, sep_id, pad_id=0):
     else:
         seq_length = tf.cast(seq_length, tf.int32)
         check = tf.debugging.assert_greater_equal(
-            seq_length, num_special,
-            message=f"seq_length leaves no room for the {num_special} special tokens of {len(segments)} segment(s)",
+            seq_length,
+            num_special,
+            message=f"seq_length leaves no room for the {num_special} special tokens of "
+            f"{len(segments)} segment(s)",
         )
         with tf.control_dependencies([check]):
             seq_length = tf.identity(seq_length)

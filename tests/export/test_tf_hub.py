@@ -98,7 +98,9 @@ def test_tokenize_gives_bert_words_of_pieces(pair):
     ids = {token: i for i, token in enumerate(vocab)}
     got = preprocess.tokenize(tf.constant(TEXTS))
     assert got.dtype == tf.int32 and got.ragged_rank == 2
-    want = [[[ids[p] for p in wordpiece(word, ids)] for word in basic_tokenize(text)] for text in TEXTS]
+    want = [
+        [[ids[p] for p in wordpiece(word, ids)] for word in basic_tokenize(text)] for text in TEXTS
+    ]
     assert got.to_list() == want
     special = {k: int(v) for k, v in preprocess.tokenize.get_special_tokens_dict().items()}
     assert special == {
@@ -112,7 +114,7 @@ def test_tokenize_gives_bert_words_of_pieces(pair):
 
 @pytest.mark.parametrize("seq_length", [12, 40])
 def test_glue_tutorial_packs_pairs_and_single_segments(pair, seq_length):
-    """"Solve GLUE tasks": `hub.KerasLayer(preprocess.tokenize)` and
+    """ "Solve GLUE tasks": `hub.KerasLayer(preprocess.tokenize)` and
     `hub.KerasLayer(preprocess.bert_pack_inputs, arguments=dict(seq_length=N))` in a tf_keras
     model on one or two string inputs, called directly and in `tf.data.Dataset.map`, packed as
     keras_bert packs them."""
@@ -121,11 +123,17 @@ def test_glue_tutorial_packs_pairs_and_single_segments(pair, seq_length):
         names = ["sentence1", "sentence2"][: len(segments)]
         inputs = [tf_keras.layers.Input(shape=(), dtype=tf.string, name=name) for name in names]
         tokenizer = hub.KerasLayer(preprocess.tokenize, name="tokenizer")
-        packer = hub.KerasLayer(preprocess.bert_pack_inputs, arguments=dict(seq_length=seq_length), name="packer")
+        packer = hub.KerasLayer(
+            preprocess.bert_pack_inputs, arguments=dict(seq_length=seq_length), name="packer"
+        )
         model = tf_keras.Model(inputs, packer([tokenizer(s) for s in inputs]))
         want = reference_inputs(pair, segments, seq_length)
         assert_same_inputs(model([tf.constant(s) for s in segments]), want)
-        batches = tf.data.Dataset.from_tensor_slices(tuple(segments)).batch(3).map(lambda *s: model(list(s)))
+        batches = (
+            tf.data.Dataset.from_tensor_slices(tuple(segments))
+            .batch(3)
+            .map(lambda *s, m=model: m(list(s)))
+        )
         assert_same_inputs({k: np.concatenate([b[k] for b in batches]) for k in want}, want)
 
 
@@ -134,13 +142,15 @@ def test_bert_pack_inputs_defaults_and_segments_of_pieces(pair):
     (pieces)]` (words merged), next to one of words."""
     preprocess = hub.load(pair["preprocess"])
     words = [preprocess.tokenize(tf.constant(t)) for t in (TEXTS, PAIRS)]
-    assert_same_inputs(preprocess.bert_pack_inputs(words), reference_inputs(pair, [TEXTS, PAIRS], SEQ_LENGTH))
+    assert_same_inputs(
+        preprocess.bert_pack_inputs(words), reference_inputs(pair, [TEXTS, PAIRS], SEQ_LENGTH)
+    )
     mixed = preprocess.bert_pack_inputs([words[0].merge_dims(1, 2), words[1]], seq_length=16)
     assert_same_inputs(mixed, reference_inputs(pair, [TEXTS, PAIRS], 16))
 
 
 def test_tutorial_classifier_fine_tunes_and_saves(pair, tmp_path):
-    """"Classify text with BERT": string Input -> preprocess -> encoder(trainable=True) ->
+    """ "Classify text with BERT": string Input -> preprocess -> encoder(trainable=True) ->
     pooled_output -> Dropout -> Dense compiles, fits on strings (the encoder's weights move),
     and saves; the reloaded model gives the same predictions. Dropout follows `training`."""
     tf_keras.utils.set_random_seed(0)
@@ -170,7 +180,9 @@ def test_tutorial_classifier_fine_tunes_and_saves(pair, tmp_path):
     path = str(tmp_path / "classifier")
     model.save(path, include_optimizer=False)
     reloaded = tf.saved_model.load(path)
-    np.testing.assert_allclose(reloaded(texts, training=False), model(texts, training=False), atol=1e-5)
+    np.testing.assert_allclose(
+        reloaded(texts, training=False), model(texts, training=False), atol=1e-5
+    )
 
 
 def test_regularization_losses_follow_trainable(pair):
@@ -220,7 +232,11 @@ def test_tf_serving_sees_named_dense_outputs_and_known_ops(pair):
             saved.ParseFromString(f.read())
         assert compat.unsupported_ops(saved.meta_graphs[0].graph_def, compat.TF_SERVING) == []
         traced = pair["archives"][name].concrete_functions
-        assert all(compat.unsupported_ops(fn, compat.TF_SERVING) == [] for fns in traced.values() for fn in fns)
+        assert all(
+            compat.unsupported_ops(fn, compat.TF_SERVING) == []
+            for fns in traced.values()
+            for fn in fns
+        )
 
 
 def test_a_signature_with_a_ragged_output_is_refused():
@@ -247,11 +263,22 @@ def test_an_encoder_export_runs_the_examples_of_the_docs(small_vocab, tmp_path, 
 
     keras.utils.set_random_seed(3)
     result = export_saved_model(
-        keras_bert.BertEncoder(tiny_config()), tmp_path / "exports", name="bert", seq_length=SEQ_LENGTH,
-        tokenizer=BertTokenizer(small_vocab), verbose=False,
+        keras_bert.BertEncoder(tiny_config()),
+        tmp_path / "exports",
+        name="bert",
+        seq_length=SEQ_LENGTH,
+        tokenizer=BertTokenizer(small_vocab),
+        verbose=False,
     )
-    assert sorted(os.path.basename(os.path.dirname(p)) for p in result.paths) == ["bert", "bert_encoder", "bert_preprocess"]
-    assert {row.artifact for row in result.rows} >= {"bert_preprocess SavedModel", "bert_encoder SavedModel"}
+    assert sorted(os.path.basename(os.path.dirname(p)) for p in result.paths) == [
+        "bert",
+        "bert_encoder",
+        "bert_preprocess",
+    ]
+    assert {row.artifact for row in result.rows} >= {
+        "bert_preprocess SavedModel",
+        "bert_encoder SavedModel",
+    }
     docs = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "tf_hub.md")
     with open(docs, encoding="utf-8") as f:
         blocks = re.findall(r"```python\n(.*?)```", f.read(), flags=re.S)
@@ -300,7 +327,9 @@ def test_the_encoder_fine_tunes_under_a_distribution_strategy(pair):
 
     result = subprocess.run(
         [sys.executable, "-c", MIRRORED_FIT, pair["preprocess"], pair["encoder"]],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "fine-tuned on 2 replicas" in result.stdout
