@@ -31,24 +31,22 @@ def pair(small_vocab, tmp_path_factory):
     """A tiny encoder and its TF Hub pair, written as `keras-bert export` writes them. The
     pooler kernel carries an L2 regularizer, which the encoder's `regularization_losses` hold."""
     import keras
+
     import keras_bert
-    from keras_bert.export import serving
     from keras_bert.text import BertPreprocessor, BertTokenizer
+    from tests.export.tf_hub_pair import write_pair
 
     keras.utils.set_random_seed(7)
     encoder = keras_bert.BertEncoder(tiny_config())
     encoder.pooler.kernel.regularizer = keras.regularizers.L2(REGULARIZATION)
     preprocessor = BertPreprocessor(BertTokenizer(small_vocab), seq_length=SEQ_LENGTH)
-    out = tmp_path_factory.mktemp("hub")
-    archives = {
-        "preprocess": serving.preprocess_archive(preprocessor)[0],
-        "encoder": serving.encoder_archive(encoder)[0],
+    written = write_pair(encoder, preprocessor, tmp_path_factory.mktemp("hub"))
+    return {
+        "model": encoder,
+        "preprocessor": preprocessor,
+        "archives": {part: archive for part, (_, archive) in written.items()},
+        **{part: path for part, (path, _) in written.items()},
     }
-    paths = {}
-    for name, archive in archives.items():
-        paths[name] = str(out / f"bert_{name}" / "1")
-        archive.write_out(paths[name])
-    return {"model": encoder, "preprocessor": preprocessor, "archives": archives, **paths}
 
 
 def reference_inputs(pair, segments, seq_length):
@@ -251,43 +249,30 @@ def test_a_signature_with_a_ragged_output_is_refused():
 
 
 @pytest.mark.slow
-def test_an_encoder_export_runs_the_examples_of_the_docs(small_vocab, tmp_path, monkeypatch):
-    """`export_saved_model` of an encoder writes the pair (verified in a fresh process) under
-    `NAME_preprocess/` and `NAME_encoder/`, and the Python blocks of docs/tf_hub.md run on it."""
-    import re
-
+def test_an_encoder_export_writes_the_pair_verified(small_vocab, tmp_path):
+    """`export_saved_model` of an encoder writes the pair beside its own SavedModel, verified in
+    a fresh process, and `hub.KerasLayer` runs it as it runs the stand-in the other tests use."""
     import keras
+
     import keras_bert
     from keras_bert.export.saved_model import export_saved_model
     from keras_bert.text import BertTokenizer
 
     keras.utils.set_random_seed(3)
+    encoder = keras_bert.BertEncoder(tiny_config())
+    tokenizer = BertTokenizer(small_vocab)
     result = export_saved_model(
-        keras_bert.BertEncoder(tiny_config()),
-        tmp_path / "exports",
-        name="bert",
-        seq_length=SEQ_LENGTH,
-        tokenizer=BertTokenizer(small_vocab),
-        verbose=False,
+        encoder, tmp_path, name="bert", seq_length=SEQ_LENGTH, tokenizer=tokenizer, verbose=False
     )
-    assert sorted(os.path.basename(os.path.dirname(p)) for p in result.paths) == [
-        "bert",
-        "bert_encoder",
-        "bert_preprocess",
-    ]
-    assert {row.artifact for row in result.rows} >= {
-        "bert_preprocess SavedModel",
-        "bert_encoder SavedModel",
-    }
-    docs = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "tf_hub.md")
-    with open(docs, encoding="utf-8") as f:
-        blocks = re.findall(r"```python\n(.*?)```", f.read(), flags=re.S)
-    assert len(blocks) == 3
-    monkeypatch.chdir(tmp_path)
-    namespace = {}
-    for block in blocks:
-        exec(compile(block, "docs/tf_hub.md", "exec"), namespace)
-    assert namespace["served"]["pooled_output"].shape == (2, tiny_config().hidden_size)
+    names = sorted(os.path.basename(os.path.dirname(path)) for path in result.paths)
+    assert names == ["bert", "bert_encoder", "bert_preprocess"]
+    artifacts = {row.artifact for row in result.rows}
+    assert {"bert_preprocess SavedModel", "bert_encoder SavedModel"} <= artifacts
+    preprocess = hub.KerasLayer(str(tmp_path / "bert_preprocess" / "1"))
+    inputs = {k: v.numpy() for k, v in preprocess(tf.constant(TEXTS)).items()}
+    assert inputs["input_word_ids"].shape == (len(TEXTS), SEQ_LENGTH)
+    hub_encoder = hub.KerasLayer(str(tmp_path / "bert_encoder" / "1"))
+    assert_encoder_outputs(hub_encoder(inputs), encoder, inputs)
 
 
 MIRRORED_FIT = """
