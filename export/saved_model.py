@@ -6,6 +6,10 @@ Layout, as TF Serving reads it:
     EXPORT_DIR/NAME_preprocess/VERSION/   encoders and pretrainers: TF Hub BERT preprocess
     EXPORT_DIR/NAME_encoder/VERSION/      encoders and pretrainers: TF Hub BERT encoder
 
+The `_preprocess` / `_encoder` pair is callable as TF Hub's BERT models are
+(`serving.preprocess_archive`, `serving.encoder_archive`): `hub.KerasLayer` loads and
+fine-tunes them, and TF Serving serves their signatures.
+
 The graphs use the exact tokenizer (`BertTokenizer(mode="exact")`: the original BERT ids) and
 only ops that stock TF Serving runs (`compat.TF_SERVING`: core TensorFlow plus the
 tensorflow-text ops of 2.12.1), checked before anything is written.
@@ -18,6 +22,7 @@ import shutil
 
 from keras_bert.checkpoints.mapping import encoder_of
 from keras_bert.export import compat, serving, source, verify
+from keras_bert.export.callable_saved_model import CallableSavedModel
 from keras_bert.export.precision import warn_if_emulated, with_precision
 
 
@@ -128,7 +133,9 @@ def export_saved_model(
     model = with_precision(src.model, precision)
     exports = [(src.name, *src.archive(model, preprocessor))]
     if src.task in ("encoder", "pretrainer"):
-        exports.append((f"{src.name}_preprocess", *serving.preprocess_archive(preprocessor)))
+        segments = min(encoder_of(model).config.type_vocab_size, serving.MAX_PACKED_SEGMENTS)
+        preprocess = serving.preprocess_archive(preprocessor, segments)
+        exports.append((f"{src.name}_preprocess", *preprocess))
         exports.append((f"{src.name}_encoder", *serving.encoder_archive(encoder_of(model))))
     float32_endpoints = {}
     if precision != "float32":  # the float32 model's endpoints: the difference is reported
@@ -137,11 +144,9 @@ def export_saved_model(
             float32_endpoints[f"{src.name}_encoder"] = serving.encoder_archive(encoder_of(src.model))[1]
     targets = [os.path.join(os.fspath(export_dir), model_name, str(version)) for model_name, _, _ in exports]
     refuse_existing(targets)
-    for (model_name, _, fns), _target in zip(exports, targets):
-        for signature, fn in fns.items():
-            compat.check_ops(
-                fn.get_concrete_function(), compat.TF_SERVING, what=f"{model_name}/{signature}"
-            )
+    for model_name, archive_, fns in exports:
+        for what, concrete in _traced_functions(archive_, fns):
+            compat.check_ops(concrete, compat.TF_SERVING, what=f"{model_name}/{what}")
     created = new_folders(targets)
     rows = []
     try:  # nothing is left behind unless it was verified
@@ -161,6 +166,15 @@ def export_saved_model(
         remove_written(targets, created)
         raise
     return ExportResult(targets, rows)
+
+
+def _traced_functions(archive, endpoints):
+    """`(name, concrete function)` of every function a SavedModel will hold: all those of a
+    `CallableSavedModel` (TF Serving loads every function of the graph, signature or not),
+    the endpoints of an `ExportArchive`."""
+    if isinstance(archive, CallableSavedModel):
+        return [(path, fn) for path, fns in archive.concrete_functions.items() for fn in fns]
+    return [(signature, fn.get_concrete_function()) for signature, fn in endpoints.items()]
 
 
 def _verify(path, model_name, endpoints, src, texts, float32_endpoints=None):

@@ -44,8 +44,14 @@ are 0 (its `label_ids` 0) and the span logits -1e9, as everywhere outside the co
 
 The graphs are saved through `ExportArchive` (not a hand-made `tf.Module`: the same graph
 saved that way converted to TFLite and then produced NaN in a probe here).
+
+`encoder_archive` and `preprocess_archive` build the TF Hub BERT pair that an encoder export
+adds: callable SavedModels (`CallableSavedModel`) with the interface of TF Hub's
+`bert_en_uncased_L-12_H-768_A-12` and `bert_en_uncased_preprocess` (docs/tf_hub.md).
 """
 
+import functools
+import itertools
 import numbers
 import typing
 
@@ -53,21 +59,33 @@ import keras
 import tensorflow as tf
 
 from keras_bert.checkpoints.mapping import encoder_of
+from keras_bert.export.callable_saved_model import CallableSavedModel
 from keras_bert.layers.heads import SPAN_MASK_ADDER, answer_positions
 from keras_bert.models import (
+    INPUT_NAMES,
     BertClassifier,
     BertEncoder,
     BertPretrainer,
     BertSpanQA,
     BertTokenClassifier,
 )
-from keras_bert.text.packing import pack_windows, pad_to_mask, trim_to_longest, values_at_windows
+from keras_bert.text.packing import (
+    pack_inputs,
+    pack_windows,
+    pad_to_mask,
+    trim_to_longest,
+    values_at_windows,
+)
 
 TASKS = ("classifier", "token_classifier", "span_qa", "encoder", "pretrainer")
 # Windows a span QA signature runs through the model at a time, so that a context of any
 # length serves in bounded memory (BERT-base holds about 20 MB of activations per window at
 # 384 positions): a long context's windows go through in turn.
 SPAN_QA_WINDOWS_PER_CALL = 16
+# The most segments a TF Hub preprocessor's `bert_pack_inputs` is traced for (each count in
+# every mix of `[batch, (pieces)]` and `[batch, (words), (pieces)]` segments); exports take the
+# encoder's `type_vocab_size` up to this.
+MAX_PACKED_SEGMENTS = 4
 
 
 class SpanQASettings(typing.NamedTuple):
@@ -179,68 +197,138 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
 
 
 def encoder_archive(encoder, seq_length=None):
-    """The TF Hub BERT encoder interface: ids in, `default`/`pooled_output`/`sequence_output` out.
+    """The TF Hub BERT encoder (`bert_en_uncased_L-12_H-768_A-12/4`'s interface) as a callable
+    SavedModel.
 
-    Inputs are `[batch, seq_length]`; `seq_length=None` accepts any length (a SavedModel), a
-    fixed one gives the static shapes the TFLite converter needs.
+    - `hub.load(path)(inputs, training=False)`, or `hub.KerasLayer(path, trainable=True)`:
+      `inputs` is the dict of int32 `[batch, seq]` `input_word_ids`, `input_mask`,
+      `input_type_ids`; the result a dict of `default` and `pooled_output` `[batch, hidden]`,
+      `sequence_output` `[batch, seq, hidden]` and `encoder_outputs` (a list, one `[batch,
+      seq, hidden]` per layer), all float32. `training=True` applies dropout. The object has
+      `variables`, `trainable_variables` (every weight) and `regularization_losses` (one
+      function per weight with a regularizer), as `hub.KerasLayer` wants them.
+    - `serving_default` (TF Serving, and Keras 3's `TFSMLayer`, which passes the dict): the
+      same inputs and, by name, `default`, `pooled_output`, `sequence_output` and
+      `encoder_outputs_0` ... `encoder_outputs_{L-1}`.
+
+    Args:
+        encoder: a `BertEncoder`.
+        seq_length: `None` accepts any length (a SavedModel); a fixed one gives the static
+            shapes the TFLite converter needs.
+
+    Returns:
+        `(archive, endpoints)`: a `CallableSavedModel` and `{"serving_default": tf.function}`.
     """
-    archive = keras.export.ExportArchive()  # not `track(encoder)`, see `build_archive`
-    spec = [
-        tf.TensorSpec([None, seq_length], tf.int32, name=name)
-        for name in ("input_word_ids", "input_mask", "input_type_ids")
-    ]
+    archive = CallableSavedModel()
+    spec = {name: tf.TensorSpec([None, seq_length], tf.int32, name=name) for name in INPUT_NAMES}
 
-    @tf.function(input_signature=spec)
-    def serve(input_word_ids, input_mask, input_type_ids):
-        inputs = {
-            "input_word_ids": input_word_ids,
-            "input_mask": input_mask,
-            "input_type_ids": input_type_ids,
-        }
-        outputs = _predict(encoder, inputs)
+    @tf.function
+    def call(inputs, training=False):
+        outputs = _predict(encoder, inputs, training)
         return {
             "default": outputs["pooled_output"],
             "pooled_output": outputs["pooled_output"],
             "sequence_output": outputs["sequence_output"],
+            "encoder_outputs": list(outputs["encoder_outputs"]),
         }
 
-    archive.add_endpoint("serving_default", serve)
+    traces = [((spec,), {"training": training}) for training in (False, True)]
+    archive.add_function("__call__", call, traces)
+    training_call = call.get_concrete_function(spec, training=True)
+    archive.add_attribute("variables", list(training_call.variables))
+    archive.add_attribute("trainable_variables", list(training_call.trainable_variables))
+    losses = []
+    for weight in encoder.weights:
+        if weight.regularizer is not None:
+            loss = tf.function(functools.partial(weight.regularizer, weight), input_signature=[])
+            loss.get_concrete_function()
+            losses.append(loss)
+    archive.add_attribute("regularization_losses", losses)
+
+    @tf.function(input_signature=[spec])
+    def serve(inputs):
+        outputs = call(inputs, training=False)
+        layers = outputs.pop("encoder_outputs")
+        return {**outputs, **{f"encoder_outputs_{i}": layer for i, layer in enumerate(layers)}}
+
+    archive.add_signature("serving_default", serve)
     return archive, {"serving_default": serve}
 
 
-def preprocess_archive(preprocessor):
-    """The TF Hub BERT preprocess interface.
+def preprocess_archive(preprocessor, max_segments=2):
+    """The TF Hub BERT preprocessor (`bert_en_uncased_preprocess/3`'s interface) as a callable
+    SavedModel.
 
-    `serving_default` / `__call__`: tf.string `[batch]` `text` -> the encoder inputs at the
-    preprocessor's `seq_length`; `tokenize`: text -> int32 ragged `[batch, (pieces)]`;
-    `bert_pack_inputs`: two tokenized segments -> encoder inputs (for one segment, call
-    `serving_default`).
+    - `hub.load(path)(text)`, or `hub.KerasLayer(path)`: tf.string `[batch]` -> the encoder
+      inputs, int32 `[batch, seq_length]` (the preprocessor's).
+    - `.tokenize(text)`: int32 RaggedTensor `[batch, (words), (pieces)]`, BERT's basic words
+      (whitespace, punctuation, CJK characters) split into word pieces: the exact tokenizer's
+      ids. `.tokenize.get_special_tokens_dict()`: `vocab_size`, `start_of_sequence_id`,
+      `end_of_segment_id`, `padding_id`, `mask_id` (int32 scalars).
+    - `.bert_pack_inputs(segments, seq_length=N)`: a list of 1 to `max_segments` int32
+      RaggedTensors `[batch, (pieces)]` or `[batch, (words), (pieces)]` -> the encoder inputs
+      at `seq_length` (default the preprocessor's), truncated round robin
+      (`keras_bert.text.pack_inputs`: the original truncation for pairs).
+    - `serving_default` (TF Serving): `text` -> the encoder inputs. `tokenize` and
+      `bert_pack_inputs` take or give RaggedTensors, which TF Serving cannot pass, so they are
+      functions of the object, not signatures.
+
+    Args:
+        preprocessor: a `BertPreprocessor` with the exact tokenizer.
+        max_segments: the most segments `bert_pack_inputs` packs (the encoder's
+            `type_vocab_size`: 2 for BERT).
+
+    Returns:
+        `(archive, endpoints)`: a `CallableSavedModel` and `{"serving_default": tf.function}`.
     """
-    archive = keras.export.ExportArchive()
-    ragged = tf.RaggedTensorSpec([None, None], tf.int32, ragged_rank=1)
+    tokenizer = preprocessor.tokenizer
+    archive = CallableSavedModel()
+    text = tf.TensorSpec([None], tf.string, name="text")
 
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
-    def serve(text):
+    @tf.function(input_signature=[text])
+    def preprocess(text):
         return preprocessor(text)
 
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
+    @tf.function(input_signature=[text])
     def tokenize(text):
-        return preprocessor.tokenize(text)
+        return tokenizer.tokenize_words(text)
 
-    @tf.function(input_signature=[[ragged, ragged]])
-    def bert_pack_inputs(segments):
-        return preprocessor.bert_pack_inputs(segments)
+    @tf.function(input_signature=[])
+    def special_tokens():
+        ids = {
+            "vocab_size": tokenizer.vocab_size,
+            "start_of_sequence_id": tokenizer.cls_id,
+            "end_of_segment_id": tokenizer.sep_id,
+            "padding_id": tokenizer.pad_id,
+            "mask_id": tokenizer.mask_id,
+        }
+        return {name: tf.constant(value, tf.int32) for name, value in ids.items()}
 
-    archive.add_endpoint("serving_default", serve)
-    archive.add_endpoint("tokenize", tokenize)
-    archive.add_endpoint("bert_pack_inputs", bert_pack_inputs)
-    return archive, {"serving_default": serve}
+    @tf.function
+    def bert_pack_inputs(inputs, seq_length=preprocessor.seq_length):
+        return pack_inputs(inputs, seq_length, tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id)
+
+    segment = {
+        rank: tf.RaggedTensorSpec([None] * (rank + 1), tf.int32, ragged_rank=rank)
+        for rank in (1, 2)
+    }
+    packings = [
+        ([[segment[rank] for rank in ranks]], {"seq_length": tf.TensorSpec([], tf.int32)})
+        for count in range(1, max_segments + 1)
+        for ranks in itertools.product(segment, repeat=count)
+    ]
+    archive.add_function("__call__", preprocess)
+    archive.add_function("tokenize.__call__", tokenize)
+    archive.add_function("tokenize.get_special_tokens_dict", special_tokens)
+    archive.add_function("bert_pack_inputs.__call__", bert_pack_inputs, packings)
+    archive.add_signature("serving_default", preprocess)
+    return archive, {"serving_default": preprocess}
 
 
-def _predict(model, inputs):
+def _predict(model, inputs, training=False):
     """`model(inputs)` with its floating outputs in float32: a bfloat16 export
     (`precision.with_precision`) computes in bfloat16 and still answers in float32."""
-    outputs = model(inputs, training=False)
+    outputs = model(inputs, training=training)
     return tf.nest.map_structure(
         lambda t: tf.cast(t, tf.float32) if t.dtype.is_floating else t, outputs
     )

@@ -72,11 +72,11 @@ def signature_inputs(signature_fn, texts, pairs=None, max_predictions=None, prep
     Text signatures get `text` (`text_pair`, `masked_lm_positions`); id signatures (the TF Hub
     encoder) get the encoder inputs that `preprocessor` makes of the texts.
     """
-    names = [spec.name for spec in signature_fn.input_signature]
+    import tensorflow as tf
+
+    names = [spec.name for spec in tf.nest.flatten(signature_fn.input_signature)]
     batch = encode_texts(texts)
     if "input_word_ids" in names:
-        import tensorflow as tf
-
         ids = preprocessor(tf.constant(list(batch), dtype=tf.string))
         return {name: ids[name].numpy() for name in names}
     inputs = {"text": batch}
@@ -110,7 +110,9 @@ def reference_outputs(signature_fn, inputs):
     """Runs the in-process tf.function (the Keras model itself) on numpy inputs."""
     import tensorflow as tf
 
-    outputs = signature_fn(*[tf.constant(inputs[spec.name]) for spec in signature_fn.input_signature])
+    specs = signature_fn.input_signature
+    args = [tf.constant(inputs[spec.name]) for spec in tf.nest.flatten(specs)]
+    outputs = signature_fn(*tf.nest.pack_sequence_as(specs, args))
     return {name: value.numpy() for name, value in outputs.items()}
 
 

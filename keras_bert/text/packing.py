@@ -1,88 +1,117 @@
-"""Segments of ids -> the encoder inputs `[CLS] a [SEP] (b [SEP])`, with dense core ops only.
+"""Segments of ids -> the encoder inputs `[CLS] a [SEP] b [SEP] ...`, with dense core ops only.
 
 Hand-written rather than `tensorflow_text.combine_segments` + `RoundRobinTrimmer`: the former
 emits `RaggedGather` (no TFLite kernel) and the latter `TFText>RoundRobinTrim` (absent from the
 tensorflow-text 2.12.1 inside TF Serving releases before 2.20). Here the truncation is a closed
-form on the lengths and the packing is `to_tensor` + `gather` + `where`. `pack_windows` packs
-a question with a long context in `run_squad.py`'s overlapping windows, with the same ops.
+form on the lengths and the packing is `gather` + `where`. `pack_inputs` takes any number of
+segments (TF Hub's `bert_pack_inputs`); `pack_windows` packs a question with a long context in
+`run_squad.py`'s overlapping windows, with the same ops.
 """
+
+import numbers
 
 import tensorflow as tf
 
 
 def truncated_lengths(lengths, budget):
-    """Lengths after the original BERT truncation (`_truncate_seq_pair`).
+    """Segment lengths after round-robin truncation to `budget` tokens in all.
 
-    The original drops one token at a time from the end of the longer segment (of `b` on a
-    tie) until the total fits `budget`. The result has a closed form: each segment keeps its
-    length when it is short, otherwise the two share the budget, `a` taking the odd token.
+    Round robin hands out the budget one token at a time to each segment in turn that still
+    has tokens left: short segments keep their length, the long ones share the rest evenly,
+    the earlier ones taking the odd tokens. For two segments that is exactly the original
+    BERT truncation (`_truncate_seq_pair`: drop one token at a time from the end of the
+    longer segment, of `b` on a tie). The result has a closed form: the level `k` that the
+    long segments are cut to, plus one more token for the first few of them.
 
     Args:
-        lengths: list of 1 or 2 int32 tensors `[batch]`.
-        budget: number of non-special positions, a Python int >= 0.
+        lengths: list of 1 or more int32 tensors `[batch]`.
+        budget: number of non-special positions, a Python int or int32 scalar (negative
+            counts as 0).
 
     Returns:
         list of int32 tensors `[batch]`, same length as `lengths`.
     """
-    if len(lengths) == 1:
-        return [tf.minimum(lengths[0], budget)]
-    len_a, len_b = lengths
-    half_up, half_down = (budget + 1) // 2, budget // 2
-    new_a = tf.minimum(len_a, tf.maximum(half_up, budget - len_b))
-    new_b = tf.minimum(len_b, tf.maximum(half_down, budget - len_a))
-    return [new_a, new_b]
+    lengths = tf.stack([tf.cast(length, tf.int32) for length in lengths], axis=1)  # [batch, n]
+    budget = tf.maximum(tf.cast(budget, tf.int32), 0)
+    # The highest segment length that fits when every segment is cut to it (0 if none does).
+    pairs = tf.minimum(lengths[:, :, tf.newaxis], lengths[:, tf.newaxis, :])
+    used_at_length = tf.reduce_sum(pairs, axis=1)
+    level = tf.reduce_max(tf.where(used_at_length <= budget, lengths, 0), axis=1, keepdims=True)
+    # Above it, each round gives one token to every segment still longer than the level.
+    used = tf.reduce_sum(tf.minimum(lengths, level), axis=1, keepdims=True)
+    longer = tf.reduce_sum(tf.cast(lengths > level, tf.int32), axis=1, keepdims=True)
+    level += (budget - used) // tf.maximum(longer, 1)
+    kept = tf.minimum(lengths, level)
+    left = budget - tf.reduce_sum(kept, axis=1, keepdims=True)
+    cut = lengths > level
+    cut_before = tf.cumsum(tf.cast(cut, tf.int32), axis=1, exclusive=True)
+    kept += tf.cast(cut & (cut_before < left), tf.int32)
+    return tf.unstack(kept, num=kept.shape[1], axis=1)
 
 
 def pack_inputs(segments, seq_length, cls_id, sep_id, pad_id=0):
-    """Packs one or two segments into BERT encoder inputs.
+    """Packs segments into BERT encoder inputs, truncated round robin (`truncated_lengths`).
 
     Args:
-        segments: list of 1 or 2 int tf.RaggedTensor `[batch, (ids)]` (wordpiece ids without
-            special tokens).
-        seq_length: output length (Python int); at least 2 (one segment) or 3 (two).
+        segments: list of 1 or more int tf.RaggedTensor `[batch, (ids)]` or `[batch, (words),
+            (ids)]` (wordpiece ids without special tokens; words are flattened), or dense
+            `[batch, n]` tensors.
+        seq_length: output length, a Python int or an int32 scalar tensor (then checked in the
+            graph); at least the number of special tokens, `len(segments) + 1`.
         cls_id, sep_id, pad_id: ids of `[CLS]`, `[SEP]`, `[PAD]`.
 
     Returns:
-        dict of int32 `[batch, seq_length]`: `input_word_ids` (`[CLS] a [SEP] b [SEP]` then
-        `pad_id`), `input_mask` (1 on real tokens), `input_type_ids` (0 for `[CLS] a [SEP]`,
-        1 for `b [SEP]`, 0 on padding).
+        dict of int32 `[batch, seq_length]`: `input_word_ids` (`[CLS] a [SEP] b [SEP] ...` then
+        `pad_id`), `input_mask` (1 on real tokens), `input_type_ids` (the index of the segment:
+        0 for `[CLS] a [SEP]`, 1 for `b [SEP]`, ...; 0 on padding).
     """
-    segments = list(segments)
-    if not 1 <= len(segments) <= 2:
-        raise ValueError(f"pack_inputs takes 1 or 2 segments, got {len(segments)}.")
-    seq_length = int(seq_length)
-    num_special = len(segments) + 1
-    if seq_length < num_special:
-        raise ValueError(f"seq_length={seq_length} leaves no room for the {num_special} special tokens of {len(segments)} segment(s).")
     segments = [_as_ragged(s) for s in segments]
-    lengths = truncated_lengths([tf.cast(s.row_lengths(), tf.int32) for s in segments], seq_length - num_special)
-    dense = [s.to_tensor(default_value=pad_id, shape=[None, seq_length]) for s in segments]
-
+    if not segments:
+        raise ValueError("pack_inputs takes at least one segment, got none.")
+    num_special = len(segments) + 1
+    if isinstance(seq_length, numbers.Integral):
+        if seq_length < num_special:
+            raise ValueError(
+                f"seq_length={seq_length} leaves no room for the {num_special} special tokens of "
+                f"{len(segments)} segment(s)."
+            )
+        seq_length = int(seq_length)
+    else:
+        seq_length = tf.cast(seq_length, tf.int32)
+        check = tf.debugging.assert_greater_equal(
+            seq_length,
+            num_special,
+            message=f"seq_length leaves no room for the {num_special} special tokens of "
+            f"{len(segments)} segment(s)",
+        )
+        with tf.control_dependencies([check]):
+            seq_length = tf.identity(seq_length)
+    lengths = truncated_lengths([s.row_lengths() for s in segments], seq_length - num_special)
     positions = tf.range(seq_length, dtype=tf.int32)[tf.newaxis, :]
-    batch_positions = tf.broadcast_to(positions, tf.shape(dense[0]))
-    len_a = lengths[0][:, tf.newaxis]
+    rows = tf.range(tf.shape(lengths[0])[0])
     word_ids = tf.where(positions == 0, cls_id, pad_id)
-    word_ids = tf.where((positions >= 1) & (positions <= len_a), _take(dense[0], batch_positions - 1), word_ids)
-    word_ids = tf.where(positions == len_a + 1, sep_id, word_ids)
-    total = len_a + 2
-    second = tf.zeros_like(word_ids, dtype=tf.bool)
-    if len(segments) == 2:
-        len_b = lengths[1][:, tf.newaxis]
-        in_b = (positions >= len_a + 2) & (positions < len_a + 2 + len_b)
-        word_ids = tf.where(in_b, _take(dense[1], batch_positions - len_a - 2), word_ids)
-        sep_b = positions == len_a + 2 + len_b
-        word_ids = tf.where(sep_b, sep_id, word_ids)
-        second = in_b | sep_b
-        total = total + len_b + 1
+    type_ids = tf.zeros_like(word_ids)
+    start = 1  # where the segment begins; its [SEP] follows its kept tokens
+    for index, (segment, length) in enumerate(zip(segments, lengths)):
+        end = start + length[:, tf.newaxis]
+        inside = (positions >= start) & (positions < end)
+        piece = tf.where(inside, positions - start, -1)
+        word_ids = tf.where(inside, values_at_windows(segment, rows, piece, pad_id), word_ids)
+        word_ids = tf.where(positions == end, sep_id, word_ids)
+        type_ids = tf.where(inside | (positions == end), index, type_ids)
+        start = end + 1
     return {
         "input_word_ids": tf.cast(word_ids, tf.int32),
-        "input_mask": tf.cast(positions < total, tf.int32),
-        "input_type_ids": tf.cast(second, tf.int32),
+        "input_mask": tf.cast(positions < start, tf.int32),
+        "input_type_ids": tf.cast(type_ids, tf.int32),
     }
 
 
 def _as_ragged(segment):
+    """A segment as an int32 tf.RaggedTensor `[batch, (ids)]` (inner ragged dims flattened)."""
     if isinstance(segment, tf.RaggedTensor):
+        if segment.ragged_rank > 1:
+            segment = segment.merge_dims(1, -1)
         return tf.cast(segment, tf.int32)
     segment = tf.convert_to_tensor(segment)
     if segment.shape.rank != 2:

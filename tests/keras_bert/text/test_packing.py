@@ -19,6 +19,17 @@ def truncate_one_at_a_time(a, b, budget):
     return a, b
 
 
+def round_robin_one_at_a_time(lengths, budget):
+    """Round-robin truncation as its definition says: one token to each segment with tokens
+    left, in turn, until the budget is spent."""
+    kept = [0] * len(lengths)
+    while sum(kept) < budget and kept != list(lengths):
+        for i, length in enumerate(lengths):
+            if kept[i] < length and sum(kept) < budget:
+                kept[i] += 1
+    return kept
+
+
 def reference_pack(a, b, seq_length):
     if b is None:
         a = a[: seq_length - 2]
@@ -37,6 +48,54 @@ def test_closed_form_truncation_equals_the_loop(len_a, len_b, budget):
     want = truncate_one_at_a_time(range(len_a), range(len_b), budget)
     got = truncated_lengths([tf.constant([len_a]), tf.constant([len_b])], budget)
     assert [int(g[0]) for g in got] == [len(w) for w in want]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 30), min_size=1, max_size=4), st.integers(-2, 60))
+def test_truncation_is_round_robin(lengths, budget):
+    got = truncated_lengths([tf.constant([n]) for n in lengths], budget)
+    assert [int(g[0]) for g in got] == round_robin_one_at_a_time(lengths, budget)
+
+
+def test_truncation_equals_tensorflow_text_round_robin_trimmer():
+    """tensorflow-text's own trimmer (not in the graphs: TF Serving's 2.12.1 lacks its op)."""
+    import tensorflow_text as tf_text
+
+    rng = np.random.default_rng(0)
+    segments = [
+        tf.ragged.constant([[1] * n for n in rng.integers(0, 20, 64)], dtype=tf.int32)
+        for _ in range(3)
+    ]
+    for budget in (0, 1, 7, 20, 61):
+        want = tf_text.RoundRobinTrimmer(budget).trim(segments)
+        got = truncated_lengths([s.row_lengths() for s in segments], budget)
+        for w, g in zip(want, got):
+            np.testing.assert_array_equal(g, w.row_lengths())
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.lists(st.integers(1000, 2000), max_size=4), max_size=4), min_size=1, max_size=3
+    ),
+    st.integers(4, 16),
+)
+def test_pack_of_several_segments_of_words_at_a_tensor_seq_length(segments, seq_length):
+    """Segments of words (`[batch, (words), (pieces)]`, as TF Hub's `tokenize` gives) are
+    flattened and packed `[CLS] a [SEP] b [SEP] c [SEP]`, segment i with type id i; the
+    length may be a tensor, as in TF Hub's `bert_pack_inputs(segments, seq_length=N)`."""
+    ragged = [tf.ragged.constant([words], dtype=tf.int32, ragged_rank=2) for words in segments]
+    got = pack_inputs(ragged, tf.constant(seq_length), CLS, SEP, PAD)
+    flat = [[piece for word in words for piece in word] for words in segments]
+    kept = round_robin_one_at_a_time([len(f) for f in flat], seq_length - len(flat) - 1)
+    tokens, types = [CLS], [0]
+    for index, (pieces, n) in enumerate(zip(flat, kept)):
+        tokens += pieces[:n] + [SEP]
+        types += [index] * (n + 1)
+    pad = seq_length - len(tokens)
+    assert got["input_word_ids"][0].numpy().tolist() == tokens + [PAD] * pad
+    assert got["input_mask"][0].numpy().tolist() == [1] * len(tokens) + [0] * pad
+    assert got["input_type_ids"][0].numpy().tolist() == types + [0] * pad
 
 
 @settings(max_examples=30, deadline=None)
@@ -68,10 +127,12 @@ def test_pack_in_tf_function_with_unknown_batch():
 
 def test_bad_arguments():
     seg = tf.ragged.constant([[1]])
-    with pytest.raises(ValueError, match="pack_inputs takes 1 or 2 segments, got 3"):
-        pack_inputs([seg, seg, seg], 8, CLS, SEP)
+    with pytest.raises(ValueError, match="pack_inputs takes at least one segment, got none"):
+        pack_inputs([], 8, CLS, SEP)
     with pytest.raises(ValueError, match="seq_length=2 leaves no room for the 3 special tokens of 2 segment"):
         pack_inputs([seg, seg], 2, CLS, SEP)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="no room for the 4 special tokens"):
+        pack_inputs([seg, seg, seg], tf.constant(3), CLS, SEP)
 
 
 def test_trim_to_longest_keeps_every_real_token():
