@@ -53,9 +53,11 @@ class BertPreprocessor(keras.layers.Layer):
         return self.tokenizer.tokenize(strings)
 
     def bert_pack_inputs(self, segments, seq_length=None):
-        """1 or 2 tokenized segments `[batch, (pieces)]` -> encoder inputs (see `pack_inputs`)."""
+        """Tokenized segments `[batch, (pieces)]` -> encoder inputs (see `pack_inputs`);
+        `seq_length` (an int or a scalar tensor) defaults to the preprocessor's."""
         tok = self.tokenizer
-        return pack_inputs(segments, seq_length or self.seq_length, tok.cls_id, tok.sep_id, tok.pad_id)
+        length = self.seq_length if seq_length is None else seq_length
+        return pack_inputs(segments, length, tok.cls_id, tok.sep_id, tok.pad_id)
 
     def pack_words(self, texts):
         """Packs one segment and tells where each whitespace-separated word starts.
