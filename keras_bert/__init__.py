@@ -13,6 +13,7 @@ from keras_bert.models import (  # noqa: E402
     BertEncoder,
     BertPretrainer,
     BertSpanQA,
+    BertTextEmbedder,
     BertTokenClassifier,
     split_pretraining_features,
 )

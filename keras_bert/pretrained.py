@@ -8,7 +8,8 @@
     config.json + model.weights.h5                      a keras-hub preset (`save_to_preset`)
     bert_config.json + bert_model.ckpt.index/.data-*    Google's TF1 checkpoint
     config.json + model.safetensors (or .bin)           Hugging Face (also sentence-transformers
-                                                        folders: modules.json, 0_Transformer/)
+                                                        folders: modules.json, 0_Transformer/;
+                                                        task="embedding" reads their pooling)
 """
 
 import json
@@ -16,7 +17,13 @@ import os
 import shutil
 
 from keras_bert import names
-from keras_bert.checkpoints import formats, google, huggingface, keras_hub
+from keras_bert.checkpoints import (
+    formats,
+    google,
+    huggingface,
+    keras_hub,
+    sentence_transformers_folder,
+)
 from keras_bert.checkpoints.mapping import CLASSIFIER_HEAD_KEYS, HEAD_KEYS, SQUAD_HEAD_KEYS
 from keras_bert.config import BertConfig
 from keras_bert.model_dir import load_model_dir
@@ -25,6 +32,7 @@ from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
 from keras_bert.models.span_qa import BertSpanQA
 from keras_bert.models.task import BertTask
+from keras_bert.models.text_embedder import BertTextEmbedder
 from keras_bert.models.token_classifier import BertTokenClassifier
 
 # task -> the model class it returns (None: the bare encoder).
@@ -34,6 +42,7 @@ TASK_MODELS = {
     "classification": BertClassifier,
     "token_classification": BertTokenClassifier,
     "squad": BertSpanQA,
+    "embedding": BertTextEmbedder,
 }
 TASKS = tuple(TASK_MODELS) + ("auto",)
 FORMATS = ("huggingface", "google")
@@ -48,12 +57,15 @@ def _task_from_weights(names, classifier_name, squad_name, mlm_name):
     return "pretraining" if mlm_name in names else "encoder"
 
 
-def _build(config, task, shapes, head_name, source, label_names=None):
+def _build(config, task, shapes, head_name, source, label_names=None, embedding=None):
     """The model for `task`; a classifier's size comes from the checkpoint's head (`shapes`,
-    by file name: `head_name` is its weight `[labels, hidden]`)."""
+    by file name: `head_name` is its weight `[labels, hidden]`), an embedder's settings from
+    `embedding` (`sentence_transformers_folder.embedding_settings`, or None: the defaults)."""
     encoder = BertEncoder(config)
     if task == "encoder":
         return encoder
+    if task == "embedding":
+        return BertTextEmbedder(encoder, **(embedding or {}))
     if task in ("pretraining", "squad"):
         return TASK_MODELS[task](encoder)
     if head_name not in shapes:
@@ -100,12 +112,19 @@ def _model_for_task(model, task, path):
     cls = TASK_MODELS[task]
     if cls is None:
         return model.encoder if isinstance(model, BertTask) else model
+    if cls is BertTextEmbedder and not isinstance(model, cls):
+        return BertTextEmbedder(model.encoder if isinstance(model, BertTask) else model)
     if not isinstance(model, cls):
         raise ValueError(
             f"{path} holds a {type(model).__name__}, not a {cls.__name__}; load it with "
             "task='encoder'."
         )
     return model
+
+
+def _with_weights(model):
+    """The model a checkpoint loads into: an embedder's encoder (its pooling has no weights)."""
+    return model.encoder if isinstance(model, BertTextEmbedder) else model
 
 
 def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
@@ -129,10 +148,14 @@ def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
             (transformers' `BertForSequenceClassification`, `BertForTokenClassification`,
             `BertForQuestionAnswering`, with the label names of its `id2label`;
             google-research/bert's `run_classifier.py` / `run_squad.py` output; or a
-            keras-bert model folder of that task); "auto" returns whatever the folder holds:
-            a keras-bert model as saved, else the model of the heads the checkpoint has (a
-            `classifier` / `output_weights` head is a sequence classifier's unless
-            transformers' `architectures` says `BertForTokenClassification`).
+            keras-bert model folder of that task); "embedding" a `BertTextEmbedder` with a
+            sentence-transformers folder's pooling and normalization (`modules.json`,
+            `1_Pooling/config.json`, `Normalize`), and mean pooling without normalization
+            for other folders; "auto" returns whatever the folder holds: a keras-bert model
+            as saved, a sentence-transformers folder's embedder, else the model of the heads
+            the checkpoint has (a `classifier` / `output_weights` head is a sequence
+            classifier's unless transformers' `architectures` says
+            `BertForTokenClassification`).
         allow_pickle: read a Hugging Face `pytorch_model.bin` (a pickle) through
             `torch.load(weights_only=True)`; only for files you trust.
         revision: the branch, tag or commit of a Hugging Face Hub id (default: `main`).
@@ -149,6 +172,8 @@ def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
         model, _ = load_model_dir(path)
         return _model_for_task(model, task, path)
     if folder.format == formats.KERAS_HUB:
+        if task == "embedding":
+            return BertTextEmbedder(keras_hub.load_preset(path, "encoder"))
         return keras_hub.load_preset(path, task)
     if folder.format == formats.GOOGLE:
         config = BertConfig.from_json(os.path.join(path, google.CONFIG_FILE), source="google")
@@ -159,7 +184,7 @@ def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
                 shapes, CLASSIFIER_HEAD_KEYS[0], SQUAD_HEAD_KEYS[0], HEAD_KEYS[0]
             )
         model = _build(config, task, shapes, CLASSIFIER_HEAD_KEYS[0], f"TF checkpoint {prefix}")
-        google.load_google_checkpoint(model, prefix)
+        google.load_google_checkpoint(_with_weights(model), prefix)
         return model
     model_folder = folder.model_path  # the format left: Hugging Face
     config_file = os.path.join(model_folder, huggingface.CONFIG_FILE)
@@ -169,13 +194,18 @@ def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
         values = json.load(f)
     checkpoint = huggingface.read_checkpoint(model_folder, allow_pickle)
     shapes = checkpoint[0]
+    embedding = None
+    if task in ("auto", "embedding"):
+        embedding = sentence_transformers_folder.embedding_settings(path, config.hidden_size)
     if task == "auto":
-        task = _huggingface_task(values, shapes)
+        task = "embedding" if embedding else _huggingface_task(values, shapes)
     model = _build(
         config, task, shapes, huggingface.huggingface_name(CLASSIFIER_HEAD_KEYS[0]),
-        f"Hugging Face checkpoint {model_folder}", _huggingface_label_names(values),
+        f"Hugging Face checkpoint {model_folder}", _huggingface_label_names(values), embedding,
     )
-    huggingface.load_huggingface_checkpoint(model, model_folder, checkpoint=checkpoint)
+    huggingface.load_huggingface_checkpoint(
+        _with_weights(model), model_folder, checkpoint=checkpoint
+    )
     return model
 
 

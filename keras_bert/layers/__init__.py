@@ -9,4 +9,5 @@ from keras_bert.layers.heads import (
     NextSentenceHead,
     SpanHead,
 )
+from keras_bert.layers.pooling import SequencePooling
 from keras_bert.layers.projection import HeadProjection
