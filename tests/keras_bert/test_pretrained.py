@@ -90,7 +90,7 @@ def test_bad_arguments(tmp_path, vocab):
         keras_bert.from_pretrained(str(tmp_path), task="mlm")
     assert str(e.value) == (
         "Unknown task 'mlm'; use one of encoder, pretraining, classification, "
-        "token_classification, squad, auto."
+        "token_classification, squad, embedding, auto."
     )
     encoder = BertEncoder(CONFIG)
     with pytest.raises(ValueError, match="Unknown checkpoint format 'onnx'; use one of huggingface, google."):
