@@ -15,6 +15,7 @@ pair tasks) and return outputs by name:
                          the window the answer comes from, answer_start_byte, answer_end_byte
                          [b] (see below), and, for SavedModel, answer [b]
     BertEncoder          sequence_output [b, s, hidden], pooled_output [b, hidden]
+    BertTextEmbedder     embedding [b, hidden]
     BertPretrainer       serving_default as the encoder, plus `mlm`: text and
                          masked_lm_positions [b, p] (p fixed at export; positions in the packed sequence to replace
                          by [MASK]) -> mlm_logits [b, p, vocab], predicted_tokens [b, p]
@@ -67,6 +68,7 @@ from keras_bert.models import (
     BertEncoder,
     BertPretrainer,
     BertSpanQA,
+    BertTextEmbedder,
     BertTokenClassifier,
 )
 from keras_bert.text.packing import (
@@ -77,7 +79,7 @@ from keras_bert.text.packing import (
     values_at_windows,
 )
 
-TASKS = ("classifier", "token_classifier", "span_qa", "encoder", "pretrainer")
+TASKS = ("classifier", "token_classifier", "span_qa", "encoder", "pretrainer", "embedder")
 # Windows a span QA signature runs through the model at a time, so that a context of any
 # length serves in bounded memory (BERT-base holds about 20 MB of activations per window at
 # 384 positions): a long context's windows go through in turn.
@@ -103,6 +105,7 @@ def task_of(model):
         (BertClassifier, "classifier"),
         (BertTokenClassifier, "token_classifier"),
         (BertSpanQA, "span_qa"),
+        (BertTextEmbedder, "embedder"),
         (BertPretrainer, "pretrainer"),
         (BertEncoder, "encoder"),
     ):
@@ -110,7 +113,7 @@ def task_of(model):
             return name
     raise TypeError(
         f"Cannot export a {type(model).__name__}; export takes a BertEncoder, BertPretrainer, "
-        "BertClassifier, BertTokenClassifier or BertSpanQA."
+        "BertClassifier, BertTokenClassifier, BertSpanQA or BertTextEmbedder."
     )
 
 
@@ -560,10 +563,15 @@ def _encoder_outputs(model, inputs, extras, vocab):
     }
 
 
+def _embedder_outputs(model, inputs, extras, vocab):
+    return {"embedding": _predict_trimmed(model, inputs)["embedding"]}
+
+
 _TASK_OUTPUTS = {
     "classifier": _classifier_outputs,
     "token_classifier": _token_classifier_outputs,
     "span_qa": _span_qa_outputs,
     "encoder": _encoder_outputs,
     "pretrainer": _encoder_outputs,
+    "embedder": _embedder_outputs,
 }

@@ -4,6 +4,7 @@ import dataclasses
 import os
 
 from keras_bert import model_dir, names
+from keras_bert.checkpoints.sentence_transformers_folder import max_seq_length
 from keras_bert.pretrained import from_pretrained
 from keras_bert.models import BertPretrainer
 from keras_bert.text import BertPreprocessor, BertTokenizer
@@ -67,7 +68,8 @@ def resolve(
             exports with its head); or a keras-bert model (then `tokenizer` is required).
         name: model name in the export folder; default the folder's (or the hub model's)
             name, else the task.
-        seq_length: default the folder's `seq_length`, else 128.
+        seq_length: default the folder's `seq_length` (a sentence-transformers folder's
+            `max_seq_length`), else 128.
         tokenizer: a `BertTokenizer`; default the folder's vocabulary and settings.
         num_segments: 1 or 2; default from the folder's task (2 for `model_dir.PAIR_TASKS`),
             else 1 (a Google or Hugging Face folder says nothing: pass 2 for a pair classifier).
@@ -85,6 +87,7 @@ def resolve(
             model, metadata = model_dir.load_model_dir(folder)
         else:  # a Google or Hugging Face checkpoint: the model it holds, head included
             model = from_pretrained(folder, task="auto")
+            metadata = {"seq_length": max_seq_length(folder)}  # a sentence-transformers limit
         if tokenizer is None:
             tokenizer = BertTokenizer.from_pretrained(folder)
         name = name or names.model_name(model_dir_or_model)

@@ -4,6 +4,9 @@ import os
 import subprocess
 import sys
 
+import numpy as np
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -43,3 +46,27 @@ def test_finetune_squad(tmp_path, shared_data):
                "--examples", "8", "--seq-length", "64", cwd=tmp_path)
     last = out.strip().splitlines()[-1]
     assert last.startswith("exact match ") and last.endswith("on 8 questions")
+
+
+@pytest.mark.slow
+def test_semantic_search(tmp_path):
+    """A tiny sentence-transformers folder, exported and searched: a query that is one of the
+    sentences finds itself first, at cosine 1, and the scores come in decreasing order. Slow
+    (about 15 s: the export verifies in a fresh process); tests/export/test_export_embedder.py
+    checks the same export on every run."""
+    from tests.keras_bert.checkpoints.test_sentence_transformers_folder import write_folder
+
+    folder = write_folder(tmp_path / "tiny_st", "mean", normalize=True)
+    rng = np.random.default_rng(0)
+    sentences = [" ".join(f"tok{i}" for i in rng.integers(0, 94, 6)) for _ in range(40)]
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(sentences) + "\n")
+    out = _run("semantic_search.py", folder, "--corpus", str(corpus), "--query", sentences[7],
+               "--top-k", "5", cwd=tmp_path)
+    lines = out.strip().splitlines()
+    assert lines[0] == "40 sentences, 32-dimensional embeddings"
+    assert lines[-6] == f"query: {sentences[7]}"
+    hits = [line.split("  ", 2)[1:] for line in lines[-5:]]
+    scores = [float(score) for score, _ in hits]
+    assert hits[0] == ["1.000", sentences[7]] and all(text in sentences for _, text in hits)
+    assert scores == sorted(scores, reverse=True)
