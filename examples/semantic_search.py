@@ -48,10 +48,12 @@ def default_model():
 
 def embed(serve, texts, batch_size=64):
     """The SavedModel's `embedding` of `texts`, scaled to unit length (dot = cosine)."""
-    vectors = np.concatenate([
-        serve(text=tf.constant(texts[i : i + batch_size]))["embedding"].numpy()
-        for i in range(0, len(texts), batch_size)
-    ])
+    vectors = np.concatenate(
+        [
+            serve(text=tf.constant(texts[i : i + batch_size]))["embedding"].numpy()
+            for i in range(0, len(texts), batch_size)
+        ]
+    )
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
@@ -61,13 +63,20 @@ def main():
     parser.add_argument("--corpus", default=CORPUS, help="TSV (first column) or text file")
     parser.add_argument("--query", action="append", help="a query (repeat for more)")
     parser.add_argument("--top-k", type=int, default=3)
-    parser.add_argument("--seq-length", type=int, default=None,
-                        help="packed length (default: the folder's max_seq_length, else 128)")
+    parser.add_argument(
+        "--seq-length",
+        type=int,
+        default=None,
+        help="packed length (default: the folder's max_seq_length, else 128)",
+    )
     args = parser.parse_args()
     corpus = read_corpus(args.corpus)
     with tempfile.TemporaryDirectory() as export_dir:
         result = export_saved_model(
-            args.model or default_model(), export_dir, name="embedder", seq_length=args.seq_length,
+            args.model or default_model(),
+            export_dir,
+            name="embedder",
+            seq_length=args.seq_length,
             verbose=False,
         )
         serve = tf.saved_model.load(result.paths[0]).signatures["serving_default"]

@@ -51,7 +51,7 @@ def _modules(folder):
 
 
 def _module_name(module):
-    """"Pooling" for `sentence_transformers.models.Pooling` or `sentence_transformers.
+    """ "Pooling" for `sentence_transformers.models.Pooling` or `sentence_transformers.
     sentence_transformer.modules.pooling.Pooling`; the whole type for other packages' modules."""
     kind = str(module.get("type"))
     return kind.rsplit(".", 1)[-1] if kind.startswith("sentence_transformers.") else kind

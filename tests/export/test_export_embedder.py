@@ -21,6 +21,7 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def exported(small_vocab, tmp_path_factory):
     import keras
+
     import keras_bert
     from keras_bert.export.saved_model import export_saved_model
     from keras_bert.export.tflite import export_tflite
@@ -34,14 +35,21 @@ def exported(small_vocab, tmp_path_factory):
     settings = dict(seq_length=SEQ_LENGTH, tokenizer=BertTokenizer(small_vocab), verbose=False)
     saved = export_saved_model(model, out, **settings)
     lite = export_tflite(model, out, **settings)
-    return {"model": model, "vocab": small_vocab, "saved_model": saved.paths[0],
-            "tflite": lite.paths, "rows": saved.rows + lite.rows}
+    return {
+        "model": model,
+        "vocab": small_vocab,
+        "saved_model": saved.paths[0],
+        "tflite": lite.paths,
+        "rows": saved.rows + lite.rows,
+    }
 
 
 def keras_embedding(exported, mode):
     from keras_bert.text import BertPreprocessor, BertTokenizer
 
-    preprocessor = BertPreprocessor(BertTokenizer(exported["vocab"], mode=mode), seq_length=SEQ_LENGTH)
+    preprocessor = BertPreprocessor(
+        BertTokenizer(exported["vocab"], mode=mode), seq_length=SEQ_LENGTH
+    )
     return exported["model"](preprocessor(tf.constant(TEXTS)), training=False)["embedding"].numpy()
 
 

@@ -69,7 +69,9 @@ def test_folder_settings_reproduce_transformers_pooled(tmp_path, expected, pooli
     folder = write_folder(tmp_path / pooling, pooling, normalize)
     model = keras_bert.from_pretrained(folder, task="embedding")
     assert (type(model), model.pooling, model.normalize) == (BertTextEmbedder, pooling, normalize)
-    want = sentence_embedding(expected["sequence_output"], expected["input_mask"], pooling, normalize)
+    want = sentence_embedding(
+        expected["sequence_output"], expected["input_mask"], pooling, normalize
+    )
     np.testing.assert_allclose(_embed(model, expected), want, atol=1e-5)
 
 
@@ -89,8 +91,10 @@ def test_auto_loads_the_embedder_and_encoder_stays_an_encoder(tmp_path):
     [
         (
             {"modules": ["Transformer", "Pooling", "Dense", "Normalize"]},
-            "lists sentence_transformers.models.Dense; BertTextEmbedder computes Transformer, "
-            "Pooling and optionally Normalize, in that order",
+            (
+                "lists sentence_transformers.models.Dense; BertTextEmbedder computes "
+                "Transformer, Pooling and optionally Normalize, in that order"
+            ),
         ),
         (
             {"pooling_config": {"pooling_mode_cls_token": True}},

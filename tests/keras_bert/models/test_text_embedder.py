@@ -11,7 +11,11 @@ from tests.keras_bert.model_weights import random_inputs, randomize_weights
 from tests.keras_bert.numpy_pooling import sentence_embedding
 
 CONFIG = BertConfig(
-    vocab_size=50, hidden_size=32, num_layers=2, num_attention_heads=4, intermediate_size=48,
+    vocab_size=50,
+    hidden_size=32,
+    num_layers=2,
+    num_attention_heads=4,
+    intermediate_size=48,
     max_position_embeddings=32,
 )
 
@@ -48,8 +52,10 @@ def test_padding_does_not_change_the_embedding(encoder):
     for mode in ("mean", "max"):
         embedder = BertTextEmbedder(encoder, pooling=mode)
         np.testing.assert_allclose(
-            _embed(embedder, padded)["embedding"], _embed(embedder, x)["embedding"],
-            rtol=1e-5, atol=1e-5,
+            _embed(embedder, padded)["embedding"],
+            _embed(embedder, x)["embedding"],
+            rtol=1e-5,
+            atol=1e-5,
         )
 
 
@@ -62,8 +68,10 @@ def test_keras_file_round_trip_keeps_settings_and_numbers(encoder, tmp_path):
     assert (loaded.pooling, loaded.normalize) == ("max", True)
     x = random_inputs(2, 7, CONFIG.vocab_size, seed=9)
     np.testing.assert_allclose(
-        _embed(loaded, x)["embedding"], _embed(embedder, x)["embedding"],
-        rtol=1e-6, atol=1e-6,
+        _embed(loaded, x)["embedding"],
+        _embed(embedder, x)["embedding"],
+        rtol=1e-6,
+        atol=1e-6,
     )
 
 
