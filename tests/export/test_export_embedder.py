@@ -80,3 +80,16 @@ def test_tflite_takes_text_and_returns_the_keras_embedding(exported):
     runner = tflite_interpreter(exported["tflite"][0]).get_signature_runner("serving_default")
     got = runner(text=np.array(TEXTS, dtype=object))["embedding"]
     np.testing.assert_allclose(got, keras_embedding(exported, "tflite"), atol=1e-4)
+
+
+def test_sentence_transformers_folder_exports_its_embedder_at_its_max_seq_length(tmp_path):
+    """What `keras-bert export FOLDER` starts from: the folder's embedder, its settings, and its
+    `max_seq_length` (40 in the test folder) as the packed length unless one is given."""
+    from keras_bert.export import source
+    from tests.keras_bert.checkpoints.test_sentence_transformers_folder import write_folder
+
+    folder = write_folder(tmp_path / "st", "cls", normalize=False)
+    src = source.resolve(folder)
+    assert (src.task, src.seq_length, src.name) == ("embedder", 40, "st")
+    assert (src.model.pooling, src.model.normalize) == ("cls", False)
+    assert source.resolve(folder, seq_length=24).seq_length == 24
