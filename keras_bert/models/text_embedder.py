@@ -16,12 +16,16 @@ class BertTextEmbedder(BertTask):
     `input_type_ids`). Output: a dict with `embedding`, float32 `[batch, hidden]`.
 
     `keras_bert.from_pretrained(folder, task="embedding")` builds one with a
-    sentence-transformers folder's own pooling and normalization.
+    sentence-transformers folder's own pooling and normalization;
+    `BertTextEmbedder.from_pretrained(folder, seq_length=...)` also attaches the folder's
+    tokenizer, so that `predict` takes raw text.
 
     Args:
         encoder: a `BertEncoder`.
         pooling: "cls" (the `[CLS]` vector), "mean" or "max" (over the real tokens).
         normalize: divide each embedding by its L2 norm (dot product = cosine similarity).
+        preprocessor: optional `keras_bert.text.BertPreprocessor`, saved with the model: then
+            `predict` (and `fit`, `evaluate`) also take raw text (`TextModel`).
 
     Examples:
 
@@ -37,7 +41,17 @@ class BertTextEmbedder(BertTask):
     >>> embedding = embedder.predict(inputs, verbose=0)["embedding"]
     >>> embedding.shape, round(float(np.linalg.norm(embedding)), 4)
     ((1, 128), 1.0)
+
+    From a sentence-transformers folder, on raw text:
+
+    ```python
+    embedder = BertTextEmbedder.from_pretrained(folder, seq_length=256)
+    embedder.predict(["A man is playing a guitar."])["embedding"]  # [1, hidden]
+    ```
     """
+
+    # No default loss to compile with: embedders train on objectives of their own.
+    compiles_when_loaded = False
 
     def __init__(self, encoder, pooling="mean", normalize=False, **kwargs):
         check_encoder("BertTextEmbedder", encoder)

@@ -3,6 +3,7 @@ import os
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import keras_bert
 from keras_bert import BertConfig, BertEncoder, BertTextEmbedder
@@ -99,3 +100,19 @@ def test_bad_arguments_get_one_line_errors(encoder):
         BertTextEmbedder(encoder, pooling="first")
     with pytest.raises(ValueError, match="BertTextEmbedder has no default loss"):
         BertTextEmbedder(encoder).compile()
+
+
+def test_from_pretrained_attaches_the_tokenizer_and_predicts_on_text(tmp_path):
+    """`BertTextEmbedder.from_pretrained` on a sentence-transformers folder: its settings, its
+    tokenizer as the preprocessor, and raw text in `predict` giving the embedding of the ids."""
+    from tests.keras_bert.checkpoints.test_sentence_transformers_folder import write_folder
+
+    folder = write_folder(tmp_path / "st", "max", normalize=True)
+    embedder = BertTextEmbedder.from_pretrained(folder, seq_length=16)
+    assert (embedder.pooling, embedder.normalize) == ("max", True)
+    texts = ["tok5 tok17 tok3", "tok40"]
+    got = embedder.predict(texts, verbose=0)["embedding"]
+    want = _embed(embedder, embedder.preprocessor(tf.constant(texts)))["embedding"]
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+    cls = BertTextEmbedder.from_pretrained(folder, preprocessor=None, pooling="cls")
+    assert (cls.pooling, cls.normalize, cls.preprocessor) == ("cls", False, None)
