@@ -116,3 +116,23 @@ def test_from_pretrained_attaches_the_tokenizer_and_predicts_on_text(tmp_path):
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
     cls = BertTextEmbedder.from_pretrained(folder, preprocessor=None, pooling="cls")
     assert (cls.pooling, cls.normalize, cls.preprocessor) == ("cls", False, None)
+
+
+def test_keras_hub_preset_loads_as_an_embedder(tmp_path):
+    import keras_hub
+
+    backbone = keras_hub.models.BertBackbone(
+        vocabulary_size=20,
+        num_layers=1,
+        num_heads=2,
+        hidden_dim=8,
+        intermediate_dim=16,
+        max_sequence_length=16,
+    )
+    backbone.save_to_preset(str(tmp_path))
+    model = keras_bert.from_pretrained(str(tmp_path), task="embedding")
+    assert (type(model), model.pooling, model.normalize) == (BertTextEmbedder, "mean", False)
+    x = random_inputs(2, 6, 20, seed=1)
+    sequence = _embed(model.encoder, x)["sequence_output"]
+    want = sentence_embedding(sequence, x["input_mask"], "mean", normalize=False)
+    np.testing.assert_allclose(_embed(model, x)["embedding"], want, rtol=1e-5, atol=1e-6)
