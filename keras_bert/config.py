@@ -2,7 +2,8 @@
 
 import dataclasses
 import json
-import os
+
+from keras_bert.json_file import read_json_object
 
 # `hidden_act` names the exact function. Google's code computes "gelu" with the tanh
 # approximation, Hugging Face's "gelu" is the exact erf form; the two differ by about 1e-3,
@@ -146,13 +147,7 @@ class BertConfig:
                 format by its `num_layers` field, Hugging Face's by `model_type`,
                 `architectures` or `layer_norm_eps`, and takes anything else as Google's.
         """
-        if not os.path.isfile(path):
-            raise FileNotFoundError(f"BERT config file {path} does not exist.")
-        with open(path, encoding="utf-8") as f:
-            try:
-                values = json.load(f)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"BERT config file {path} is not valid JSON: {e}.") from None
+        values = read_json_object(path, "BERT config file")
         if source == "auto":
             if "num_layers" in values:
                 source = "keras_bert"

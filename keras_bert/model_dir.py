@@ -10,9 +10,12 @@
 
 import json
 import os
-import shutil
 
 import keras
+
+from keras_bert.atomic import atomic_copy, atomic_open, atomic_path, remove_partial_files
+from keras_bert.finite import check_model_finite
+from keras_bert.json_file import read_json_object
 
 MODEL_FILE = "model.keras"
 VOCAB_FILE = "vocab.txt"
@@ -29,21 +32,23 @@ def is_model_dir(path):
 def save_model_dir(model, path, vocab_file, **metadata):
     """Writes `model`, a copy of `vocab_file` and the metadata into the folder `path`.
 
-    The model file is written to a temporary name and renamed, so a reader never sees half
-    a model.
+    Each file is written whole or not at all (`keras_bert.atomic`), the metadata last, so a
+    folder is a model folder only once its model and vocabulary are complete. A model with
+    NaN or infinite weights is refused (`NonFiniteError`) and nothing is written.
     """
     if not os.path.isfile(vocab_file):
         raise FileNotFoundError(f"Vocabulary file {vocab_file} does not exist.")
+    check_model_finite(model, f"the model to save in {path}")
     os.makedirs(path, exist_ok=True)
-    tmp = os.path.join(path, "model.tmp.keras")
-    model.save(tmp)
-    os.replace(tmp, os.path.join(path, MODEL_FILE))
+    remove_partial_files(path)
+    with atomic_path(os.path.join(path, MODEL_FILE)) as tmp:
+        model.save(tmp)
     target_vocab = os.path.join(path, VOCAB_FILE)
     if os.path.abspath(vocab_file) != os.path.abspath(target_vocab):
-        shutil.copyfile(vocab_file, target_vocab)
+        atomic_copy(vocab_file, target_vocab)
     values = {"format": "keras_bert", "format_version": FORMAT_VERSION}
     values.update(metadata)
-    with open(os.path.join(path, METADATA_FILE), "w", encoding="utf-8") as f:
+    with atomic_open(os.path.join(path, METADATA_FILE)) as f:
         json.dump(values, f, indent=2, sort_keys=True)
         f.write("\n")
 
@@ -60,8 +65,7 @@ def read_metadata(path):
             f"{path} is not a keras-bert model folder (no {METADATA_FILE}); point at the --out "
             "folder of `keras-bert pretrain` or `keras-bert finetune`."
         )
-    with open(file, encoding="utf-8") as f:
-        values = json.load(f)
+    values = read_json_object(file, "keras-bert metadata")
     if values.get("format_version", 0) > FORMAT_VERSION:
         raise ValueError(
             f"{path} was written by a newer keras-bert (format {values['format_version']}); "
@@ -76,4 +80,13 @@ def load_model_dir(path):
     model_file = os.path.join(path, MODEL_FILE)
     if not os.path.isfile(model_file):
         raise FileNotFoundError(f"{path} has {METADATA_FILE} but no {MODEL_FILE}.")
-    return keras.saving.load_model(model_file), metadata
+    try:
+        model = keras.saving.load_model(model_file)
+    except Exception as error:  # a damaged zip, a truncated file, foreign content
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(
+            f"{model_file} is not a readable Keras model ({reason}); the file is damaged or "
+            "truncated: write it again (finetune/pretrain into a new --out)."
+        ) from error
+    check_model_finite(model, model_file)
+    return model, metadata

@@ -32,12 +32,17 @@ PerReplica values); models stay plain Keras models that users may `fit` themselv
 
 import json
 import os
+import sys
 import time
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_bert.atomic import atomic_open
+from keras_bert.finite import NonFiniteError
+from keras_bert.json_file import read_json_object
+from keras_bert.training import checkpoint_files
 from keras_bert.training.strategy import is_chief
 
 
@@ -138,6 +143,15 @@ class Trainer:
             # Every worker must take part in saving; the others write to a scratch folder.
             task_id = strategy.cluster_resolver.task_id
             checkpoint_dir = os.path.join(checkpoint_dir, f".worker_{task_id}")
+        if os.path.isdir(checkpoint_dir):
+            leftovers = checkpoint_files.remove_leftovers(checkpoint_dir)
+            if leftovers:
+                print(f"removed what a save cut short left in {checkpoint_dir}: "
+                      f"{', '.join(leftovers)}", file=sys.stderr, flush=True)
+            repaired = checkpoint_files.repair_state(checkpoint_dir)
+            if repaired:
+                print(repaired, file=sys.stderr, flush=True)
+        self.keep_checkpoints = keep_checkpoints
         self.manager = tf.train.CheckpointManager(
             self.checkpoint, checkpoint_dir, max_to_keep=keep_checkpoints
         )
@@ -154,15 +168,13 @@ class Trainer:
     def restore(self):
         """Restores the newest checkpoint, if any; returns the step it resumes from."""
         run_file = os.path.join(self.manager.directory, RUN_FILE)
-        latest = self.manager.latest_checkpoint
+        latest = self._newest_readable_checkpoint()
         if latest is None:
-            os.makedirs(self.manager.directory, exist_ok=True)
-            with open(run_file, "w", encoding="utf-8") as f:
+            with atomic_open(run_file) as f:
                 json.dump(self.run, f, indent=2, sort_keys=True)
             return 0
         if os.path.isfile(run_file):
-            with open(run_file, encoding="utf-8") as f:
-                written = json.load(f)
+            written = read_json_object(run_file, "run metadata")
             changed = [
                 f"{_flag(key)} was {written.get(key)!r}, now {self.run.get(key)!r}"
                 for key in sorted(set(written) | set(self.run))
@@ -186,6 +198,33 @@ class Trainer:
         print(f"resumed from step {step}", flush=True)
         return step
 
+    def _newest_readable_checkpoint(self):
+        """The newest checkpoint that reads back whole, or None. Newer ones that do not (a
+        truncated or emptied file) are reported, deleted and taken off the state file."""
+        directory = self.manager.directory
+        listed = list(self.manager.checkpoints)
+        if self.manager.latest_checkpoint and self.manager.latest_checkpoint not in listed:
+            listed.append(self.manager.latest_checkpoint)
+        latest, skipped = checkpoint_files.newest_readable(directory, listed)
+        if not skipped:
+            return latest
+        if latest is None:
+            prefix, reason = skipped[0]
+            raise ValueError(
+                f"No checkpoint in {directory} reads back (the newest, {prefix}: {reason}); "
+                "they are damaged: pass a new --out."
+            )
+        for prefix, reason in skipped:
+            print(f"checkpoint {prefix} is unreadable ({reason}); deleted it and resuming from "
+                  f"{latest}", file=sys.stderr, flush=True)
+            checkpoint_files.remove_checkpoint(prefix)
+        bad = {prefix for prefix, _ in skipped}
+        checkpoint_files.write_state(directory, [p for p in listed if p not in bad])
+        self.manager = tf.train.CheckpointManager(
+            self.checkpoint, directory, max_to_keep=self.keep_checkpoints
+        )
+        return latest
+
     def _micro_step(self, inputs, labels):
         """Gradients and metrics of one micro-batch on one replica."""
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
@@ -197,8 +236,19 @@ class Trainer:
         grads = tape.gradient(scaled, self.model.trainable_variables)
         return grads, dict(metrics, loss=loss)
 
+    def _non_finite(self, loss, grads):
+        """1.0 when this replica's loss or, without loss scaling, its gradients hold NaN or
+        infinity, else 0.0. (Under loss scaling, non-finite gradients are the optimizer's
+        business: it skips the update and lowers the scale.)"""
+        finite = tf.math.is_finite(loss)
+        if not isinstance(self.optimizer, keras.optimizers.LossScaleOptimizer):
+            norm = tf.linalg.global_norm([g for g in grads if g is not None])
+            finite = tf.logical_and(finite, tf.math.is_finite(norm))
+        return 1.0 - tf.cast(finite, tf.float32)
+
     def _micro_step_and_update(self, inputs, labels):
         grads, metrics = self._micro_step(inputs, labels)
+        metrics["non_finite"] = self._non_finite(metrics["loss"], grads)
         self.optimizer.apply(grads, self.model.trainable_variables)
         return metrics
 
@@ -226,6 +276,7 @@ class Trainer:
                 grads = [g + tf.convert_to_tensor(m) for g, m in zip(grads, more_grads)]
                 metrics = {k: metrics[k] + more_metrics[k] for k in metrics}
             metrics = {k: v / count for k, v in metrics.items()}
+        metrics["non_finite"] = self._non_finite(metrics["loss"], grads)
         self.optimizer.apply(grads, self.model.trainable_variables)
         return metrics
 
@@ -236,7 +287,11 @@ class Trainer:
             inputs, labels = next(iterator)
             per_replica = strategy.run(self._replica_step, args=(inputs, labels))
             return {
-                k: strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
+                k: strategy.reduce(
+                    tf.distribute.ReduceOp.SUM if k == "non_finite" else tf.distribute.ReduceOp.MEAN,
+                    v,
+                    axis=None,
+                )
                 for k, v in per_replica.items()
             }
 
@@ -244,11 +299,18 @@ class Trainer:
 
         @tf.function
         def train_fn(iterator, num_steps):
+            # Stops after the first update whose loss or gradients are not finite (the sum
+            # over replicas is the same on every worker, so all of them stop there).
             totals = {name: tf.constant(0.0) for name in names}
+            non_finite = tf.constant(0.0)
             for _ in tf.range(num_steps):
                 metrics = one_step(iterator)
                 totals = {name: totals[name] + metrics[name] for name in names}
-            return {name: v / tf.cast(num_steps, tf.float32) for name, v in totals.items()}
+                non_finite = metrics["non_finite"]
+                if non_finite > 0:
+                    break
+            means = {name: v / tf.cast(num_steps, tf.float32) for name, v in totals.items()}
+            return dict(means, non_finite=non_finite)
 
         return train_fn
 
@@ -306,6 +368,13 @@ class Trainer:
             metrics = {k: float(v) for k, v in metrics.items()}
             elapsed = time.perf_counter() - began
             step = self.step
+            if metrics.pop("non_finite"):
+                raise NonFiniteError(
+                    f"Training stopped at step {step}: the loss ({metrics['loss']:.4g}) or the "
+                    "gradients are NaN or infinite. Nothing of that step was saved; the newest "
+                    f"checkpoint ({self.manager.latest_checkpoint or 'none'}) is intact. Lower "
+                    "--learning-rate, or check the data."
+                )
             metrics["lr"] = float(self._learning_rate(step))
             metrics["tokens/s"] = tokens_per_step * num_steps / elapsed
             self.history.append(dict(metrics, step=step))
@@ -316,7 +385,7 @@ class Trainer:
             if progress is not None:
                 progress.update(step, values=list(metrics.items()))
             if step % self.checkpoint_every == 0 or step == max_steps:
-                self.manager.save(checkpoint_number=step)
+                checkpoint_files.fsync_checkpoint(self.manager.save(checkpoint_number=step))
         if writer is not None:
             writer.flush()
         return metrics

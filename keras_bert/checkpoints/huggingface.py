@@ -20,7 +20,7 @@ import os
 import warnings
 
 import numpy as np
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save_file
 
 from keras_bert.checkpoints.mapping import (
@@ -30,6 +30,7 @@ from keras_bert.checkpoints.mapping import (
     export_weights,
     load_weights,
 )
+from keras_bert.json_file import read_json_object
 from keras_bert.models.classifier import BertClassifier
 from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
@@ -144,8 +145,14 @@ def find_model_folder(folder):
 
 def _read_safetensors(path):
     """`(shapes, read)` of a safetensors file: dicts keyed by the file's own names."""
-    with safe_open(path, framework="numpy") as f:
-        shapes = {name: tuple(f.get_slice(name).get_shape()) for name in f.keys()}
+    try:
+        with safe_open(path, framework="numpy") as f:
+            shapes = {name: tuple(f.get_slice(name).get_shape()) for name in f.keys()}
+    except SafetensorError as error:
+        raise ValueError(
+            f"{path} is not a readable safetensors file ({error}); it is damaged or truncated: "
+            "download it again."
+        ) from error
 
     def read(name):
         with safe_open(path, framework="numpy") as f:
@@ -156,8 +163,7 @@ def _read_safetensors(path):
 
 def _read_sharded_safetensors(index_path):
     """`(shapes, read)` over the shards that a `model.safetensors.index.json` lists."""
-    with open(index_path, encoding="utf-8") as f:
-        weight_map = json.load(f).get("weight_map")
+    weight_map = read_json_object(index_path, "safetensors index").get("weight_map")
     if not isinstance(weight_map, dict) or not weight_map:
         raise ValueError(f"{index_path} has no weight_map; it is not a safetensors index.")
     folder = os.path.dirname(index_path)

@@ -29,6 +29,7 @@ import dataclasses
 import keras
 import numpy as np
 
+from keras_bert.finite import check_finite
 from keras_bert.models.classifier import BertClassifier
 from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
@@ -261,6 +262,21 @@ def check_names(file_weights, shapes, source, skip=None, unused=(), ties=None, o
     return [fw.name for fw in file_weights if fw.name not in shapes]
 
 
+def _read_finite(read, name, source):
+    """`read(name)`, with a file that cannot be read (truncated, damaged) or that holds NaN or
+    infinity named in the error."""
+    try:
+        value = read(name)
+    except Exception as error:  # each format's reader raises its own kind
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(
+            f"{source} is damaged or truncated: reading {name} failed ({reason}); download or "
+            "copy the checkpoint again."
+        ) from error
+    check_finite(value, name, source)
+    return value
+
+
 def load_weights(file_weights, shapes, read, source, skip=None, unused=(), ties=None, optional=()):
     """Checks names and shapes (`check_names`), reads every value, then assigns them all.
 
@@ -272,7 +288,7 @@ def load_weights(file_weights, shapes, read, source, skip=None, unused=(), ties=
         file_weights, shapes, source, skip=skip, unused=unused, ties=ties, optional=optional
     )
     file_weights = [fw for fw in file_weights if fw.name in shapes]
-    values = {fw.name: read(fw.name) for fw in file_weights}
+    values = {fw.name: _read_finite(read, fw.name, source) for fw in file_weights}
     for alias, target in ties.items():
         if alias in shapes and target in values and not np.array_equal(read(alias), values[target]):
             raise ValueError(

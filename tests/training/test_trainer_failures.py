@@ -1,0 +1,126 @@
+"""The training loop under failure: non-finite losses, damaged or missing checkpoint files,
+saves cut short. Each runs a tiny classifier in this process."""
+
+import os
+
+import numpy as np
+import pytest
+
+import keras_bert
+from keras_bert.finite import NonFiniteError
+from tests.training import helpers
+
+
+def _trainer(out, learning_rate=1e-3, keep=5):
+    import tensorflow as tf
+
+    from keras_bert.training import finetune, optimization
+    from keras_bert.training.strategy import resolve_strategy
+    from keras_bert.training.trainer import Trainer
+
+    inputs, labels = helpers.packed_examples(count=8)
+    batch = (inputs, labels["label"])
+    strategy = resolve_strategy("one_device")
+    config = keras_bert.BertConfig(
+        vocab_size=helpers.VOCAB, hidden_size=16, num_layers=1, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=helpers.SEQ_LENGTH,
+    )
+    with strategy.scope():
+        model = keras_bert.BertClassifier(keras_bert.BertEncoder(config), 2)
+        optimizer = optimization.create_optimizer(learning_rate, 100, 0)
+    return Trainer(
+        strategy, model, optimizer, finetune.classification_loss,
+        lambda *_: tf.data.Dataset.from_tensors(batch).repeat(), 8, str(out),
+        checkpoint_every=1, keep_checkpoints=keep, verbose=False,
+    )
+
+
+def _weights(model):
+    return [w.numpy().copy() for w in model.weights]
+
+
+def test_a_diverged_run_stops_at_the_first_non_finite_step_and_saves_nothing_of_it(tmp_path):
+    trainer = _trainer(tmp_path, learning_rate=1e30)
+    with pytest.raises(NonFiniteError, match=r"Training stopped at step \d+:") as error:
+        trainer.train(20)
+    step = int(str(error.value).split("step ")[1].split(":")[0])
+    assert 1 <= step < 20
+    saved = sorted(os.listdir(tmp_path / "checkpoints"))
+    assert f"ckpt-{step}.index" not in saved
+    assert f"ckpt-{step - 1}.index" in saved or step == 1
+    # Every checkpoint on disk holds finite weights only.
+    import tensorflow as tf
+
+    for name in saved:
+        if name.endswith(".index"):
+            reader = tf.train.load_checkpoint(str(tmp_path / "checkpoints" / name[:-6]))
+            for variable in reader.get_variable_to_shape_map():
+                value = reader.get_tensor(variable)
+                if np.issubdtype(np.asarray(value).dtype, np.floating):
+                    assert np.isfinite(value).all(), (name, variable)
+
+
+@pytest.fixture(scope="module")
+def three_checkpoints(tmp_path_factory):
+    """An OUT folder with checkpoints of steps 1, 2, 3 and the weights after step 2."""
+    out = tmp_path_factory.mktemp("run")
+    trainer = _trainer(out)
+    trainer.train(2)
+    after_two = _weights(trainer.model)
+    trainer.train(3)
+    return out, after_two, _weights(trainer.model)
+
+
+def _copy(source, target):
+    import shutil
+
+    shutil.copytree(source, target)
+    return target
+
+
+@pytest.mark.parametrize("damage", ["truncated", "emptied"])
+def test_an_unreadable_newest_checkpoint_falls_back_to_the_newest_readable(
+    three_checkpoints, tmp_path, capfd, damage
+):
+    source, after_two, _ = three_checkpoints
+    out = _copy(source, tmp_path / "out")
+    data = next((out / "checkpoints").glob("ckpt-3.data-*"))
+    size = data.stat().st_size
+    with open(data, "r+b") as f:
+        f.truncate(size // 2 if damage == "truncated" else 0)
+    trainer = _trainer(out)
+    assert trainer.restore() == 2
+    for restored, expected in zip(_weights(trainer.model), after_two):
+        np.testing.assert_array_equal(restored, expected)
+    err = capfd.readouterr().err
+    assert f"checkpoint {out / 'checkpoints' / 'ckpt-3'} is unreadable" in err
+    assert f"resuming from {out / 'checkpoints' / 'ckpt-2'}" in err
+    assert not list((out / "checkpoints").glob("ckpt-3.*"))
+    assert trainer.manager.latest_checkpoint.endswith("ckpt-2")
+
+
+def test_a_missing_state_file_is_rebuilt_and_save_leftovers_are_removed(
+    three_checkpoints, tmp_path, capfd
+):
+    source, _, after_three = three_checkpoints
+    out = _copy(source, tmp_path / "out")
+    os.remove(out / "checkpoints" / "checkpoint")
+    leftover = out / "checkpoints" / "ckpt-4_temp"
+    leftover.mkdir()
+    (leftover / "part-00000-of-00001.data-00000-of-00001.tempstate123").write_bytes(b"x" * 1000)
+    trainer = _trainer(out)
+    assert not leftover.exists()
+    assert trainer.restore() == 3
+    for restored, expected in zip(_weights(trainer.model), after_three):
+        np.testing.assert_array_equal(restored, expected)
+    err = capfd.readouterr().err
+    assert "ckpt-4_temp" in err
+    assert "checkpoint is missing; rebuilt it from the 3 checkpoints on disk (newest ckpt-3)" in err
+
+
+def test_a_damaged_state_file_is_rebuilt(three_checkpoints, tmp_path, capfd):
+    source, _, _ = three_checkpoints
+    out = _copy(source, tmp_path / "out")
+    (out / "checkpoints" / "checkpoint").write_bytes(b"\x00\xffgarbage {{{")
+    assert _trainer(out).restore() == 3
+    assert "checkpoint is unreadable; rebuilt it" in capfd.readouterr().err
