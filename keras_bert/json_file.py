@@ -12,21 +12,15 @@ Examples:
 import json
 import os
 
+from keras_bert.text_file import read_text
+
 
 def read_json_object(path, what):
     """The dict in the JSON file `path`; `what` says what the file is, for the errors."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{what} {path} does not exist.")
-    with open(path, "rb") as f:
-        data = f.read()
     try:
-        values = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        raise ValueError(
-            f"{what} {path} line {line} is not UTF-8 text (byte 0x{data[e.start]:02x}); the file "
-            "is damaged: write or download it again."
-        ) from None
+        values = json.loads(read_text(path))
     except json.JSONDecodeError as e:
         raise ValueError(
             f"{what} {path} is not valid JSON ({e.msg} at line {e.lineno} column {e.colno}); the "

@@ -139,7 +139,7 @@ def _prepare(args, tokenizer, source, split, label_names=None):
     limit = args.max_train_examples if split == "train" else args.max_eval_examples
     data = _read(args, source, split)
     if args.task == "squad":
-        examples = tasks.squad_examples(data, limit)
+        examples = tasks.squad_examples(data, limit, training=split == "train", source=source)
         inputs, labels, features = tasks.squad_features(
             tokenizer, examples, args.seq_length, args.doc_stride, args.max_query_length,
             training=split == "train",

@@ -26,17 +26,22 @@ seed derived from the batch's position in the stream, so the batches depend only
 and the step (a resumed run sees what an uninterrupted one would).
 """
 
+import contextlib
 import glob
 import os
 import random
 import re
+import sys
+import time
 import warnings
 
 import numpy as np
 import tensorflow as tf
 
 from keras_bert import split_pretraining_features
+from keras_bert.atomic import atomic_path, remove_partial_files
 from keras_bert.text import mask_for_mlm
+from keras_bert.text_file import read_lines
 
 LAYOUTS = ("sentences", "paragraphs")
 INSTANCE_FEATURES = ("input_ids", "input_mask", "segment_ids", "next_sentence_labels")
@@ -44,6 +49,9 @@ MASK_FEATURES = ("masked_lm_positions", "masked_lm_ids", "masked_lm_weights")
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _WIKITEXT_HEADING = re.compile(r"^\s*=.*=\s*$")
+# `text_dataset` says how many instances it has made every this many seconds while it makes
+# fewer than its shuffle buffer holds in that time.
+REPORT_SECONDS = 30.0
 
 
 def expand_files(patterns):
@@ -62,18 +70,17 @@ def read_documents(files, layout="sentences"):
         raise ValueError(f"Unknown text layout {layout!r}; use one of {', '.join(LAYOUTS)}.")
     for path in files:
         document = []
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                line = line.strip()
-                if layout == "sentences":
-                    if line:
-                        document.append(line)
-                        continue
-                elif line and not _WIKITEXT_HEADING.match(line):
-                    document = [s for s in _SENTENCE_END.split(line) if s]
-                if document:
-                    yield document
-                document = []
+        for _, line in read_lines(path):  # a line that is not UTF-8 is an error naming it
+            line = line.strip()
+            if layout == "sentences":
+                if line:
+                    document.append(line)
+                    continue
+            elif line and not _WIKITEXT_HEADING.match(line):
+                document = [s for s in _SENTENCE_END.split(line) if s]
+            if document:
+                yield document
+            document = []
         if document:
             yield document
 
@@ -295,6 +302,10 @@ def write_pretraining_tfrecords(
 ):
     """Writes `OUTPUT_DIR/pretraining-SSSSS-of-NNNNN.tfrecord` shards (round robin).
 
+    The shards are written whole or not at all (`keras_bert.atomic`): under temporary names,
+    renamed once every instance is written, so a run that fails (a full disk, a bad byte in
+    the text) leaves no shard a later `pretrain` would train on.
+
     Returns the list of files and the number of instances written.
     """
     if num_shards < 1 or document_window < 1:
@@ -312,7 +323,28 @@ def write_pretraining_tfrecords(
             "which a glob of this folder would mix in; write to a new --output-dir."
         )
     os.makedirs(output_dir, exist_ok=True)
-    writers = [tf.io.TFRecordWriter(path) for path in paths]
+    remove_partial_files(output_dir)
+    with contextlib.ExitStack() as stack:
+        writers = [
+            stack.enter_context(tf.io.TFRecordWriter(stack.enter_context(atomic_path(path))))
+            for path in paths
+        ]
+        count = _write_instances(
+            writers, input_files, tokenizer, seq_length, max_predictions_per_seq, mask_rate,
+            whole_word_masking, short_seq_prob, layout, document_window, dupe_factor, seed,
+            batch_size,
+        )
+        if count == 0:
+            raise ValueError(_no_instances(input_files))
+    return paths, count
+
+
+def _write_instances(
+    writers, input_files, tokenizer, seq_length, max_predictions_per_seq, mask_rate,
+    whole_word_masking, short_seq_prob, layout, document_window, dupe_factor, seed, batch_size,
+):
+    """Writes the instances round robin to `writers`; returns how many."""
+    num_shards = len(writers)
     masking = _masking_settings(
         tokenizer, max_predictions_per_seq, mask_rate, whole_word_masking
     )
@@ -358,13 +390,7 @@ def write_pretraining_tfrecords(
             batch = []
     if batch:
         count = flush(batch, batch_number, count)
-    for writer in writers:
-        writer.close()
-    if count == 0:
-        for path in paths:
-            os.remove(path)
-        raise ValueError(_no_instances(input_files))
-    return paths, count
+    return count
 
 
 def _no_instances(files):
@@ -534,6 +560,12 @@ def text_dataset(
     Instances come from `generate_instances` (a Python generator: fine for CPUs, GPUs and
     several workers; TPU pods need TFRecords, whose pipeline runs as graph ops on the hosts).
     Windows of documents are sharded over the input pipelines.
+
+    The instances are shuffled in a buffer that grows with the stream (half of the instances
+    made so far, up to `shuffle_buffer`), so the first batch does not wait for a full buffer:
+    a corpus of very long lines gives one instance per line and pass (google-research/bert's
+    algorithm), which could take hours to fill 1,000. While fewer than `shuffle_buffer`
+    instances come in `REPORT_SECONDS`, a line on stderr says how many were made.
     """
     files = expand_files(files)
     shard = (0, 1)
@@ -545,24 +577,46 @@ def text_dataset(
     if next(first, None) is None:  # the generator below would look for one forever
         raise ValueError(_no_instances(files))
 
-    def packed():
+    def instances():
         epoch = 0
         while True:
-            for instance in generate_instances(
+            yield from generate_instances(
                 files, tokenizer, seq_length, short_seq_prob, layout, document_window, 1,
                 seed + epoch, shard,
-            ):
-                yield pack_instance(
-                    *instance, seq_length, tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id
-                )
+            )
             epoch += 1
+
+    def packed():
+        rng = random.Random(seed)
+        buffer, made = [], 0
+        began = reported = time.monotonic()
+        made_at_report = 0
+        for instance in instances():
+            buffer.append(instance)
+            made += 1
+            while len(buffer) > min(shuffle_buffer, made // 2):
+                i = rng.randrange(len(buffer))
+                buffer[i], buffer[-1] = buffer[-1], buffer[i]
+                yield pack_instance(
+                    *buffer.pop(), seq_length, tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id
+                )
+            now = time.monotonic()
+            if now - reported >= REPORT_SECONDS:
+                if made - made_at_report < shuffle_buffer:
+                    print(
+                        f"text input: {made} pretraining instances made in {now - began:.0f} s "
+                        f"from {', '.join(files)} (very long lines give few instances per pass "
+                        "over the files; write TFRecords once with make-pretraining-data to "
+                        "train at full speed)",
+                        file=sys.stderr, flush=True,
+                    )
+                reported, made_at_report = now, made
 
     signature = {
         name: tf.TensorSpec([1 if name == "next_sentence_labels" else seq_length], tf.int32)
         for name in INSTANCE_FEATURES
     }
     dataset = tf.data.Dataset.from_generator(packed, output_signature=signature)
-    dataset = dataset.shuffle(shuffle_buffer, seed=seed)
     masking = _masking_settings(
         tokenizer, max_predictions_per_seq, mask_rate, whole_word_masking
     )

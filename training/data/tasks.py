@@ -24,14 +24,17 @@ into `tf.data` batches of `(encoder inputs, labels)` with the tokenizer and pack
 
 import collections
 import csv
+import io
 import json
 import os
 import re
+import sys
 
 import numpy as np
 import tensorflow as tf
 
 from keras_bert.models.token_classifier import IGNORE_LABEL
+from keras_bert.text_file import read_lines, read_text
 from keras_bert.text import pack_inputs, pack_windows
 from keras_bert.text.packing import values_at_windows
 
@@ -65,11 +68,15 @@ def read_tsv(path, text_columns=None, label_column="label"):
     """
     if not os.path.isfile(path):
         raise FileNotFoundError(f"Task file {path} does not exist.")
-    with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    text = read_text(path)
+    # csv's default limit (128 KB a field) would refuse long documents; no field is longer
+    # than its file.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)
+    rows = [(reader.line_num, row) for row in reader]  # line_num counts blank lines too
     if not rows:
         raise ValueError(f"{path} is empty; a TSV file with a header row is expected.")
-    header, rows = rows[0], [r for r in rows[1:] if r]
+    header, rows = rows[0][1], [(number, r) for number, r in rows[1:] if r]
     if not rows:
         raise ValueError(f"{path} has a header and no rows; a TSV file with examples is expected.")
     if text_columns:
@@ -87,11 +94,12 @@ def read_tsv(path, text_columns=None, label_column="label"):
             )
     if not 1 <= len(text_columns) <= 2:
         raise ValueError(f"Pass one or two text columns, got {list(text_columns)}.")
-    for i, row in enumerate(rows):
+    for number, row in rows:
         if len(row) != len(header):
             raise ValueError(
-                f"{path} line {i + 2} has {len(row)} fields, the header has {len(header)}."
+                f"{path} line {number} has {len(row)} fields, the header has {len(header)}."
             )
+    rows = [row for _, row in rows]
     texts = [[row[header.index(c)] for row in rows] for c in text_columns]
     labels = None
     if label_column in header:
@@ -118,23 +126,34 @@ def encode_texts(tokenizer, texts, seq_length):
 
 
 def read_conll(path):
-    """Reads a CoNLL file: a list of `(words, tags)` sentences."""
+    """Reads a CoNLL file: a list of `(words, tags)` sentences.
+
+    Every word line has the columns of the first (`word ... tag`, the tag last); a line with
+    more or fewer is an error naming it, since its last column would be read as its tag.
+    """
     if not os.path.isfile(path):
         raise FileNotFoundError(f"Task file {path} does not exist.")
     sentences, words, tags = [], [], []
-    with open(path, encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line.strip() or line.startswith("-DOCSTART-"):
-                if words:
-                    sentences.append((words, tags))
-                words, tags = [], []
-                continue
-            fields = line.split("\t") if "\t" in line else line.split()
-            if len(fields) < 2:
-                raise ValueError(f"{path} line {number} has no tag: {line!r}; expected 'word<TAB>tag'.")
-            words.append(fields[0])
-            tags.append(fields[-1])
+    columns = None
+    for number, line in read_lines(path):
+        line = line.rstrip("\r\n")
+        if not line.strip() or line.startswith("-DOCSTART-"):
+            if words:
+                sentences.append((words, tags))
+            words, tags = [], []
+            continue
+        fields = line.split("\t") if "\t" in line else line.split()
+        if len(fields) < 2:
+            raise ValueError(f"{path} line {number} has no tag: {line!r}; expected 'word<TAB>tag'.")
+        if columns is None:
+            columns = (len(fields), number)
+        elif len(fields) != columns[0]:
+            raise ValueError(
+                f"{path} line {number} has {len(fields)} columns, line {columns[1]} has "
+                f"{columns[0]}: {line!r}; every word line needs the same columns, the tag last."
+            )
+        words.append(fields[0])
+        tags.append(fields[-1])
     if words:
         sentences.append((words, tags))
     return sentences
@@ -183,36 +202,109 @@ def word_predictions(sentences, label_ids, predicted_ids, label_names):
 
 
 def read_squad(path):
-    """The `data` list (articles) of a SQuAD v1.1 JSON file."""
+    """The `data` list (articles) of a SQuAD v1.1 JSON file, its fields checked: a field of
+    the wrong type is an error naming the file, the question (or article) and the line."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"Task file {path} does not exist.")
-    with open(path, encoding="utf-8") as f:
-        try:
-            dataset = json.load(f)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path} is not SQuAD JSON ({e}).") from None
-    if not isinstance(dataset, dict) or "data" not in dataset:
+    text = read_text(path)
+    try:
+        dataset = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} is not SQuAD JSON ({e}).") from None
+    if not isinstance(dataset, dict) or not isinstance(dataset.get("data"), list):
         raise ValueError(f"{path} is not SQuAD JSON (no 'data' list).")
+    for a, article in enumerate(dataset["data"]):
+        where = f"article {a}"
+        _check_field(article, "paragraphs", list, path, where, text)
+        for paragraph in article["paragraphs"]:
+            _check_field(paragraph, "context", str, path, where, text)
+            _check_field(paragraph, "qas", list, path, where, text)
+            for qa in paragraph["qas"]:
+                _check_field(qa, "id", (str, int), path, where, text)
+                where = f"question {qa['id']!r}"
+                _check_field(qa, "question", str, path, where, text, qa["id"])
+                _check_field(qa, "answers", list, path, where, text, qa["id"])
+                for answer in qa["answers"]:
+                    _check_field(answer, "text", str, path, where, text, qa["id"])
+                    _check_field(answer, "answer_start", int, path, where, text, qa["id"])
     return dataset["data"]
 
 
-def squad_examples(articles, limit=None):
-    """Flat list of `{"id", "question", "context", "answers"}` (answers as `(text, start)`)."""
-    examples = []
-    for article in articles:
-        for paragraph in article["paragraphs"]:
-            for qa in paragraph["qas"]:
-                examples.append(
-                    {
+def _check_field(values, name, kind, path, where, text, question_id=None):
+    """`values[name]` must be a `kind` (never a bool); else an error naming the file, `where`
+    and the line (the line of the question's id, when it is found in the file's `text`)."""
+    value = values.get(name) if isinstance(values, dict) else None
+    if isinstance(value, kind) and not isinstance(value, bool):
+        return
+    line = ""
+    if question_id is not None:
+        found = text.find(json.dumps(question_id, ensure_ascii=False))
+        if found >= 0:
+            line = f" (line {text.count(chr(10), 0, found) + 1})"
+    kinds = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+    got = "missing" if not isinstance(values, dict) or name not in values else repr(value)
+    raise ValueError(
+        f"{path}: {where}{line} has {name!r} {got}, not a {kinds}; fix that field of the file."
+    )
+
+
+def squad_examples(articles, limit=None, training=False, source="SQuAD data"):
+    """Flat list of `{"id", "question", "context", "answers"}` (answers as `(text, start)`).
+
+    With `training`, an example whose first answer is not found at its `answer_start` in the
+    context (shifted, negative or past the end) is skipped, as google-research/bert's
+    `run_squad.py` skips it ("Could not find answer"), so the model never learns a wrong span;
+    a line on stderr gives their count and the first few. Evaluation keeps every example (its
+    answers are only compared as texts).
+    """
+    def every_example():
+        for article in articles:
+            for paragraph in article["paragraphs"]:
+                for qa in paragraph["qas"]:
+                    yield {
                         "id": qa["id"],
                         "question": qa["question"],
                         "context": paragraph["context"],
                         "answers": [(a["text"], a["answer_start"]) for a in qa["answers"]],
                     }
-                )
-                if limit is not None and len(examples) == limit:
-                    return examples
+
+    examples, skipped = [], []
+    for example in every_example():
+        if limit is not None and len(examples) == limit:
+            break
+        if training and example["answers"] and not _answer_at_offset(example):
+            skipped.append(example)
+        else:
+            examples.append(example)
+    if skipped:
+        shown = "; ".join(
+            f"{e['id']}: {e['answers'][0][0]!r} at {e['answers'][0][1]}" for e in skipped[:3]
+        )
+        print(
+            f"{source}: skipped {len(skipped)} of {len(skipped) + len(examples)} training "
+            f"questions whose answer text is not at its answer_start in the context (as "
+            f"run_squad.py's 'Could not find answer'): {shown}{'; ...' if len(skipped) > 3 else ''}",
+            file=sys.stderr,
+            flush=True,
+        )
     return examples
+
+
+def _answer_at_offset(example):
+    """Whether the first answer is in the context at its `answer_start`, as `run_squad.py`
+    checks it: the whitespace-separated words its characters touch, joined by single spaces,
+    contain the answer text with its whitespace runs made single spaces."""
+    text, start = example["answers"][0]
+    context = example["context"]
+    end = start + len(text) - 1
+    if not text.strip() or start < 0 or end >= len(context):
+        return False
+    first, last = start, end
+    while first > 0 and not context[first - 1].isspace():
+        first -= 1
+    while last + 1 < len(context) and not context[last + 1].isspace():
+        last += 1
+    return " ".join(text.split()) in " ".join(context[first : last + 1].split())
 
 
 def squad_features(
