@@ -9,9 +9,9 @@ runs (or for `--help` of that subcommand), so `import keras_bert` never loads `t
 import argparse
 import importlib
 import os
-import re
 import sys
 
+from keras_bert import failures
 from keras_bert.version import __version__
 
 # name -> (module, one-line help)
@@ -97,37 +97,19 @@ def main(argv=None):
     sub = _Parser(prog=f"keras-bert {name}", description=help_text)
     module = importlib.import_module(module_name)
     module.add_arguments(sub)
+    sub.add_argument(
+        "--debug", action="store_true",
+        help=f"show the Python traceback of a failure (or set {failures.DEBUG_VARIABLE}=1)",
+    )
     args = sub.parse_args(argv[1:])
     try:
         return module.run(args) or 0
-    except (ValueError, FileNotFoundError, KeyError) as e:
-        message = e.args[0] if isinstance(e, KeyError) and e.args else e
-        print(f"keras-bert {name}: error: {message}", file=sys.stderr)
-        return 1
-    except OSError as e:  # a path that cannot be read or written
-        print(f"keras-bert {name}: error: {e}", file=sys.stderr)
-        return 1
     except Exception as e:
-        import tensorflow as tf  # noqa: PLC0415 - loaded by every command that gets here
-
-        if not isinstance(e, tf.errors.OpError):
+        line = failures.failure_line(e)
+        if line is None or failures.debug_requested(args.debug):
             raise
-        print(
-            f"keras-bert {name}: error: TensorFlow stopped: {op_error_line(e.message)} (check "
-            "that the data files, the flags and the model agree)",
-            file=sys.stderr,
-        )
+        print(f"keras-bert {name}: error: {line}", file=sys.stderr)
         return 1
-
-
-def op_error_line(message):
-    """The one line of a TensorFlow op error that says what went wrong, without the graph
-    traceback, node and op names TensorFlow wraps around it."""
-    lines = [line.strip() for line in message.splitlines()]
-    skipped = ("Graph execution error", "Detected at node", "File ", "[[")
-    lines = [line for line in lines if line and not line.startswith(skipped)] or [message]
-    line = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", lines[-1])
-    return re.sub(r"\s*(\[\[|\[Op:).*$", "", line)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ import os
 
 import tensorflow as tf
 
+from keras_bert.atomic import atomic_open
 from keras_bert.cli import positive_int
+from keras_bert.text_file import read_lines
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
@@ -55,15 +57,19 @@ def write_vocab(tokens, path):
     """Writes one token per line (UTF-8, final newline)."""
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
+    with atomic_open(path) as f:
         f.write("".join(f"{token}\n" for token in tokens))
     return path
 
 
 def _text_lines(files):
+    """The files' lines, once each file is known to be UTF-8 text (binary files, or text in
+    another encoding, would give tokens of garbage)."""
     for path in files:
         if not os.path.isfile(path):
             raise FileNotFoundError(f"Text file {path} does not exist; pass plain-text files, one text per line.")
+        for _ in read_lines(path):  # names the file and line of the first byte that is not text
+            pass
     return tf.data.TextLineDataset(list(files))
 
 
