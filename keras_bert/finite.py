@@ -19,8 +19,12 @@ class NonFiniteError(ValueError):
     """A weight, loss, gradient or output that is NaN or infinite."""
 
 
-def check_finite(value, name, source):
-    """Raises `NonFiniteError` naming `name` (in `source`) when `value` holds NaN or infinity."""
+WEIGHTS_HINT = "these weights come from a diverged run or a damaged file, use another checkpoint"
+
+
+def check_finite(value, name, source, hint=WEIGHTS_HINT):
+    """Raises `NonFiniteError` naming `name` (in `source`) when `value` holds NaN or infinity;
+    `hint` says what to do."""
     value = np.asarray(value)
     if not np.issubdtype(value.dtype, np.floating):
         return
@@ -28,8 +32,7 @@ def check_finite(value, name, source):
     if bad:
         raise NonFiniteError(
             f"{source}: {name} holds {bad} NaN or infinite value{'s' if bad > 1 else ''} of "
-            f"{value.size}; these weights come from a diverged run or a damaged file, use "
-            "another checkpoint."
+            f"{value.size}; {hint}."
         )
 
 

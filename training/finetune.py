@@ -18,6 +18,8 @@ import tensorflow as tf
 from keras import ops
 
 from keras_bert import model_dir
+from keras_bert.atomic import atomic_open
+from keras_bert.finite import check_finite
 from keras_bert.cli import positive_int
 from keras_bert.layers.heads import SPAN_MASK_ADDER
 from keras_bert.models import BertClassifier, BertSpanQA, BertTokenClassifier
@@ -235,6 +237,11 @@ def evaluate(args, model, inputs, labels, label_names, extra):
     """The task's metrics on prepared evaluation data."""
     fill = {"squad": SPAN_MASK_ADDER, "token_classification": 0.0}.get(args.task)
     outputs = predictor(model, fill)(inputs, args.batch_size)
+    for name, value in (outputs.items() if isinstance(outputs, dict) else [("logits", outputs)]):
+        check_finite(  # an argmax of NaN is class 0: no score from such outputs
+            value, name, f"The model's outputs on {args.eval_file}",
+            "no score is computed from them; the model's weights or inputs overflow",
+        )
     if args.task == "squad":
         articles, examples, features = extra
         answers = tasks.decode_squad(
@@ -303,7 +310,7 @@ def finetune(args):
             seq_length=args.seq_length, label_names=label_names, step=trainer.step, **span_qa,
         )
         if scores:
-            with open(os.path.join(args.out, "eval_results.json"), "w", encoding="utf-8") as f:
+            with atomic_open(os.path.join(args.out, "eval_results.json")) as f:
                 json.dump(scores, f, indent=2)
     keras.mixed_precision.set_global_policy("float32")
     return trainer, scores
