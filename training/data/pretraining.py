@@ -86,13 +86,32 @@ def read_documents(files, layout="sentences"):
 
 
 def truncate_seq_pair(tokens_a, tokens_b, max_num_tokens, rng):
-    """Truncates the longer segment, from its front or back at random, until both fit."""
-    while len(tokens_a) + len(tokens_b) > max_num_tokens:
-        trunc_tokens = tokens_a if len(tokens_a) > len(tokens_b) else tokens_b
-        if rng.random() < 0.5:
-            del trunc_tokens[0]
-        else:
-            trunc_tokens.pop()
+    """Truncates the longer segment, from its front or back at random, until both fit.
+
+    The original's loop, with the same draws from `rng` and the same result, in linear time
+    (a very long line gives segments of 100,000s of tokens, which the token-by-token loop
+    took seconds to cut): it removes one token per `rng.random()`, from the longer segment
+    (b on a tie), at its front when the draw is below 0.5. Which segment loses each token
+    follows from the lengths alone, and a draw is below 0.5 exactly when the first of the two
+    32-bit words `random()` consumes has its top bit clear; `getrandbits(64 * n)` consumes
+    the same `2 n` words, least significant first.
+    """
+    excess = len(tokens_a) + len(tokens_b) - max_num_tokens
+    if excess <= 0:
+        return
+    if len(tokens_a) > len(tokens_b):  # a until the two are equal, then b, a, b, ...
+        first, count, alternation = 0, min(len(tokens_a) - len(tokens_b), excess), (1, 0)
+    else:  # b until it is one shorter than a, then a, b, a, ...
+        first, count, alternation = 1, min(len(tokens_b) - len(tokens_a) + 1, excess), (0, 1)
+    owner = np.full(excess, first, np.int8)
+    owner[count:] = np.array(alternation, np.int8)[np.arange(excess - count) % 2]
+    bits = rng.getrandbits(64 * excess).to_bytes(8 * excess, "little")
+    front = np.frombuffer(bits, "<u4")[0::2] < 2**31
+    for i, tokens in enumerate((tokens_a, tokens_b)):
+        mine = owner == i
+        from_front, from_back = int(np.sum(front & mine)), int(np.sum(~front & mine))
+        del tokens[len(tokens) - from_back :]
+        del tokens[:from_front]
 
 
 def create_instances_from_document(
@@ -175,14 +194,17 @@ def generate_instances(
     dupe_factor=1,
     seed=12345,
     shard=(0, 1),
+    tokenize=None,
 ):
     """Yields NSP instances `(tokens_a, tokens_b, is_random_next)` from text files.
 
     Reads `document_window` documents at a time (random next segments come from the same
     window) and makes `dupe_factor` passes over the files, as the original's `dupe_factor`
     (each pass draws different segments). `shard=(index, count)` keeps the windows whose
-    number modulo `count` is `index` (one shard per input pipeline).
+    number modulo `count` is `index` (one shard per input pipeline). `tokenize(documents,
+    tokenizer)` turns a window into token ids (default `_tokenize_documents`).
     """
+    tokenize = tokenize or _tokenize_documents
     rng = random.Random(seed)
     index, count = shard
     for dupe in range(dupe_factor):
@@ -196,12 +218,26 @@ def generate_instances(
             if dupe == 0 and window_number == 0:
                 _warn_if_single_sentence_documents(window, files, layout)
             if window_number % count == index:
-                tokenized = _tokenize_documents(window, tokenizer)
+                tokenized = tokenize(window, tokenizer)
                 for document_index in range(len(tokenized)):
                     yield from create_instances_from_document(
                         tokenized, document_index, seq_length, short_seq_prob, rng
                     )
             window_number += 1
+
+
+def _tokenize_last_window_again():
+    """`_tokenize_documents` that remembers the last window it tokenized: a corpus that fits
+    in one window (a few very long lines, say) is tokenized once, not once per pass."""
+    last = {}
+
+    def tokenize(documents, tokenizer):
+        key = tuple(tuple(document) for document in documents)
+        if last.get("key") != key:
+            last["key"], last["ids"] = key, _tokenize_documents(documents, tokenizer)
+        return last["ids"]
+
+    return tokenize
 
 
 def _warn_if_single_sentence_documents(documents, files, layout):
@@ -564,7 +600,8 @@ def text_dataset(
     The instances are shuffled in a buffer that grows with the stream (half of the instances
     made so far, up to `shuffle_buffer`), so the first batch does not wait for a full buffer:
     a corpus of very long lines gives one instance per line and pass (google-research/bert's
-    algorithm), which could take hours to fill 1,000. While fewer than `shuffle_buffer`
+    algorithm), which could take hours to fill 1,000. A corpus that fits in one window of
+    documents is tokenized once, not on every pass. While fewer than `shuffle_buffer`
     instances come in `REPORT_SECONDS`, a line on stderr says how many were made.
     """
     files = expand_files(files)
@@ -579,10 +616,11 @@ def text_dataset(
 
     def instances():
         epoch = 0
+        tokenize = _tokenize_last_window_again()
         while True:
             yield from generate_instances(
                 files, tokenizer, seq_length, short_seq_prob, layout, document_window, 1,
-                seed + epoch, shard,
+                seed + epoch, shard, tokenize,
             )
             epoch += 1
 

@@ -1,0 +1,105 @@
+"""Pretraining data under failure: shards whole or absent, corpora that are not UTF-8, and a
+corpus of very long lines that must not stall the text pipeline."""
+
+import errno
+import os
+
+import pytest
+
+from keras_bert.atomic import PARTIAL_PREFIX
+from keras_bert.text import BertTokenizer
+from keras_bert.training.data import pretraining
+from tests.training import helpers
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tmp_path_factory):
+    return BertTokenizer(helpers.write_vocab(tmp_path_factory.mktemp("vocab") / "vocab.txt"))
+
+
+def _write(corpus, out, tokenizer):
+    return pretraining.write_pretraining_tfrecords(
+        [str(corpus)], str(out), tokenizer, seq_length=32, max_predictions_per_seq=5,
+        num_shards=2, batch_size=16,
+    )
+
+
+def test_a_bad_byte_late_in_the_corpus_leaves_no_shard_and_names_the_line(tmp_path, tokenizer):
+    corpus = helpers.write_corpus(tmp_path / "corpus.txt", num_documents=12)
+    lines = open(corpus, encoding="utf-8").read().count("\n")
+    with open(corpus, "ab") as f:
+        f.write(b"caf\xe9 au lait .\n")
+    out = tmp_path / "records"
+    with pytest.raises(ValueError, match=rf"^{corpus} line {lines + 1} is not UTF-8 text"):
+        _write(corpus, out, tokenizer)
+    assert os.listdir(out) == []
+
+
+def test_a_full_disk_leaves_no_shard_and_a_killed_runs_leftovers_go(tmp_path, tokenizer, monkeypatch):
+    corpus = helpers.write_corpus(tmp_path / "corpus.txt", num_documents=12)
+    out = tmp_path / "records"
+    out.mkdir()
+    leftover = out / (PARTIAL_PREFIX + "pretraining-00000-of-00002.tfrecord")
+    leftover.write_bytes(b"half a record")
+    original = pretraining._write_instances
+
+    def fills_the_disk(writers, *args):
+        original(writers, *args)  # every record written, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pretraining, "_write_instances", fills_the_disk)
+    with pytest.raises(OSError):
+        _write(corpus, out, tokenizer)
+    assert os.listdir(out) == []
+    monkeypatch.setattr(pretraining, "_write_instances", original)
+    paths, count = _write(corpus, out, tokenizer)
+    assert sorted(os.listdir(out)) == [os.path.basename(p) for p in paths] and count > 0
+
+
+def test_text_input_of_one_very_long_line_streams_and_reports(tmp_path, tokenizer, monkeypatch, capfd):
+    corpus = tmp_path / "one_line.txt"
+    corpus.write_text(" ".join(["abc", "de", "fgh"] * 4_000) + " .\n")
+    tokenized = []
+    original = pretraining._tokenize_documents
+
+    def counted(*args):
+        tokenized.append(1)
+        if len(tokenized) > 5:  # a pass for each of 1,000 buffered instances: fail, not hang
+            raise RuntimeError("the text pipeline tokenizes the corpus on every pass")
+        return original(*args)
+
+    monkeypatch.setattr(pretraining, "_tokenize_documents", counted)
+    monkeypatch.setattr(pretraining, "REPORT_SECONDS", 0.0)
+    dataset = pretraining.text_dataset([str(corpus)], tokenizer, 2, 32, 5)
+    inputs, labels = next(iter(dataset))
+    assert inputs["input_word_ids"].shape == (2, 32)
+    # Once for the check that the files give an instance, once for the stream.
+    assert len(tokenized) == 2
+    err = capfd.readouterr().err
+    assert "text input: 1 pretraining instances made in" in err
+    assert "write TFRecords once with make-pretraining-data" in err
+
+
+def test_truncation_is_the_originals_token_by_token_loop():
+    """google-research/bert's `truncate_seq_pair`, as written there, is the reference."""
+    import random
+
+    def original(tokens_a, tokens_b, max_num_tokens, rng):
+        while len(tokens_a) + len(tokens_b) > max_num_tokens:
+            trunc_tokens = tokens_a if len(tokens_a) > len(tokens_b) else tokens_b
+            if rng.random() < 0.5:
+                del trunc_tokens[0]
+            else:
+                trunc_tokens.pop()
+
+    draw = random.Random(0)
+    for _ in range(500):
+        a = list(range(draw.randint(0, 60)))
+        b = list(range(100, 100 + draw.randint(0, 60)))
+        limit, seed = draw.randint(1, 80), draw.randint(0, 10**6)
+        expected, got = (a[:], b[:]), (a[:], b[:])
+        rng_expected, rng_got = random.Random(seed), random.Random(seed)
+        original(*expected, limit, rng_expected)
+        pretraining.truncate_seq_pair(*got, limit, rng_got)
+        assert got == expected
+        assert rng_got.random() == rng_expected.random()  # the same number of draws
