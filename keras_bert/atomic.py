@@ -39,12 +39,7 @@ def _remove(path):
         os.remove(path)
 
 
-def fsync_path(path):
-    """Flushes a file, or every file in a folder tree and the folders, to the disk."""
-    if os.path.isdir(path):
-        for root, _, files in os.walk(path):
-            for name in files:
-                fsync_path(os.path.join(root, name))
+def _fsync(path):
     flags = os.O_RDONLY
     if os.path.isdir(path):
         flags |= getattr(os, "O_DIRECTORY", 0)
@@ -59,6 +54,22 @@ def fsync_path(path):
             raise
     finally:
         os.close(fd)
+
+
+def fsync_directory(folder):
+    """Flushes a folder's entries (the names in it, not its files' data) to the disk."""
+    _fsync(folder)
+
+
+def fsync_path(path):
+    """Flushes a file, or every file and folder of a folder tree, to the disk."""
+    if os.path.isdir(path):
+        for root, folders, files in os.walk(path):
+            for name in files:
+                _fsync(os.path.join(root, name))
+            for name in folders:
+                _fsync(os.path.join(root, name))
+    _fsync(path)
 
 
 @contextlib.contextmanager
@@ -76,7 +87,7 @@ def atomic_path(path):
         if os.path.isdir(tmp) and os.path.isdir(path):
             _remove(path)
         os.replace(tmp, path)
-        fsync_path(folder)
+        fsync_directory(folder)
     except BaseException:
         _remove(tmp)
         raise

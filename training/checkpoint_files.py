@@ -21,7 +21,7 @@ import shutil
 
 import tensorflow as tf
 
-from keras_bert.atomic import fsync_path, remove_partial_files
+from keras_bert.atomic import fsync_directory, fsync_path, remove_partial_files
 
 STATE_FILE = "checkpoint"
 _CHECKPOINT_INDEX = re.compile(r"^(.*-(\d+))\.index$")
@@ -68,6 +68,7 @@ def write_state(directory, prefixes):
         all_model_checkpoint_timestamps=[os.path.getmtime(p + ".index") for p in prefixes],
     )
     fsync_path(os.path.join(directory, STATE_FILE))
+    fsync_directory(directory)
 
 
 def repair_state(directory):
@@ -130,4 +131,4 @@ def fsync_checkpoint(prefix):
         fsync_path(path)
     if os.path.exists(os.path.join(directory, STATE_FILE)):
         fsync_path(os.path.join(directory, STATE_FILE))
-    fsync_path(directory)
+    fsync_directory(directory)
