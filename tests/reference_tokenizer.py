@@ -2,7 +2,9 @@
 
 Written from the published description of `tokenization.py`, not copied from it:
 
-1. Bytes are decoded as UTF-8, silently dropping invalid bytes.
+1. Bytes are decoded as UTF-8. The original drops invalid bytes; keras-bert makes each invalid
+   sequence a private-use character no vocabulary has (U+E002), so its word becomes `[UNK]`, as
+   tensorflow-text's TFLite tokenizer answers.
 2. Cleaning: U+0000, U+FFFD and control characters (categories Cc and Cf, except tab, newline
    and carriage return) are deleted; whitespace (space, tab, newline, carriage return and
    category Zs) becomes a space.
@@ -19,7 +21,11 @@ Written from the published description of `tokenization.py`, not copied from it:
 The tests and the tokenizer benchmark use it as the ground truth for ids.
 """
 
+import codecs
 import unicodedata
+
+_MARK_INVALID = "keras_bert_mark_invalid"
+codecs.register_error(_MARK_INVALID, lambda error: ("\ue002", error.end))
 
 _CJK_RANGES = (
     (0x4E00, 0x9FFF),
@@ -89,7 +95,7 @@ def _split_punctuation(word):
 def basic_tokenize(text, lower_case=True):
     """Text (str or UTF-8 bytes) -> list of words, as BERT's BasicTokenizer splits it."""
     if isinstance(text, bytes):
-        text = text.decode("utf-8", "ignore")
+        text = text.decode("utf-8", _MARK_INVALID)
     text = _space_cjk(_clean(text))
     words = []
     for word in text.split():

@@ -5,9 +5,14 @@ tensorflow-text has no op with the original semantics: `FastBertNormalizer` and
 fullwidth -> ASCII, final sigma -> sigma), and `BertTokenizer`'s BasicTokenizer does the same.
 So the normalization is written here from core ops whose semantics match Python's:
 
-1. `unicode_transcode(errors="ignore")` drops invalid UTF-8 like `bytes.decode("utf-8", "ignore")`,
-   run only on the strings that are not valid UTF-8 (a regex full match over all Unicode scalar
-   values tells: 5x faster than transcoding every string; real text is almost always valid).
+1. `unicode_transcode(errors="replace")` turns each invalid UTF-8 sequence into
+   `INVALID_UTF8_MARK`, a private-use character no vocabulary holds, so a word with bytes that
+   are not UTF-8 becomes `[UNK]`: what the TFLite tokenizer (tensorflow-text's, which passes
+   such bytes through to WordPiece) answers, so the SavedModel and the TFLite file give one
+   answer for the same bytes. (google-research/bert drops invalid bytes instead, which turns
+   Latin-1 "caf\xe9" into the word "caf"; its inputs are always valid text.) It runs only on the
+   strings that are not valid UTF-8 (a regex full match over all Unicode scalar values tells:
+   5x faster than transcoding every string; real text is almost always valid).
 2. One regex deletes NUL, U+FFFD, and control characters (Cc except tab/newline/CR, and Cf).
 3. Uncased only: `tf.strings.lower(encoding="utf-8")` is ICU full lower-casing, the same mapping
    as Python's `str.lower` (final sigma, `İ` -> `i̇`); `normalize_utf8("NFD")`; a regex deletes
@@ -34,6 +39,9 @@ dozen characters added in recent Unicode versions (tests/keras_bert/text/test_no
 import tensorflow as tf
 import tensorflow_text as tf_text
 
+# What an invalid UTF-8 sequence becomes: a private-use character (not U+E000 or U+E001, which
+# `BertTokenizer` uses for its word offsets), kept by cleaning and splitting like a letter.
+INVALID_UTF8_MARK = "\ue002"
 # Every Unicode scalar value: RE2 compiles the ranges to exact UTF-8 byte sequences, so a full
 # match is Python's strict UTF-8 validity (no overlong forms, surrogates or values past U+10FFFF).
 _SCALAR_VALUES = r"[\x{0}-\x{D7FF}\x{E000}-\x{10FFFF}]*"
@@ -64,7 +72,7 @@ def normalize(strings, lower_case):
     Returns:
         tf.string tensor of the same shape.
     """
-    strings = _drop_invalid_utf8(strings)
+    strings = _mark_invalid_utf8(strings)
     strings = tf.strings.regex_replace(strings, _DELETED, "")
     if lower_case:
         strings = tf.strings.lower(strings, encoding="utf-8")
@@ -73,11 +81,14 @@ def normalize(strings, lower_case):
     return strings
 
 
-def _drop_invalid_utf8(strings):
-    """`bytes.decode("utf-8", "ignore")` of each string, transcoding only the invalid ones."""
+def _mark_invalid_utf8(strings):
+    """Each invalid UTF-8 sequence -> `INVALID_UTF8_MARK`, transcoding only the invalid strings."""
     flat = tf.reshape(strings, [-1])
     invalid = tf.where(tf.logical_not(tf.strings.regex_full_match(flat, _SCALAR_VALUES)))
-    fixed = tf.strings.unicode_transcode(tf.gather_nd(flat, invalid), "UTF-8", "UTF-8", errors="ignore")
+    fixed = tf.strings.unicode_transcode(
+        tf.gather_nd(flat, invalid), "UTF-8", "UTF-8", errors="replace",
+        replacement_char=ord(INVALID_UTF8_MARK),
+    )
     return tf.reshape(tf.tensor_scatter_nd_update(flat, invalid, fixed), tf.shape(strings))
 
 

@@ -96,7 +96,7 @@ def test_every_character_splits_like_reference(lower_case, uncased_vocab_file):
         assert [w.decode() for w in words] == basic_tokenize(text, lower_case), repr(text)
 
 
-def test_invalid_utf8_dropped_like_python(uncased):
+def test_invalid_utf8_makes_its_word_unknown(uncased):
     rng = random.Random(0)
     alphabet = [b"a", b"Z", b" ", b"\xc3", b"\xa9", b"\xe2", b"\x82", b"\xac", b"\xf0", b"\x9f",
                 b"\x98", b"\x80", b"\xed", b"\xa0", b"\xff", b"\xc0", b"\xf4", b"\x90", b"\xbf"]
@@ -141,14 +141,26 @@ def test_word_offsets_trace_each_piece_to_its_run_in_the_raw_text(which, corpora
 
 
 def test_word_offsets_of_nul_and_invalid_utf8(uncased):
-    """NUL and invalid bytes stay inside their run (both are deleted from the pieces), and the
-    offsets count the raw bytes."""
+    """NUL (deleted from the pieces) and invalid bytes (their word is [UNK]) stay inside their
+    run, and the offsets count the raw bytes."""
     ids, word_ids, starts, ends = uncased.tokenize_with_word_offsets(tf.constant([b"a\xffb c\x00 ,d", b""]))
     ref = ReferenceTokenizer(uncased.vocab)
-    assert ids.to_list() == [ref.encode("ab c ,d"), []]
+    assert ids.to_list() == [[uncased.unk_id] + ref.encode("c ,d"), []]
     assert word_ids.to_list() == [[0, 1, 2, 2], []]
     assert starts.to_list() == [[0, 4, 7, 8], []]
     assert ends.to_list() == [[3, 6, 8, 9], []]
+
+
+@pytest.mark.parametrize("lower_case", [True, False])
+def test_invalid_utf8_gets_one_answer_from_both_modes(uncased, lower_case):
+    """The SavedModel (exact mode) and the TFLite file (tflite mode) tokenize the same bytes
+    alike: a word with bytes that are not UTF-8 is [UNK]."""
+    texts = [b"ab\xffcd", b"\xff", b"caf\xe9 au lait", b"a \xff\xfe b", b"\xe9t\xe9", b"ok\xe2\x82, fine",
+             b"X\xc0\xafY z", b"\xe4\xb8\xad\xff\xe6\x96\x87"]
+    exact = BertTokenizer(uncased.vocab, lower_case=lower_case)
+    lite = BertTokenizer(uncased.vocab, lower_case=lower_case, mode="tflite")
+    assert ours(exact, texts) == ours(lite, texts)
+    assert ours(exact, [b"caf\xe9 au"])[0][0] == exact.unk_id
 
 
 def test_exact_word_offsets_of_a_text_holding_the_run_separator(uncased):
