@@ -19,10 +19,18 @@ PerReplica values); models stay plain Keras models that users may `fit` themselv
   compiled with the step (6% more tokens/s in `benchmarks/pretraining.py`'s setting).
 - float16: the loss is multiplied by the `LossScaleOptimizer`'s scale, which divides the
   gradients again and skips updates with non-finite gradients.
+- Finite numbers: training stops after the first update whose loss, or (without loss
+  scaling, whose skipped steps are the optimizer's business) whose gradients, are NaN or
+  infinite, with a `NonFiniteError` naming the step; nothing of that update is checkpointed
+  or saved, and the newest checkpoint stays as it was.
 - Checkpoints: `tf.train.CheckpointManager` under `OUT/checkpoints` every `checkpoint_every`
   updates (the manager writes the files, then renames its index into place, so a crash never
-  leaves a half checkpoint as the newest), keeping the last `keep_checkpoints`. A new run in
-  the same folder restores the newest one and prints "resumed from step N". The data is
+  leaves a half checkpoint as the newest), flushed to disk (`fsync`), keeping the last
+  `keep_checkpoints`. A new run in the same folder restores the newest one and prints
+  "resumed from step N". Before that it removes what a save cut short left (`*_temp`
+  folders), rebuilds a missing or unreadable `checkpoint` state file from the checkpoints on
+  disk, and falls back past a newest checkpoint that does not read back (truncated, emptied)
+  to the newest one that does, saying so (`training.checkpoint_files`). The data is
   deterministic by step (the caller's `dataset_fn` gets the step to start at), and the
   dropout seed state is checkpointed with the weights, so a resumed run ends where an
   uninterrupted one would.

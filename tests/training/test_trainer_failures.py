@@ -124,3 +124,11 @@ def test_a_damaged_state_file_is_rebuilt(three_checkpoints, tmp_path, capfd):
     (out / "checkpoints" / "checkpoint").write_bytes(b"\x00\xffgarbage {{{")
     assert _trainer(out).restore() == 3
     assert "checkpoint is unreadable; rebuilt it" in capfd.readouterr().err
+
+
+def test_a_broken_run_file_is_named(three_checkpoints, tmp_path):
+    source, _, _ = three_checkpoints
+    out = _copy(source, tmp_path / "out")
+    (out / "checkpoints" / "run.json").write_text('{"task": "classifi')
+    with pytest.raises(ValueError, match=rf"^run metadata {out}/checkpoints/run.json is not valid JSON \(Unterminated string"):
+        _trainer(out).restore()

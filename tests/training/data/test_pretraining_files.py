@@ -103,3 +103,39 @@ def test_truncation_is_the_originals_token_by_token_loop():
         pretraining.truncate_seq_pair(*got, limit, rng_got)
         assert got == expected
         assert rng_got.random() == rng_expected.random()  # the same number of draws
+
+
+@pytest.mark.slow
+def test_make_pretraining_data_killed_mid_write_leaves_no_shard_and_reruns_clean(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    vocab = helpers.write_vocab(tmp_path / "vocab.txt")
+    corpus = helpers.write_corpus(tmp_path / "corpus.txt", num_documents=400, sentences_per_document=40)
+    out = tmp_path / "records"
+    command = [
+        sys.executable, "-m", "keras_bert.cli", "make-pretraining-data", "--input", corpus,
+        "--vocab", vocab, "--output-dir", str(out), "--seq-length", "32", "--num-shards", "2",
+        "--dupe-factor", "5",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 240
+    while time.time() < deadline and not (
+        out.exists() and any(name.startswith(PARTIAL_PREFIX) for name in os.listdir(out))
+    ):
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    time.sleep(1.0)  # well into the writing
+    assert process.poll() is None, "the run ended before it could be killed; make the corpus larger"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    names = os.listdir(out)
+    assert names and all(name.startswith(PARTIAL_PREFIX) for name in names)
+    assert not pretraining.glob.glob(str(out / "pretraining-*.tfrecord"))
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(os.listdir(out)) == [
+        "pretraining-00000-of-00002.tfrecord", "pretraining-00001-of-00002.tfrecord"
+    ]
