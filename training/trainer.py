@@ -393,10 +393,19 @@ class Trainer:
             if progress is not None:
                 progress.update(step, values=list(metrics.items()))
             if step % self.checkpoint_every == 0 or step == max_steps:
-                checkpoint_files.fsync_checkpoint(self.manager.save(checkpoint_number=step))
+                self._save(step)
         if writer is not None:
             writer.flush()
         return metrics
+
+    def _save(self, step):
+        """Saves a checkpoint and flushes it to disk; a save that fails (a full disk) leaves
+        no temporary folder behind."""
+        try:
+            checkpoint_files.fsync_checkpoint(self.manager.save(checkpoint_number=step))
+        except (OSError, tf.errors.OpError):
+            checkpoint_files.remove_leftovers(self.manager.directory)
+            raise
 
     def _learning_rate(self, step):
         optimizer = getattr(self.optimizer, "inner_optimizer", self.optimizer)

@@ -73,7 +73,14 @@ def read_shapes(prefix):
     """dict from each variable name in the checkpoint to its shape (reads only the index)."""
     if not os.path.isfile(prefix + ".index"):
         raise FileNotFoundError(f"TF checkpoint {prefix}.index does not exist.")
-    return {name: tuple(shape) for name, shape in tf.train.list_variables(prefix)}
+    try:
+        variables = tf.train.list_variables(prefix)
+    except tf.errors.OpError as error:
+        raise ValueError(
+            f"TF checkpoint {prefix}.index is damaged or truncated ({error.message.strip()}); "
+            "download or copy the checkpoint again."
+        ) from error
+    return {name: tuple(shape) for name, shape in variables}
 
 
 def check_google_checkpoint(model, prefix):

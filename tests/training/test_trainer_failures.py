@@ -132,3 +132,21 @@ def test_a_broken_run_file_is_named(three_checkpoints, tmp_path):
     (out / "checkpoints" / "run.json").write_text('{"task": "classifi')
     with pytest.raises(ValueError, match=rf"^run metadata {out}/checkpoints/run.json is not valid JSON \(Unterminated string"):
         _trainer(out).restore()
+
+
+def test_a_checkpoint_save_on_a_full_disk_leaves_no_temporary_folder(tmp_path, monkeypatch):
+    import errno
+
+    trainer = _trainer(tmp_path / "out")
+    directory = trainer.manager.directory
+
+    def disk_full(checkpoint_number):
+        os.makedirs(os.path.join(directory, f"ckpt-{checkpoint_number}_temp"))
+        with open(os.path.join(directory, f"ckpt-{checkpoint_number}_temp", "part.tempstate1"), "wb") as f:
+            f.write(b"x" * 1000)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(trainer.manager, "save", disk_full)
+    with pytest.raises(OSError):
+        trainer._save(4)
+    assert os.listdir(directory) == []

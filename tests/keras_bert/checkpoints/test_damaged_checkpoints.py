@@ -2,6 +2,8 @@
 never a traceback from the reader and never a model that loads silently. The folders come
 from tests/fixtures/bad_files.py."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -74,3 +76,12 @@ def test_keras_hub_backbone_with_nan_is_refused_by_name():
     weight.assign(np.full(weight.shape, np.inf, "float32"))
     with pytest.raises(NonFiniteError, match=r"^keras-hub BertBackbone: pooled_dense/bias holds 16 NaN"):
         from_keras_hub(backbone)
+
+
+def test_google_checkpoint_with_a_damaged_index_is_named(tmp_path):
+    folder = bad_files.google_folder(tmp_path)
+    index = f"{folder}/bert_model.ckpt.index"
+    with open(index, "r+b") as f:
+        f.truncate(os.path.getsize(index) // 3)
+    with pytest.raises(ValueError, match=rf"^TF checkpoint {folder}/bert_model.ckpt.index is damaged or truncated"):
+        keras_bert.from_pretrained(folder)

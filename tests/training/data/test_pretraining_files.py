@@ -113,12 +113,12 @@ def test_make_pretraining_data_killed_mid_write_leaves_no_shard_and_reruns_clean
     import time
 
     vocab = helpers.write_vocab(tmp_path / "vocab.txt")
-    corpus = helpers.write_corpus(tmp_path / "corpus.txt", num_documents=400, sentences_per_document=40)
+    corpus = helpers.write_corpus(tmp_path / "corpus.txt", num_documents=26, sentences_per_document=600)
     out = tmp_path / "records"
     command = [
         sys.executable, "-m", "keras_bert.cli", "make-pretraining-data", "--input", corpus,
         "--vocab", vocab, "--output-dir", str(out), "--seq-length", "32", "--num-shards", "2",
-        "--dupe-factor", "5",
+        "--dupe-factor", "10",
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 240
