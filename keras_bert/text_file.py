@@ -64,5 +64,6 @@ def read_text(path):
     if "\x00" in text:
         start = data.index(b"\x00")
         begin = data.rfind(b"\n", 0, start) + 1
-        raise _not_text(path, data.count(b"\n", 0, start) + 1, data[begin : start + 1], start - begin)
+        line = data.count(b"\n", 0, start) + 1
+        raise _not_text(path, line, data[begin : start + 1], start - begin)
     return text

@@ -241,11 +241,12 @@ def _check_field(values, name, kind, path, where, text, question_id=None):
         found = text.find(json.dumps(question_id, ensure_ascii=False))
         if found >= 0:
             line = f" (line {text.count(chr(10), 0, found) + 1})"
-    kinds = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
-    got = "missing" if not isinstance(values, dict) or name not in values else repr(value)
-    raise ValueError(
-        f"{path}: {where}{line} has {name!r} {got}, not a {kinds}; fix that field of the file."
+    described = {str: "a string", int: "an integer", list: "a list"}
+    kinds = " or ".join(described[k] for k in (kind if isinstance(kind, tuple) else (kind,)))
+    got = f"no {name!r}" if not isinstance(values, dict) or name not in values else (
+        f"{name!r} {value!r}"
     )
+    raise ValueError(f"{path}: {where}{line} has {got}, not {kinds}; fix that field of the file.")
 
 
 def squad_examples(articles, limit=None, training=False, source="SQuAD data"):

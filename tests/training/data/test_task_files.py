@@ -76,5 +76,7 @@ def test_squad_answer_start_given_as_a_string_names_the_file_question_and_line(t
     with open(path, "w") as f:
         json.dump(data, f, indent=1)
     line = next(i for i, text in enumerate(open(path), 1) if '"q0"' in text)
-    with pytest.raises(ValueError, match=rf"^{path}: question 'q0' \(line {line}\) has 'answer_start' '4', not a int"):
+    with pytest.raises(
+        ValueError, match=rf"^{path}: question 'q0' \(line {line}\) has 'answer_start' '4', not an integer;"
+    ):
         tasks.read_squad(path)
