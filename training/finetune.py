@@ -19,8 +19,8 @@ from keras import ops
 
 from keras_bert import model_dir
 from keras_bert.atomic import atomic_open
-from keras_bert.finite import check_finite
 from keras_bert.cli import positive_int
+from keras_bert.finite import check_finite
 from keras_bert.layers.heads import SPAN_MASK_ADDER
 from keras_bert.models import BertClassifier, BertSpanQA, BertTokenClassifier
 from keras_bert.models.token_classifier import IGNORE_LABEL

@@ -294,12 +294,9 @@ class Trainer:
         def one_step(iterator):
             inputs, labels = next(iterator)
             per_replica = strategy.run(self._replica_step, args=(inputs, labels))
+            sum_, mean = tf.distribute.ReduceOp.SUM, tf.distribute.ReduceOp.MEAN
             return {
-                k: strategy.reduce(
-                    tf.distribute.ReduceOp.SUM if k == "non_finite" else tf.distribute.ReduceOp.MEAN,
-                    v,
-                    axis=None,
-                )
+                k: strategy.reduce(sum_ if k == "non_finite" else mean, v, axis=None)
                 for k, v in per_replica.items()
             }
 
