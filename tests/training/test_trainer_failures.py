@@ -150,3 +150,12 @@ def test_a_checkpoint_save_on_a_full_disk_leaves_no_temporary_folder(tmp_path, m
     with pytest.raises(OSError):
         trainer._save(4)
     assert os.listdir(directory) == []
+
+
+def test_no_readable_checkpoint_at_all_is_one_error(three_checkpoints, tmp_path):
+    source, _, _ = three_checkpoints
+    out = _copy(source, tmp_path / "out")
+    for data in (out / "checkpoints").glob("ckpt-*.data-*"):
+        data.write_bytes(b"")
+    with pytest.raises(ValueError, match=rf"^No checkpoint in {out}/checkpoints reads back \(the newest, {out}/checkpoints/ckpt-3: "):
+        _trainer(out).restore()
