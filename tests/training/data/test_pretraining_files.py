@@ -139,3 +139,25 @@ def test_make_pretraining_data_killed_mid_write_leaves_no_shard_and_reruns_clean
     assert sorted(os.listdir(out)) == [
         "pretraining-00000-of-00002.tfrecord", "pretraining-00001-of-00002.tfrecord"
     ]
+
+
+@pytest.mark.slow
+def test_pretrain_from_a_one_megabyte_line_makes_its_steps_promptly(tmp_path):
+    import random
+    import time
+
+    from keras_bert.cli import main
+
+    rng = random.Random(0)
+    words = ("".join(rng.choice("abcdefghij") for _ in range(rng.randint(2, 8))) for _ in range(250_000))
+    (tmp_path / "one_line.txt").write_text(" ".join(words)[:1_000_000] + "\n")
+    began = time.monotonic()
+    assert main([
+        "pretrain", "--train-files", str(tmp_path / "one_line.txt"), "--input-format", "text",
+        "--config", helpers.write_config(tmp_path / "config.json"),
+        "--vocab", helpers.write_vocab(tmp_path / "vocab.txt"), "--batch-size", "8",
+        "--seq-length", "32", "--max-predictions-per-seq", "5", "--max-steps", "2",
+        "--out", str(tmp_path / "run"), "--quiet",
+    ]) == 0
+    assert time.monotonic() - began < 180
+    assert (tmp_path / "run" / "model.keras").is_file()
