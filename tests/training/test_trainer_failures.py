@@ -14,7 +14,8 @@ from tests.training import helpers
 def _trainer(out, learning_rate=1e-3, keep=5):
     import tensorflow as tf
 
-    from keras_bert.training import finetune, optimization
+    from keras_bert.optimization import bert_optimizer
+    from keras_bert.training import finetune
     from keras_bert.training.strategy import resolve_strategy
     from keras_bert.training.trainer import Trainer
 
@@ -27,7 +28,7 @@ def _trainer(out, learning_rate=1e-3, keep=5):
     )
     with strategy.scope():
         model = keras_bert.BertClassifier(keras_bert.BertEncoder(config), 2)
-        optimizer = optimization.create_optimizer(learning_rate, 100, 0)
+        optimizer = bert_optimizer(learning_rate, 100, warmup_steps=0)
     return Trainer(
         strategy, model, optimizer, finetune.classification_loss,
         lambda *_: tf.data.Dataset.from_tensors(batch).repeat(), 8, str(out),
