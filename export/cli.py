@@ -1,19 +1,24 @@
-"""`keras-bert export MODEL --out EXPORT_DIR`: SavedModel and/or TFLite, verified."""
+"""`keras-bert export MODEL --out EXPORT_DIR`: SavedModel, TFLite and/or MediaPipe, verified."""
 
 import os
 
 from keras_bert.cli import positive_int
 from keras_bert.export.precision import PRECISIONS
+from keras_bert.export.mediapipe import export_mediapipe
 from keras_bert.export.saved_model import export_saved_model, new_folders, remove_written
 from keras_bert.export.tflite import QUANTIZATIONS, check_quantize, export_tflite, read_texts
 
-FORMATS = ("saved_model", "tflite", "all")
+# "all" is the SavedModel and the raw-text TFLite file; "mediapipe" (MediaPipe Tasks' TextClassifier
+# and TextEmbedder) needs the mediapipe extra and is asked for by itself.
+FORMATS = ("saved_model", "tflite", "all", "mediapipe")
 
 
 def add_arguments(parser):
     parser.add_argument("model_dir", metavar="MODEL", help="folder written by `keras-bert finetune` or `pretrain`, a Google / Hugging Face / keras-hub checkpoint folder, or a pretrained model's name (Hugging Face Hub id, kaggle:// handle, keras-hub preset name)")
     parser.add_argument("--out", required=True, metavar="EXPORT_DIR", help="export root (TF Serving model base path)")
-    parser.add_argument("--format", choices=FORMATS, default="all")
+    parser.add_argument("--format", choices=FORMATS, default="all",
+                        help="all: saved_model and tflite; mediapipe: a file for MediaPipe Tasks' "
+                        "TextClassifier / TextEmbedder (pip install 'keras-bert[mediapipe]')")
     parser.add_argument("--quantize", choices=QUANTIZATIONS, default="none", help="TFLite quantization")
     parser.add_argument("--precision", choices=PRECISIONS, default="float32",
                         help="SavedModel compute precision (bfloat16: CPUs with AMX or AVX512_BF16, GPUs, TPUs)")
@@ -33,7 +38,8 @@ def add_arguments(parser):
                         help="span QA: longest answer in pieces (default: the fine-tuning's, else 30)")
     parser.add_argument("--eval-file", default=None,
                         help="report the TFLite file's metric next to the Keras model's: a TSV with "
-                        "labels (classifier accuracy) or a SQuAD v1.1 JSON (span QA exact match and F1)")
+                        "labels (classifier accuracy; with --format mediapipe, also how many texts "
+                        "MediaPipe tokenizes differently) or a SQuAD v1.1 JSON (span QA exact match and F1)")
 
 
 def check_flags(args):
@@ -52,6 +58,17 @@ def check_flags(args):
             "--precision applies to the SavedModel, and --format tflite writes none; use "
             "--quantize for the TFLite file."
         )
+    if args.format == "mediapipe":
+        others = [flag for flag, value in (
+            ("--quantize", args.quantize != "none"), ("--calibration-file", args.calibration_file),
+            ("--precision", args.precision != "float32"), ("--num-segments", args.num_segments),
+            ("--max-query-length", args.max_query_length), ("--doc-stride", args.doc_stride),
+            ("--max-answer-length", args.max_answer_length)) if value]
+        if others:
+            raise ValueError(
+                f"{', '.join(others)} do not apply to --format mediapipe (a float32 file for one "
+                "text, run by MediaPipe's TextClassifier or TextEmbedder); drop them."
+            )
     check_quantize(args.quantize, bool(args.calibration_file))
     for flag, path in (("--calibration-file", args.calibration_file), ("--eval-file", args.eval_file)):
         if path and not os.path.isfile(path):
@@ -82,6 +99,12 @@ def run(args):
                 calibration_texts=calibration, eval_file=args.eval_file, **common,
             )
             written += [("TFLite", path) for path in result.paths]
+        if args.format == "mediapipe":
+            result = export_mediapipe(
+                args.model_dir, args.out, name=args.name, version=args.version,
+                seq_length=args.seq_length, eval_file=args.eval_file,
+            )
+            written += [("MediaPipe", path) for path in result.paths]
     except BaseException:
         paths = [path for _, path in written]
         remove_written(paths, [os.path.dirname(path) for path in paths] + created)
