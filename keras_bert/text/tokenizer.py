@@ -20,8 +20,14 @@ GOOGLE_MAX_CHARS_PER_WORD = 200
 HUGGINGFACE_MAX_CHARS_PER_WORD = 100
 _SUFFIX = "##"
 # UTF-8 needs at most 4 bytes per character: with this byte limit FastWordpiece never gives up
-# on a word before the character limit that is checked in front of it.
+# on a word before the character limit, which is checked in front of it (exact mode) or after
+# it (tflite mode).
 _MAX_BYTES_PER_CHAR = 4
+# A token the tflite mode's WordPiece gets beyond the vocabulary, which no text ever matches (a
+# control character: the normalizer removes them all). FastWordpiece's own word splitting
+# refuses a vocabulary without one token free of punctuation ("No valid vocab tokens were found
+# to build the trie"), as one of only the special tokens is.
+_NEVER_MATCHED = "\x01"
 
 
 class BertTokenizer:
@@ -37,8 +43,7 @@ class BertTokenizer:
     - `mode="tflite"`: `tensorflow_text.FastBertTokenizer` end to end (its own normalizer, which
       uses compatibility decomposition, and its own word splitting). Every op has a TFLite
       kernel. It differs from the original on some inputs (`½`, `…`, ligatures, fullwidth
-      forms, final sigma, control characters, ...); the word limit counts bytes, not
-      characters. Measured with the uncased vocabulary (benchmarks/tokenize.py and
+      forms, final sigma, control characters, ...). Measured with the uncased vocabulary (benchmarks/tokenize.py and
       tests): different ids for 18 of 2,067 SQuAD dev contexts, 2 of 1,009 WNUT-17 dev
       sentences, 5 of 2,891 WikiText-2 test lines, 0 of 67,349 SST-2 train sentences.
 
@@ -79,11 +84,16 @@ class BertTokenizer:
             # map pieces back to the raw text (`tokenize_with_word_offsets`).
             self._normalizer = tf_text.FastBertNormalizer(lower_case_nfd_strip_accents=self.lower_case)
             self._wordpiece = tf_text.FastWordpieceTokenizer(
-                vocab=self.vocab,
+                vocab=self.vocab + [_NEVER_MATCHED],
                 suffix_indicator=_SUFFIX,
-                max_bytes_per_word=self.max_chars_per_word,
+                max_bytes_per_word=_MAX_BYTES_PER_CHAR * self.max_chars_per_word,
                 token_out_type=tf.int32,
                 unknown_token="[UNK]",
+            )
+            # The characters each token stands for in a word: what the character limit counts
+            # (`_unknown_long_words`).
+            self._chars = tf.constant(
+                [len(t) - len(_SUFFIX) if t.startswith(_SUFFIX) else len(t) for t in self.vocab], tf.int32
             )
 
     @property
@@ -173,6 +183,7 @@ class BertTokenizer:
             ids = self.tokenize_words(strings).merge_dims(1, 2)
         else:
             ids = self._wordpiece.tokenize(self._normalizer.normalize(_as_batch(strings)))
+            ids = self._unknown_long_words(ids)
         if not with_word_starts:
             return ids
         return ids, self.word_starts(ids)
@@ -210,7 +221,7 @@ class BertTokenizer:
     def _tflite_word_offsets(self, strings):
         """`tokenize_with_word_offsets` of the tflite mode."""
         normalized, offsets = self._normalizer.normalize_with_offsets(strings)
-        ids, starts, ends = self._wordpiece.tokenize_with_offsets(normalized)
+        ids, starts, ends = self._unknown_long_words(*self._wordpiece.tokenize_with_offsets(normalized))
         # Normalized -> raw offsets, as FastBertTokenizer.tokenize_with_offsets does, with flat
         # gathers: its ragged gather lowers to RaggedRange, which TFLite lacks.
         rows = ids.value_rowids()
@@ -237,6 +248,38 @@ class BertTokenizer:
             return ids.with_flat_values(tf.gather(run_values, run_of_piece))
 
         return ids, per_piece(run_words), per_piece(run_starts), per_piece(run_ends)
+
+    def _unknown_long_words(self, ids, starts=None, ends=None):
+        """The tflite mode's WordPiece output with each word of more than `max_chars_per_word`
+        characters made one `[UNK]`, as the original does (FastWordpiece's own limit counts
+        bytes: `_MAX_BYTES_PER_CHAR` times the limit lets every word through that the
+        characters allow). A word's pieces spell it, so its characters are theirs summed.
+
+        Args:
+            ids: int32 `[batch, (pieces)]`; `starts`, `ends`: their offsets, or None.
+
+        Returns:
+            `ids`, or `(ids, starts, ends)` with offsets: a long word's `[UNK]` spans it.
+        """
+        pieces = ids.flat_values
+        word_start = tf.logical_not(tf.gather(self._is_suffix, pieces))  # a row starts a word
+        word = tf.cumsum(tf.cast(word_start, tf.int32)) - 1
+        num_words = tf.reduce_sum(tf.cast(word_start, tf.int32))
+        chars = tf.math.unsorted_segment_sum(tf.gather(self._chars, pieces), word, num_words)
+        too_long = tf.gather(chars > self.max_chars_per_word, word)
+        kept = word_start | tf.logical_not(too_long)
+        row_lengths = tf.math.unsorted_segment_sum(
+            tf.cast(kept, tf.int64), ids.value_rowids(), ids.nrows()
+        )
+
+        def ragged(values):
+            return tf.RaggedTensor.from_row_lengths(tf.boolean_mask(values, kept), row_lengths, validate=False)
+
+        result = ragged(tf.where(too_long, tf.cast(self.unk_id, pieces.dtype), pieces))
+        if starts is None:
+            return result
+        word_end = tf.gather(tf.math.unsorted_segment_max(ends.flat_values, word, num_words), word)
+        return result, ragged(starts.flat_values), ragged(tf.where(too_long, word_end, ends.flat_values))
 
     def _exact_word_offsets(self, strings):
         """`tokenize_with_word_offsets` of the exact mode.

@@ -7,6 +7,7 @@ import tensorflow as tf
 import tensorflow_text as tf_text
 
 from keras_bert.text import BertTokenizer
+from keras_bert.text.vocab import SPECIAL_TOKENS
 from tests.reference_tokenizer import ReferenceTokenizer, basic_tokenize, word_offsets
 
 HARD_STRINGS = [
@@ -111,6 +112,24 @@ def test_word_length_limit_counts_characters(uncased):
     assert_exact(hf, texts, max_chars=100)
     assert ours(hf, ["é" * 100])[0] != [hf.unk_id]
     assert ours(hf, ["é" * 101])[0] == [hf.unk_id]
+
+
+def test_tflite_mode_word_limit_counts_characters_too(cased):
+    """FastWordpiece's own limit counts bytes; the tflite mode counts characters as the
+    original: 200 two-byte "é" are pieces, 201 one [UNK] (spanning the word's bytes)."""
+    lite = BertTokenizer(cased.vocab, lower_case=False, mode="tflite")
+    texts = ["é" * 200, "é" * 201, "a" * 200 + " ok", "x " + "a" * 201 + " ok", "ü" * 150 + "!"]
+    assert_exact(lite, texts)
+    assert ours(lite, ["é" * 200])[0] == [lite.token_to_id("é")] + [lite.token_to_id("##é")] * 199
+    ids, _, starts, ends = lite.tokenize_with_word_offsets(tf.constant(["x " + "a" * 201 + " ok"]))
+    assert ids.to_list() == [[lite.token_to_id("x"), lite.unk_id, lite.token_to_id("ok")]]
+    assert (starts.to_list(), ends.to_list()) == ([[0, 2, 204]], [[1, 203, 206]])
+
+
+@pytest.mark.parametrize("mode", ["exact", "tflite"])
+def test_a_vocabulary_of_only_special_tokens_tokenizes_every_word_unknown(mode):
+    tokenizer = BertTokenizer(list(SPECIAL_TOKENS), mode=mode)
+    assert ours(tokenizer, ["hello world !", "", "\x01"]) == [[tokenizer.unk_id] * 3, [], []]
 
 
 def test_word_starts_match_reference(uncased, corpora):
