@@ -265,15 +265,20 @@ class BertTokenizer:
         word_start = tf.logical_not(tf.gather(self._is_suffix, pieces))  # a row starts a word
         word = tf.cumsum(tf.cast(word_start, tf.int32)) - 1
         num_words = tf.reduce_sum(tf.cast(word_start, tf.int32))
-        chars = tf.math.unsorted_segment_sum(tf.gather(self._chars, pieces), word, num_words)
+        # Characters up to each piece; a word's are the difference at its ends (segment max
+        # and min have TFLite builtins, segment sum is not among the ops checked for TFLite).
+        chars_before = tf.cumsum(tf.gather(self._chars, pieces), exclusive=True)
+        chars_through = chars_before + tf.gather(self._chars, pieces)
+        chars = tf.math.unsorted_segment_max(chars_through, word, num_words) - tf.math.unsorted_segment_min(
+            chars_before, word, num_words
+        )
         too_long = tf.gather(chars > self.max_chars_per_word, word)
         kept = word_start | tf.logical_not(too_long)
-        row_lengths = tf.math.unsorted_segment_sum(
-            tf.cast(kept, tf.int64), ids.value_rowids(), ids.nrows()
-        )
+        kept_before = tf.concat([[0], tf.cumsum(tf.cast(kept, ids.row_splits.dtype))], axis=0)
+        row_splits = tf.gather(kept_before, ids.row_splits)
 
         def ragged(values):
-            return tf.RaggedTensor.from_row_lengths(tf.boolean_mask(values, kept), row_lengths, validate=False)
+            return tf.RaggedTensor.from_row_splits(tf.boolean_mask(values, kept), row_splits, validate=False)
 
         result = ragged(tf.where(too_long, tf.cast(self.unk_id, pieces.dtype), pieces))
         if starts is None:

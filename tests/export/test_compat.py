@@ -52,8 +52,10 @@ def test_tflite_mode_preprocessor_converts_and_runs_in_litert(vocab, tmp_path):
         model_content=converter.convert(), custom_op_registerers=tf_text.tflite_registrar.SELECT_TFTEXT_OPS
     )
     runner = interpreter.get_signature_runner()
-    got = runner(a=np.array(TEXTS))
-    want = preprocessor(tf.constant(TEXTS))
+    texts = TEXTS + ["x " + "a" * 201 + " ok", "\u00e9" * 200]  # over and at the word limit
+    got = runner(a=np.array(texts))
+    want = preprocessor(tf.constant(texts))
+    assert want["input_word_ids"][3, 2] == preprocessor.tokenizer.unk_id
     assert len(got) == 3
     for name in want:
         assert any(np.array_equal(value, want[name]) for value in got.values()), name
