@@ -47,17 +47,22 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_bert.models import BertEncoder, BertPretrainer
 from keras_bert.checkpoints.mapping import encoder_of
 from keras_bert.export import serving, source, verify
-from keras_bert.export.saved_model import ExportResult, check_version, new_folders, refuse_existing, remove_written
+from keras_bert.export.saved_model import (
+    ExportResult,
+    check_version,
+    new_folders,
+    refuse_existing,
+    remove_written,
+)
 from keras_bert.export.tflite import convert, tflite_ops
+from keras_bert.models import BertEncoder, BertPretrainer
 
 INPUT_NAMES = ("input_word_ids", "input_mask", "input_type_ids")
 # The metadata names MediaPipe's BERT preprocessor looks the input tensors up by, in the order
 # of INPUT_NAMES.
 _METADATA_INPUT_NAMES = ("ids", "mask", "segment_ids")
-TASKS = ("text_classifier", "text_embedder")
 # Ops that read or write resource variables: MediaPipe's runtime runs none of them.
 _VARIABLE_OPS = frozenset({"VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE", "CALL_ONCE"})
 _METADATA_FIELD = "TFLITE_METADATA"
@@ -108,20 +113,27 @@ def export_mediapipe(
     src = source.resolve(model_dir_or_model, name, seq_length, tokenizer)
     task = task_of(src)
     if eval_file and task != "text_classifier":
-        raise ValueError(f"--eval-file reports a classifier's accuracy; {src.name} is a {src.task} model: drop --eval-file.")
+        raise ValueError(
+            f"--eval-file reports a classifier's accuracy; {src.name} is a {src.task} model: "
+            "drop --eval-file."
+        )
     version = check_version(version)
     out_dir = os.path.join(os.fspath(export_dir), "mediapipe", src.name, str(version))
     path = os.path.join(out_dir, f"{src.name}-{task}.tflite")
     refuse_existing([path])
     fn = ids_function(src.model, src.seq_length, task)
     labels = label_names(src.model) if task == "text_classifier" else None
-    content = with_metadata(convert_ids_function(fn, f"{src.name}/{task}"), src.tokenizer.vocab, labels, src.name)
+    content = with_metadata(
+        convert_ids_function(fn, f"{src.name}/{task}"), src.tokenizer.vocab, labels, src.name
+    )
     created = new_folders([out_dir])
     os.makedirs(out_dir, exist_ok=True)
     try:  # no file is left behind unless it was verified
         with open(path, "wb") as f:
             f.write(content)
-        rows = verify_in_mediapipe(path, task, fn, src, verify_texts or verify.SAMPLE_TEXTS, labels, eval_file)
+        rows = verify_in_mediapipe(
+            path, task, fn, src, verify_texts or verify.SAMPLE_TEXTS, labels, eval_file
+        )
         if verbose:
             print(verify.format_table(rows))
         verify.check(rows)
@@ -160,24 +172,12 @@ def task_of(src):
                 "scores classes; use --format tflite or saved_model."
             )
         return "text_classifier"
-    if src.task in ("encoder", "pretrainer") or _embedding_name(src.model) is not False:
-        return "text_embedder"
-    raise ValueError(
-        f"MediaPipe has no task for a {src.task} model ({src.name}): --format mediapipe takes a "
-        "classifier, an encoder or an embedding model; use --format tflite or saved_model."
-    )
-
-
-def _embedding_name(model):
-    """The name of a model's one float `[batch, hidden]` output (None for a single tensor),
-    or False if it has not exactly one."""
-    try:
-        outputs = model.output
-    except (AttributeError, ValueError):  # a model that was never called
-        return False
-    named = outputs if isinstance(outputs, dict) else {None: outputs}
-    matrices = [k for k, v in named.items() if len(v.shape) == 2 and "float" in str(v.dtype)]
-    return matrices[0] if len(matrices) == 1 else False
+    if src.task in ("token_classifier", "span_qa"):
+        raise ValueError(
+            f"MediaPipe has no task for a {src.task} model ({src.name}): --format mediapipe takes "
+            "a classifier, an encoder or an embedding model; use --format tflite or saved_model."
+        )
+    return "text_embedder"
 
 
 def label_names(model):
@@ -199,11 +199,21 @@ def ids_function(model, seq_length, task):
             return {"probabilities": tf.nn.softmax(serving._predict(model, inputs), axis=-1)}
         if isinstance(model, (BertEncoder, BertPretrainer)):
             return {"embedding": serving._predict(encoder_of(model), inputs)["pooled_output"]}
-        outputs = serving._predict(model, inputs)
-        name = _embedding_name(model)
-        return {"embedding": outputs if name is None else outputs[name]}
+        return {"embedding": _one_matrix(serving._predict(model, inputs))}
 
     return serve
+
+
+def _one_matrix(outputs):
+    """The one float `[batch, hidden]` tensor among a model's outputs (a tensor or a dict)."""
+    named = outputs if isinstance(outputs, dict) else {"output": outputs}
+    matrices = [v for v in named.values() if v.shape.rank == 2 and v.dtype.is_floating]
+    if len(matrices) != 1:
+        raise ValueError(
+            f"A TextEmbedder file needs a model with one float [batch, hidden] output; this one "
+            f"returns {sorted(named)}: export its encoder, or use --format tflite or saved_model."
+        )
+    return matrices[0]
 
 
 def ids_probe_function(seq_length):
@@ -214,7 +224,11 @@ def ids_probe_function(seq_length):
 
     @tf.function(input_signature=spec)
     def serve(input_word_ids, input_mask, input_type_ids):
-        return {"embedding": tf.cast(tf.concat([input_word_ids, input_mask, input_type_ids], axis=1), tf.float32)}
+        return {
+            "embedding": tf.cast(
+                tf.concat([input_word_ids, input_mask, input_type_ids], axis=1), tf.float32
+            )
+        }
 
     return serve
 
@@ -258,7 +272,10 @@ def with_metadata(content, vocab, labels, name):
     tensor_names = [subgraph.tensors[i].name.decode("utf-8") for i in subgraph.inputs]
     by_name = {f"serving_default_{n}:0": md for n, md in zip(INPUT_NAMES, _METADATA_INPUT_NAMES)}
     if sorted(tensor_names) != sorted(by_name):
-        raise ValueError(f"The converted {name} has the inputs {tensor_names}, MediaPipe needs {sorted(by_name)}.")
+        raise ValueError(
+            f"The converted {name} has the inputs {tensor_names}; MediaPipe needs "
+            f"{sorted(by_name)}."
+        )
 
     def feature_tensor(metadata_name, description, files=(), low=None, high=None):
         tensor = meta.TensorMetadataT()
@@ -289,7 +306,9 @@ def with_metadata(content, vocab, labels, name):
     tokenizer.optionsType = meta.ProcessUnitOptions.BertTokenizerOptions
     tokenizer.options = meta.BertTokenizerOptionsT()
     tokenizer.options.vocabFile = [
-        associated_file(VOCAB_FILE, "WordPiece vocabulary of the model.", meta.AssociatedFileType.VOCABULARY)
+        associated_file(
+            VOCAB_FILE, "WordPiece vocabulary of the model.", meta.AssociatedFileType.VOCABULARY
+        )
     ]
     subgraph_md.inputProcessUnits = [tokenizer]
     files = {VOCAB_FILE: "\n".join(vocab)}
@@ -297,7 +316,8 @@ def with_metadata(content, vocab, labels, name):
         output = feature_tensor("embedding", "Embedding of the text.")
     else:
         label_file = associated_file(
-            LABELS_FILE, "Labels for categories that the model can recognize.",
+            LABELS_FILE,
+            "Labels for categories that the model can recognize.",
             meta.AssociatedFileType.TENSOR_AXIS_LABELS,
         )
         output = feature_tensor("score", "Probability of each label.", [label_file], [0.0], [1.0])
@@ -340,17 +360,23 @@ def verify_in_mediapipe(path, task, fn, src, texts, labels=None, eval_file=None)
     if eval_file:
         eval_texts, gold = read_tsv(eval_file)
         if gold is None or len(eval_texts) != 1:
-            raise ValueError(f"{eval_file} needs one text column and a label column, as a classifier's TSV.")
+            raise ValueError(
+                f"{eval_file} needs one text column and a label column, as a classifier's TSV."
+            )
         batches.append(list(eval_texts[0]))
     with tempfile.TemporaryDirectory() as tmp:
         probe = os.path.join(tmp, "ids_probe.tflite")
         probe_content = convert_ids_function(ids_probe_function(src.seq_length), "the ids probe")
         with open(probe, "wb") as f:
             f.write(with_metadata(probe_content, src.tokenizer.vocab, None, "ids probe"))
-        requests = [(p, t, batch) for batch in batches for p, t in ((path, task), (probe, "text_embedder"))]
+        requests = [
+            (p, t, batch) for batch in batches for p, t in ((path, task), (probe, "text_embedder"))
+        ]
         outputs, found_labels = run_in_mediapipe(requests)
     if labels is not None and found_labels[0] != labels:
-        raise verify.VerificationError(f"MediaPipe reads the labels {found_labels[0]} from {path}, the model has {labels}.")
+        raise verify.VerificationError(
+            f"MediaPipe reads the labels {found_labels[0]} from {path}, the model has {labels}."
+        )
     output_name = "probabilities" if task == "text_classifier" else "embedding"
     artifact = os.path.basename(path)
     rows = []
@@ -363,14 +389,21 @@ def verify_in_mediapipe(path, task, fn, src, texts, labels=None, eval_file=None)
         agreement = f"{agree}/{n} texts tokenized as the original"
         if i == 0:
             row = verify.compare(
-                artifact, "texts tokenized as the original", {k: v[same] for k, v in want.items()},
-                {k: v[same] for k, v in got.items()}, verify.FLOAT_TOLERANCE,
+                artifact,
+                "texts tokenized as the original",
+                {k: v[same] for k, v in want.items()},
+                {k: v[same] for k, v in got.items()},
+                verify.FLOAT_TOLERANCE,
             )[0]
             row.metric = agreement
             rows.append(row)
-            rows += verify.compare(artifact, "ids MediaPipe fed, every text", want, got, verify.FLOAT_TOLERANCE)
+            rows += verify.compare(
+                artifact, "ids MediaPipe fed, every text", want, got, verify.FLOAT_TOLERANCE
+            )
         else:
-            row = verify.compare(artifact, f"{os.path.basename(eval_file)}", want, got, verify.FLOAT_TOLERANCE)[0]
+            row = verify.compare(
+                artifact, f"{os.path.basename(eval_file)}", want, got, verify.FLOAT_TOLERANCE
+            )[0]
             row.metric = f"{_accuracy(src, fn, batch, gold, got[output_name], labels)}; {agreement}"
             rows.append(row)
     return rows
@@ -381,7 +414,8 @@ def run_in_mediapipe(requests, timeout=600):
     (`mediapipe_process.py`).
 
     Args:
-        requests: a list of `(path, task, texts)`, `task` one of `TASKS`.
+        requests: a list of `(path, task, texts)`, `task` "text_classifier" or
+            "text_embedder".
 
     Returns:
         `(outputs, labels)`: for each request a list of float32 vectors, one per text, and
@@ -396,16 +430,23 @@ def run_in_mediapipe(requests, timeout=600):
             pickle.dump([(os.path.abspath(p), task, list(texts)) for p, task, texts in requests], f)
         done = subprocess.run(
             [sys.executable, "-c", code, requests_file, results_file],
-            cwd=tmp, capture_output=True, text=True, timeout=timeout,
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if done.returncode != 0:
             last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode
-            raise verify.VerificationError(f"MediaPipe failed to load or run {requests[0][0]}: {last}")
+            raise verify.VerificationError(
+                f"MediaPipe failed to load or run {requests[0][0]}: {last}"
+            )
         with open(results_file, "rb") as f:
             results = pickle.load(f)
     imported = {"keras_bert", "tensorflow", "tensorflow_text"} & set(results["__modules__"])
     if imported:
-        raise verify.VerificationError(f"The MediaPipe process imported {sorted(imported)}; the check would prove nothing.")
+        raise verify.VerificationError(
+            f"The MediaPipe process imported {sorted(imported)}; the check would prove nothing."
+        )
     return results["outputs"], results["labels"]
 
 
@@ -420,13 +461,17 @@ def tokenized_as_original(src, texts, fed):
     """Bool `[texts]`: where the inputs MediaPipe fed equal the original BERT's (`src`'s exact
     preprocessor at its `seq_length`)."""
     original = src.preprocessor("exact")(tf.constant(verify.encode_texts(texts), dtype=tf.string))
-    return np.all([np.all(original[name].numpy() == fed[name], axis=1) for name in INPUT_NAMES], axis=0)
+    return np.all(
+        [np.all(original[name].numpy() == fed[name], axis=1) for name in INPUT_NAMES], axis=0
+    )
 
 
 def keras_outputs(fn, inputs):
     """`fn` (batch 1) on each row of `inputs` (dict name -> `[n, seq_length]`), stacked."""
     rows = len(next(iter(inputs.values())))
-    outputs = [fn(*[tf.constant(inputs[name][i : i + 1]) for name in INPUT_NAMES]) for i in range(rows)]
+    outputs = [
+        fn(*[tf.constant(inputs[name][i : i + 1]) for name in INPUT_NAMES]) for i in range(rows)
+    ]
     return {name: np.concatenate([o[name].numpy() for o in outputs]) for name in outputs[0]}
 
 
@@ -434,7 +479,9 @@ def _accuracy(src, fn, texts, gold, scores, labels):
     """MediaPipe's accuracy (its scores' top label) next to the Keras model's on the
     original's ids, as text."""
     original = src.preprocessor("exact")(tf.constant(verify.encode_texts(texts), dtype=tf.string))
-    keras_scores = keras_outputs(fn, {name: original[name].numpy() for name in INPUT_NAMES})["probabilities"]
+    keras_scores = keras_outputs(fn, {name: original[name].numpy() for name in INPUT_NAMES})[
+        "probabilities"
+    ]
     gold = np.asarray(gold)
     names = np.asarray(labels)
     accuracy = [np.mean(names[np.argmax(s, axis=1)] == gold) for s in (scores, keras_scores)]

@@ -14,15 +14,15 @@ process had loaded.
 """
 
 import pickle
-import sys  # noqa: I001  (tensorflow is blocked before mediapipe is imported)
+import sys
 
 import numpy as np
 
 # An app has no TensorFlow: mediapipe imports it only if it is there (for its docs helpers).
 sys.modules["tensorflow"] = None
 
-from mediapipe.tasks.python.core.base_options import BaseOptions
-from mediapipe.tasks.python.text import text_classifier, text_embedder
+from mediapipe.tasks.python.core.base_options import BaseOptions  # noqa: E402
+from mediapipe.tasks.python.text import text_classifier, text_embedder  # noqa: E402
 
 requests_file, results_file = sys.argv[1:3]
 with open(requests_file, "rb") as f:
@@ -46,9 +46,14 @@ for path, task, texts in requests:
         with text_embedder.TextEmbedder.create_from_options(
             text_embedder.TextEmbedderOptions(base_options=base)
         ) as embedder:
-            outputs = [np.asarray(embedder.embed(text).embeddings[0].embedding, np.float32) for text in texts]
+            outputs = [
+                np.asarray(embedder.embed(text).embeddings[0].embedding, np.float32)
+                for text in texts
+            ]
     results["outputs"].append(outputs)
     results["labels"].append([labels[i] for i in sorted(labels)])
-results["__modules__"] = sorted({name.split(".")[0] for name, module in sys.modules.items() if module})
+results["__modules__"] = sorted(
+    {name.split(".")[0] for name, module in sys.modules.items() if module}
+)
 with open(results_file, "wb") as f:
     pickle.dump(results, f)

@@ -34,15 +34,26 @@ def sharp_classifier_dir(small_vocab, tmp_path_factory):
     from keras_bert.model_dir import save_model_dir
 
     keras.utils.set_random_seed(1)
-    model = keras_bert.BertClassifier(keras_bert.BertEncoder(tiny_config()), num_classes=2, label_names=LABELS)
+    model = keras_bert.BertClassifier(
+        keras_bert.BertEncoder(tiny_config()), num_classes=2, label_names=LABELS
+    )
     model.head.set_weights([w * 300.0 for w in model.head.get_weights()])
     path = str(tmp_path_factory.mktemp("models") / "sentiment")
-    save_model_dir(model, path, small_vocab, task="classification", lower_case=True,
-                   max_chars_per_word=200, seq_length=SEQ_LENGTH)
+    save_model_dir(
+        model,
+        path,
+        small_vocab,
+        task="classification",
+        lower_case=True,
+        max_chars_per_word=200,
+        seq_length=SEQ_LENGTH,
+    )
     return path
 
 
-def test_a_classifier_runs_in_text_classifier_with_its_labels(sharp_classifier_dir, small_vocab, tmp_path, capsys):
+def test_a_classifier_runs_in_text_classifier_with_its_labels(
+    sharp_classifier_dir, small_vocab, tmp_path, capsys
+):
     from keras_bert.cli import main
     from keras_bert.export.mediapipe import run_in_mediapipe
     from keras_bert.export.tflite import tflite_ops
@@ -50,10 +61,25 @@ def test_a_classifier_runs_in_text_classifier_with_its_labels(sharp_classifier_d
     from keras_bert.model_dir import load_model_dir
 
     eval_file = tmp_path / "dev.tsv"
-    eval_file.write_text("sentence\tlabel\n" + "".join(f"{t}\t{LABELS[i % 2]}\n" for i, t in enumerate(PLAIN_TEXTS)))
+    eval_file.write_text(
+        "sentence\tlabel\n" + "".join(f"{t}\t{LABELS[i % 2]}\n" for i, t in enumerate(PLAIN_TEXTS))
+    )
     out = tmp_path / "out"
-    assert main(["export", sharp_classifier_dir, "--out", str(out), "--format", "mediapipe",
-                 "--eval-file", str(eval_file)]) == 0
+    assert (
+        main(
+            [
+                "export",
+                sharp_classifier_dir,
+                "--out",
+                str(out),
+                "--format",
+                "mediapipe",
+                "--eval-file",
+                str(eval_file),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     path = out / "mediapipe" / "sentiment" / "1" / "sentiment-text_classifier.tflite"
     assert f"MediaPipe: {path}" in printed
@@ -64,9 +90,16 @@ def test_a_classifier_runs_in_text_classifier_with_its_labels(sharp_classifier_d
     # the vocabulary and label names packed in the file.
     interpreter = tflite_interpreter(str(path))
     inputs = {d["name"]: d for d in interpreter.get_input_details()}
-    assert sorted(inputs) == sorted(f"serving_default_{n}:0" for n in ("input_word_ids", "input_mask", "input_type_ids"))
-    assert all(d["dtype"] == np.int32 and list(d["shape"]) == [1, SEQ_LENGTH] for d in inputs.values())
-    assert all(op.isupper() and op not in ("VAR_HANDLE", "READ_VARIABLE") for op in tflite_ops(path.read_bytes()))
+    assert sorted(inputs) == sorted(
+        f"serving_default_{n}:0" for n in ("input_word_ids", "input_mask", "input_type_ids")
+    )
+    assert all(
+        d["dtype"] == np.int32 and list(d["shape"]) == [1, SEQ_LENGTH] for d in inputs.values()
+    )
+    assert all(
+        op.isupper() and op not in ("VAR_HANDLE", "READ_VARIABLE")
+        for op in tflite_ops(path.read_bytes())
+    )
     with zipfile.ZipFile(path) as packed:
         assert packed.read("labels.txt").decode().split("\n") == LABELS
         with open(small_vocab, encoding="utf-8") as f:
@@ -79,7 +112,9 @@ def test_a_classifier_runs_in_text_classifier_with_its_labels(sharp_classifier_d
     logits = np.asarray(model(_original_inputs(sharp_classifier_dir, PLAIN_TEXTS), training=False))
     want = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     got = np.stack(outputs[0])
-    assert np.ptp(want[:, 0]) > 1e-3  # the texts score apart by 10x the tolerance: the check tells them apart
+    assert (
+        np.ptp(want[:, 0]) > 1e-3
+    )  # the texts score apart by 10x the tolerance: the check tells them apart
     np.testing.assert_allclose(got, want, atol=1e-4)
 
 
@@ -92,14 +127,23 @@ def test_an_encoder_runs_in_text_embedder_as_its_pooled_output(small_vocab, tmp_
     keras.utils.set_random_seed(2)
     encoder = keras_bert.BertEncoder(tiny_config())
     folder = str(tmp_path / "encoder")
-    save_model_dir(encoder, folder, small_vocab, task="pretraining", lower_case=True,
-                   max_chars_per_word=200, seq_length=SEQ_LENGTH)
+    save_model_dir(
+        encoder,
+        folder,
+        small_vocab,
+        task="pretraining",
+        lower_case=True,
+        max_chars_per_word=200,
+        seq_length=SEQ_LENGTH,
+    )
     result = export_mediapipe(folder, str(tmp_path / "out"), verbose=False)
     (path,) = result.paths
     assert path.endswith(os.path.join("mediapipe", "encoder", "1", "encoder-text_embedder.tflite"))
     assert all(row.passed for row in result.rows)
     outputs, _ = run_in_mediapipe([(path, "text_embedder", PLAIN_TEXTS)])
-    want = np.asarray(encoder(_original_inputs(folder, PLAIN_TEXTS), training=False)["pooled_output"])
+    want = np.asarray(
+        encoder(_original_inputs(folder, PLAIN_TEXTS), training=False)["pooled_output"]
+    )
     np.testing.assert_allclose(np.stack(outputs[0]), want, atol=1e-4)
 
 
@@ -108,13 +152,19 @@ def test_mediapipe_lower_cases_ascii_only_and_keeps_accents(tmp_path):
     C++ does (ASCII lower-casing, RE2 `\\s` whitespace, no accent stripping, no cleaning) and
     what the original does."""
     from keras_bert.export.mediapipe import (
-        convert_ids_function, fed_inputs, ids_probe_function, run_in_mediapipe, with_metadata,
+        convert_ids_function,
+        fed_inputs,
+        ids_probe_function,
+        run_in_mediapipe,
+        with_metadata,
     )
 
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "cafe", "caf", "##é", "a", "b", "!"]
     ids = {token: i for i, token in enumerate(vocab)}
     probe = tmp_path / "probe.tflite"
-    probe.write_bytes(with_metadata(convert_ids_function(ids_probe_function(8), "probe"), vocab, None, "probe"))
+    probe.write_bytes(
+        with_metadata(convert_ids_function(ids_probe_function(8), "probe"), vocab, None, "probe")
+    )
     texts = ["Café!", "CAFÉ", "a\u00a0b", "a\x0cb", "A B"]
     outputs, _ = run_in_mediapipe([(str(probe), "text_embedder", texts)])
     fed = fed_inputs(outputs[0], 8)
@@ -140,10 +190,26 @@ def test_what_mediapipe_cannot_run_is_refused(classifier_dir, small_vocab, tmp_p
 
     cased = BertTokenizer(small_vocab, lower_case=False)
     with pytest.raises(ValueError, match="cased vocabulary"):
-        export_mediapipe(keras_bert.BertEncoder(tiny_config()), str(tmp_path), seq_length=16, tokenizer=cased)
+        export_mediapipe(
+            keras_bert.BertEncoder(tiny_config()), str(tmp_path), seq_length=16, tokenizer=cased
+        )
     tagger = keras_bert.BertTokenClassifier(keras_bert.BertEncoder(tiny_config()), num_labels=3)
     with pytest.raises(ValueError, match="MediaPipe has no task for a token_classifier"):
         export_mediapipe(tagger, str(tmp_path), seq_length=16, tokenizer=BertTokenizer(small_vocab))
-    assert main(["export", classifier_dir, "--out", str(tmp_path), "--format", "mediapipe", "--quantize", "dynamic"]) == 1
+    assert (
+        main(
+            [
+                "export",
+                classifier_dir,
+                "--out",
+                str(tmp_path),
+                "--format",
+                "mediapipe",
+                "--quantize",
+                "dynamic",
+            ]
+        )
+        == 1
+    )
     assert "--quantize do not apply to --format mediapipe" in capsys.readouterr().err
     assert os.listdir(tmp_path) == []
