@@ -18,9 +18,11 @@ Run: `.venv/bin/python -m benchmarks.mediapipe_agreement` from the project root 
 2. Latency: one randomly initialized classifier (`--layers`, `--hidden`, `--heads`), exported
    both ways (`--format mediapipe`, and `--format tflite`: text in, tokenized in the graph with
    the tensorflow-text kernels), run on the same SST-2 dev sentences one text at a time in
-   this process: MediaPipe's `TextClassifier.classify` against the raw-text file's signature
-   in LiteRT. Both on the CPU, with each runtime's default threads. Median milliseconds per
-   text over rounds that alternate between them.
+   this process, and on SQuAD dev contexts (longer than `--seq-length`: both compute every
+   position): MediaPipe's `TextClassifier.classify` against the raw-text file's signature in
+   LiteRT, both on one CPU thread (MediaPipe's default off Android, iOS and the web). Median
+   milliseconds per text over rounds that alternate between them. The raw-text file computes
+   each text only to its length; MediaPipe's file always runs all `--seq-length` positions.
 """
 
 import argparse
@@ -58,6 +60,11 @@ def corpora():
             q["question"] for a in json.load(f)["data"] for p in a["paragraphs"] for q in p["qas"]
         ]
     return {"SST-2 dev": sst2, "WNUT-17 dev": wnut, "SQuAD dev questions": squad}
+
+
+def _squad_paragraphs():
+    with open(os.path.join(DATA, "squad", "dev-v1.1.json"), encoding="utf-8") as f:
+        return [p for a in json.load(f)["data"] for p in a["paragraphs"]]
 
 
 def predicted_to_differ(text):
@@ -100,13 +107,14 @@ def agreement(texts, seq_length, probe_path):
     )
 
 
-def latency(texts, args, tmp):
-    """Median ms per text: MediaPipe's TextClassifier and the raw-text TFLite file, same model."""
+def latency(texts_by_set, args, tmp):
+    """Median ms per text of MediaPipe's TextClassifier and of the raw-text TFLite file, same
+    model, for each set of texts: dict set name -> (MediaPipe ms, raw-text TFLite ms)."""
     import keras
     from mediapipe.tasks.python.core.base_options import BaseOptions
     from mediapipe.tasks.python.text import text_classifier
 
-    from keras_bert.export.verify import tflite_runner
+    from keras_bert.export.verify import tflite_interpreter
 
     keras.utils.set_random_seed(0)
     config = keras_bert.BertConfig(
@@ -119,38 +127,40 @@ def latency(texts, args, tmp):
     model = keras_bert.BertClassifier(
         keras_bert.BertEncoder(config), num_classes=2, label_names=["0", "1"]
     )
-    tokenizer = BertTokenizer(VOCAB)
     settings = {
         "name": "bench",
         "seq_length": args.seq_length,
-        "tokenizer": tokenizer,
+        "tokenizer": BertTokenizer(VOCAB),
         "verbose": False,
     }
+    sample = next(iter(texts_by_set.values()))[:8]
     (mediapipe_file,) = mp_export.export_mediapipe(
-        model, tmp, verify_texts=texts[:8], **settings
+        model, tmp, verify_texts=sample, **settings
     ).paths
-    (lite_file,) = export_tflite(model, tmp, verify_texts=texts[:8], **settings).paths
-    classifier = text_classifier.TextClassifier.create_from_options(
-        text_classifier.TextClassifierOptions(
-            base_options=BaseOptions(model_asset_path=mediapipe_file)
-        )
+    (lite_file,) = export_tflite(model, tmp, verify_texts=sample, **settings).paths
+    options = text_classifier.TextClassifierOptions(
+        base_options=BaseOptions(model_asset_path=mediapipe_file)
     )
-    lite = tflite_runner(lite_file, "serving_default")
-    encoded = [np.array([t.encode("utf-8")], dtype=object) for t in texts]
+    classifier = text_classifier.TextClassifier.create_from_options(options)
+    # One thread each: MediaPipe's XNNPACK default off Android, iOS and the web.
+    lite = tflite_interpreter(lite_file, num_threads=1).get_signature_runner("serving_default")
+    results = {}
+    for name, texts in texts_by_set.items():
+        encoded = [np.array([t.encode("utf-8")], dtype=object) for t in texts]
 
-    def run_mediapipe():
-        for text in texts:
-            classifier.classify(text)
+        def run_mediapipe(texts=texts):
+            for text in texts:
+                classifier.classify(text)
 
-    def run_lite():
-        for text in encoded:
-            lite({"text": text})
+        def run_lite(encoded=encoded):
+            for text in encoded:
+                lite(text=text)
 
-    medians = alternating_medians(
-        {"mediapipe": run_mediapipe, "lite": run_lite}, rounds=3, repeats=1
-    )
+        runs = {"mediapipe": run_mediapipe, "lite": run_lite}
+        medians = alternating_medians(runs, rounds=3, repeats=1)
+        results[name] = (medians["mediapipe"] / len(texts), medians["lite"] / len(texts))
     classifier.close()
-    return {name: ms / len(texts) for name, ms in medians.items()}
+    return results
 
 
 def main():
@@ -159,7 +169,12 @@ def main():
     parser.add_argument("--layers", type=int, default=4)
     parser.add_argument("--hidden", type=int, default=512)
     parser.add_argument("--heads", type=int, default=8)
-    parser.add_argument("--latency-texts", type=int, default=200, help="SST-2 dev sentences timed")
+    parser.add_argument(
+        "--latency-texts",
+        type=int,
+        default=200,
+        help="SST-2 dev sentences timed (a quarter as many contexts)",
+    )
     args = parser.parse_args()
     texts_by_corpus = corpora()
     vocab = BertTokenizer(VOCAB).vocab
@@ -195,12 +210,24 @@ def main():
             ),
             rows,
         )
-        ms = latency(texts_by_corpus["SST-2 dev"][: args.latency_texts], args, tmp)
+        squad_contexts = [p["context"] for p in _squad_paragraphs()]
+        sets = {
+            "SST-2 dev sentences": texts_by_corpus["SST-2 dev"][: args.latency_texts],
+            f"SQuAD dev contexts (cut to {args.seq_length})": squad_contexts[
+                : args.latency_texts // 4
+            ],
+        }
+        ms = latency(sets, args, tmp)
     print_table(
-        f"Classifier, L={args.layers} H={args.hidden}, seq {args.seq_length}, one SST-2 dev "
-        "sentence at a time: ms per text",
-        ("MediaPipe TextClassifier", "raw-text TFLite (LiteRT + tensorflow-text kernels)", "ratio"),
-        [(f"{ms['mediapipe']:.2f}", f"{ms['lite']:.2f}", f"{ms['mediapipe'] / ms['lite']:.2f}x")],
+        f"Classifier, L={args.layers} H={args.hidden}, seq {args.seq_length}, one text at a time, "
+        "one thread: ms per text",
+        (
+            "texts",
+            "MediaPipe TextClassifier",
+            "raw-text TFLite (LiteRT + tensorflow-text kernels)",
+            "ratio",
+        ),
+        [(name, f"{m:.2f}", f"{lite:.2f}", f"{m / lite:.2f}x") for name, (m, lite) in ms.items()],
     )
 
 
