@@ -213,3 +213,27 @@ def test_what_mediapipe_cannot_run_is_refused(classifier_dir, small_vocab, tmp_p
     )
     assert "--quantize do not apply to --format mediapipe" in capsys.readouterr().err
     assert os.listdir(tmp_path) == []
+
+
+def test_a_model_with_one_float_matrix_output_is_an_embedder():
+    """What `ids_function` serves of a model that is neither a classifier nor an encoder: its
+    one float `[batch, hidden]` output (a sentence embedder's `embedding`)."""
+    import keras
+    import keras_bert
+    from keras_bert.export.mediapipe import ids_function
+
+    encoder = keras_bert.BertEncoder(tiny_config())
+    inputs = {
+        name: keras.Input((SEQ_LENGTH,), dtype="int32", name=name)
+        for name in ("input_word_ids", "input_mask", "input_type_ids")
+    }
+    outputs = encoder(inputs)
+    first = keras.ops.take(outputs["sequence_output"], 0, axis=1)
+    embedder = keras.Model(inputs, {"embedding": first, "ids": inputs["input_word_ids"]})
+    ids = np.arange(SEQ_LENGTH, dtype=np.int32)[None] % 50
+    feed = {"input_word_ids": ids, "input_mask": np.ones_like(ids), "input_type_ids": 0 * ids}
+    got = ids_function(embedder, SEQ_LENGTH, "text_embedder")(**feed)
+    np.testing.assert_allclose(got["embedding"], embedder(feed)["embedding"], atol=1e-6)
+    two = keras.Model(inputs, {"a": first, "b": outputs["pooled_output"]})
+    with pytest.raises(ValueError, match="needs a model with one float"):
+        ids_function(two, SEQ_LENGTH, "text_embedder")(**feed)
