@@ -17,7 +17,7 @@ from keras_bert.version import __version__
 # name -> (module, one-line help)
 COMMANDS = {
     "demo": ("keras_bert.demo", "run the whole pipeline on the data the package ships"),
-    "export": ("keras_bert.export.cli", "export a model folder as TF Serving SavedModel / TFLite, verified"),
+    "export": ("keras_bert.export.cli", "export a model folder as TF Serving SavedModel / TFLite / MediaPipe, verified"),
     "vocab": ("keras_bert.text.vocab", "learn a WordPiece vocab.txt from text files"),
     "make-pretraining-data": ("keras_bert.training.make_pretraining_data", "raw text -> pretraining TFRecords"),
     "pretrain": ("keras_bert.training.pretrain", "pretrain BERT (MLM + NSP) under any strategy"),
