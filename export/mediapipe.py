@@ -24,8 +24,8 @@ MediaPipe's tokenizer is not the original BERT's: it lower-cases ASCII letters o
 accents, deletes no control characters, splits on ASCII whitespace only, and makes a word of
 more than 100 bytes `[UNK]`. With an uncased vocabulary "Café" becomes `[UNK]` (the original:
 "cafe"). So uncased models only; and each export reports how many texts MediaPipe tokenizes
-differently from the original (`verify`). For the original's ids on a phone, ship the
-raw-text TFLite file (`--format tflite`) with tensorflow-text's kernels linked instead.
+differently from the original (`verify_in_mediapipe`). For the original's ids on a phone, ship
+the raw-text TFLite file (`--format tflite`) with tensorflow-text's kernels linked instead.
 
 Verification runs the file in a new process that imports only `mediapipe`
 (`mediapipe_process.py`), on the verification texts, beside an "ids probe": a file with the
