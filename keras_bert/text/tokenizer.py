@@ -283,7 +283,9 @@ class BertTokenizer:
         result = ragged(tf.where(too_long, tf.cast(self.unk_id, pieces.dtype), pieces))
         if starts is None:
             return result
-        word_end = tf.gather(tf.math.unsorted_segment_max(ends.flat_values, word, num_words), word)
+        # int32: TFLite's segment max takes no int64 (the offsets are int64, and short).
+        word_end = tf.math.unsorted_segment_max(tf.cast(ends.flat_values, tf.int32), word, num_words)
+        word_end = tf.cast(tf.gather(word_end, word), ends.dtype)
         return result, ragged(starts.flat_values), ragged(tf.where(too_long, word_end, ends.flat_values))
 
     def _exact_word_offsets(self, strings):
