@@ -61,6 +61,32 @@ def test_tflite_mode_preprocessor_converts_and_runs_in_litert(vocab, tmp_path):
         assert any(np.array_equal(value, want[name]) for value in got.values()), name
 
 
+def test_tflite_mode_word_offsets_convert_and_run_in_litert(vocab):
+    """The pieces' word ids and byte offsets (what the tagger and SQuAD files compute) in
+    LiteRT, a word over the length limit among them."""
+    from ai_edge_litert.interpreter import InterpreterWithCustomOps
+
+    preprocessor = BertPreprocessor(BertTokenizer(vocab, mode="tflite"), seq_length=16)
+    tokenizer = preprocessor.tokenizer
+
+    def offsets(a):
+        return {str(i): t.flat_values for i, t in enumerate(tokenizer.tokenize_with_word_offsets(a))}
+
+    fn = tf.function(offsets).get_concrete_function(tf.TensorSpec([None], tf.string))
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([fn], preprocessor)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    converter.allow_custom_ops = True
+    interpreter = InterpreterWithCustomOps(
+        model_content=converter.convert(), custom_op_registerers=tf_text.tflite_registrar.SELECT_TFTEXT_OPS
+    )
+    texts = TEXTS + ["x " + "a" * 201 + " ok, fine", "\u00e9" * 200]
+    got = interpreter.get_signature_runner()(a=np.array(texts))
+    want = offsets(tf.constant(texts))
+    assert want["0"].numpy().tolist().count(tokenizer.unk_id) == 1
+    for name in want:
+        assert any(np.array_equal(value, want[name]) for value in got.values()), name
+
+
 def test_allowlists_know_the_known_traps():
     assert "TFText>RoundRobinTrim" not in compat.TFTEXT_2_12_1_OPS
     assert "FastBertNormalize" in compat.TFTEXT_2_12_1_OPS
