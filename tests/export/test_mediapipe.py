@@ -18,10 +18,17 @@ PLAIN_TEXTS = ["the movie was a delight .", "terrible plot , wooden acting !", "
 
 def _original_inputs(model_dir, texts):
     """The encoder inputs the original tokenizer makes of `texts` at the folder's length."""
+    from keras_bert.text import BertTokenizer
+
+    return _original_inputs_of(BertTokenizer.from_pretrained(model_dir).vocab, texts)
+
+
+def _original_inputs_of(vocab, texts):
+    """The encoder inputs the original (uncased) tokenizer makes of `texts` with `vocab`."""
     import tensorflow as tf
     from keras_bert.text import BertPreprocessor, BertTokenizer
 
-    preprocessor = BertPreprocessor(BertTokenizer.from_pretrained(model_dir), seq_length=SEQ_LENGTH)
+    preprocessor = BertPreprocessor(BertTokenizer(vocab), seq_length=SEQ_LENGTH)
     return {k: v.numpy() for k, v in preprocessor(tf.constant(texts)).items()}
 
 
@@ -215,25 +222,35 @@ def test_what_mediapipe_cannot_run_is_refused(classifier_dir, small_vocab, tmp_p
     assert os.listdir(tmp_path) == []
 
 
-def test_a_model_with_one_float_matrix_output_is_an_embedder():
-    """What `ids_function` serves of a model that is neither a classifier nor an encoder: its
-    one float `[batch, hidden]` output (a sentence embedder's `embedding`)."""
+def test_a_sentence_embedder_runs_in_text_embedder_as_its_embedding(small_vocab, tmp_path):
+    """A `BertTextEmbedder` (mean pooling, L2-normalized): MediaPipe's embedding is the Keras
+    model's `embedding` on the original's ids. A model with two float matrices is refused."""
     import keras
     import keras_bert
-    from keras_bert.export.mediapipe import ids_function
+    from keras_bert.export.mediapipe import export_mediapipe, ids_function, run_in_mediapipe
+    from keras_bert.text import BertTokenizer
 
+    keras.utils.set_random_seed(3)
     encoder = keras_bert.BertEncoder(tiny_config())
-    inputs = {
-        name: keras.Input((SEQ_LENGTH,), dtype="int32", name=name)
-        for name in ("input_word_ids", "input_mask", "input_type_ids")
-    }
-    outputs = encoder(inputs)
-    first = keras.ops.take(outputs["sequence_output"], 0, axis=1)
-    embedder = keras.Model(inputs, {"embedding": first, "ids": inputs["input_word_ids"]})
-    ids = np.arange(SEQ_LENGTH, dtype=np.int32)[None] % 50
-    feed = {"input_word_ids": ids, "input_mask": np.ones_like(ids), "input_type_ids": 0 * ids}
-    got = ids_function(embedder, SEQ_LENGTH, "text_embedder")(**feed)
-    np.testing.assert_allclose(got["embedding"], embedder(feed)["embedding"], atol=1e-6)
-    two = keras.Model(inputs, {"a": first, "b": outputs["pooled_output"]})
+    embedder = keras_bert.BertTextEmbedder(encoder, pooling="mean", normalize=True)
+    result = export_mediapipe(
+        embedder,
+        str(tmp_path),
+        name="sentences",
+        seq_length=SEQ_LENGTH,
+        tokenizer=BertTokenizer(small_vocab),
+        verbose=False,
+    )
+    (path,) = result.paths
+    assert path.endswith("sentences-text_embedder.tflite")
+    outputs, _ = run_in_mediapipe([(path, "text_embedder", PLAIN_TEXTS)])
+    inputs = _original_inputs_of(small_vocab, PLAIN_TEXTS)
+    want = np.asarray(embedder(inputs, training=False)["embedding"])
+    np.testing.assert_allclose(np.stack(outputs[0]), want, atol=1e-4)
+    np.testing.assert_allclose(np.linalg.norm(want, axis=1), 1.0, atol=1e-5)
+
+    ids = {name: keras.Input((SEQ_LENGTH,), dtype="int32", name=name) for name in inputs}
+    pooled = encoder(ids)["pooled_output"]
+    two = keras.Model(ids, {"a": pooled, "b": 2.0 * pooled})
     with pytest.raises(ValueError, match="needs a model with one float"):
-        ids_function(two, SEQ_LENGTH, "text_embedder")(**feed)
+        ids_function(two, SEQ_LENGTH, "text_embedder")(**{k: v[:1] for k, v in inputs.items()})
