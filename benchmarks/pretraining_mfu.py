@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_bert import BertConfig  # noqa: E402
-from keras_bert.training.program import PRECISIONS  # noqa: E402
+from keras_bert.cli_args import PRECISIONS  # noqa: E402
 
 from benchmarks.common import machine, print_table, time_call  # noqa: E402
 from benchmarks.pretraining import PREDICTIONS, Ours, synthetic_batch  # noqa: E402

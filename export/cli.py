@@ -2,44 +2,9 @@
 
 import os
 
-from keras_bert.cli import positive_int
-from keras_bert.export.precision import PRECISIONS
 from keras_bert.export.mediapipe import export_mediapipe
 from keras_bert.export.saved_model import export_saved_model, new_folders, remove_written
-from keras_bert.export.tflite import QUANTIZATIONS, check_quantize, export_tflite, read_texts
-
-# "all" is the SavedModel and the raw-text TFLite file; "mediapipe" (MediaPipe Tasks' TextClassifier
-# and TextEmbedder) needs the mediapipe extra and is asked for by itself.
-FORMATS = ("saved_model", "tflite", "all", "mediapipe")
-
-
-def add_arguments(parser):
-    parser.add_argument("model_dir", metavar="MODEL", help="folder written by `keras-bert finetune` or `pretrain`, a Google / Hugging Face / keras-hub checkpoint folder, or a pretrained model's name (Hugging Face Hub id, kaggle:// handle, keras-hub preset name)")
-    parser.add_argument("--out", required=True, metavar="EXPORT_DIR", help="export root (TF Serving model base path)")
-    parser.add_argument("--format", choices=FORMATS, default="all",
-                        help="all: saved_model and tflite; mediapipe: a file for MediaPipe Tasks' "
-                        "TextClassifier / TextEmbedder (pip install 'keras-bert[mediapipe]')")
-    parser.add_argument("--quantize", choices=QUANTIZATIONS, default="none", help="TFLite quantization")
-    parser.add_argument("--precision", choices=PRECISIONS, default="float32",
-                        help="SavedModel compute precision (bfloat16: CPUs with AMX or AVX512_BF16, GPUs, TPUs)")
-    parser.add_argument("--seq-length", type=positive_int, default=None, help="packed length (default: the model folder's)")
-    parser.add_argument("--name", default=None, help="model name (default: the folder name)")
-    parser.add_argument("--num-segments", type=int, choices=(1, 2), default=None,
-                        help="texts an example: 2 adds the text_pair input (default: from the model "
-                        "folder's task; give 2 for a Google or Hugging Face pair classifier)")
-    parser.add_argument("--version", type=positive_int, default=1,
-                        help="version: the SavedModel's TF Serving folder and the TFLite files' folder")
-    parser.add_argument("--calibration-file", default=None, help="texts, one a line, for --quantize int8")
-    parser.add_argument("--max-query-length", type=positive_int, default=None,
-                        help="span QA: question pieces kept (default: the fine-tuning's, else 64)")
-    parser.add_argument("--doc-stride", type=positive_int, default=None,
-                        help="span QA: pieces between context windows (default: the fine-tuning's, else 128)")
-    parser.add_argument("--max-answer-length", type=positive_int, default=None,
-                        help="span QA: longest answer in pieces (default: the fine-tuning's, else 30)")
-    parser.add_argument("--eval-file", default=None,
-                        help="report the TFLite file's metric next to the Keras model's: a TSV with "
-                        "labels (classifier accuracy; with --format mediapipe, also how many texts "
-                        "MediaPipe tokenizes differently) or a SQuAD v1.1 JSON (span QA exact match and F1)")
+from keras_bert.export.tflite import check_quantize, export_tflite, read_texts
 
 
 def check_flags(args):

@@ -16,7 +16,8 @@ import warnings
 
 import keras
 
-PRECISIONS = ("float32", "bfloat16")
+from keras_bert.cli_args import EXPORT_PRECISIONS as PRECISIONS
+
 CPUINFO = "/proc/cpuinfo"
 # CPU feature flags, as Linux names them, of native bfloat16 products: Intel AMX, AVX512_BF16
 # (Intel Cooper Lake and later, AMD Zen 4 and later) and Arm's BF16 extension.

@@ -23,10 +23,10 @@ import tempfile
 
 import tensorflow as tf
 
+from keras_bert.cli_args import QUANTIZATIONS
 from keras_bert.export import compat, serving, source, verify
 from keras_bert.export.saved_model import ExportResult, check_version, new_folders, refuse_existing, remove_written
 
-QUANTIZATIONS = ("none", "float16", "dynamic", "int8")
 FILE_SUFFIX = {"none": "float32", "float16": "float16", "dynamic": "dynamic_int8", "int8": "int8"}
 CALIBRATION_STEPS = 100
 

@@ -1,9 +1,10 @@
 """The `keras-bert` command line.
 
-Each subcommand lives beside the code it runs, in a module with `add_arguments(parser)` and
-`run(args)`. The table below names the modules; a module is imported only when its subcommand
-runs (or for `--help` of that subcommand), so `import keras_bert` never loads `training/` or
-`export/`, and this file is the one place that points up the layers.
+Each subcommand's flags are in `keras_bert.cli_args` (which loads no TensorFlow, so every
+`--help` answers at once) and its `run(args)` lives beside the code it runs, in the module the
+table below names; that module is imported only when its subcommand runs, so `import
+keras_bert` never loads `training/` or `export/`, and this file is the one place that points up
+the layers.
 """
 
 import argparse
@@ -11,7 +12,7 @@ import importlib
 import os
 import sys
 
-from keras_bert import failures
+from keras_bert import cli_args, failures
 from keras_bert.version import __version__
 
 # name -> (module, one-line help)
@@ -43,30 +44,6 @@ def pool_cpu_memory():
     os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 
 
-def positive_int(text):
-    """argparse type: an integer of at least 1 (sizes, counts, steps)."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive integer")
-    return value
-
-
-def probability(text):
-    """argparse type: a number from 0 to 1."""
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
-    return value
-
-
-def positive_fraction(text):
-    """argparse type: a number above 0, up to 1 (a share that must select something)."""
-    value = float(text)
-    if not 0.0 < value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text} is not above 0 and at most 1")
-    return value
-
-
 class _Parser(argparse.ArgumentParser):
     """Bad flags give one line naming the problem and how to get help, exit code 2."""
 
@@ -94,16 +71,17 @@ def main(argv=None):
     name = argv[0]
     pool_cpu_memory()
     module_name, help_text = COMMANDS[name]
-    sub = _Parser(prog=f"keras-bert {name}", description=help_text)
-    module = importlib.import_module(module_name)
-    module.add_arguments(sub)
+    sub = _Parser(
+        prog=f"keras-bert {name}", description=help_text, formatter_class=cli_args.HelpFormatter
+    )
+    cli_args.ARGUMENTS[name](sub)
     sub.add_argument(
         "--debug", action="store_true",
         help=f"show the Python traceback of a failure (or set {failures.DEBUG_VARIABLE}=1)",
     )
     args = sub.parse_args(argv[1:])
     try:
-        return module.run(args) or 0
+        return importlib.import_module(module_name).run(args) or 0
     except Exception as e:
         line = failures.failure_line(e)
         if line is None or failures.debug_requested(args.debug):

@@ -2,8 +2,9 @@
 
 1. learn a WordPiece vocabulary from a corpus (`keras-bert vocab`),
 2. pretrain a tiny BERT on it with MLM + NSP (`keras-bert pretrain`),
-3. fine-tune it on labeled sentences, and the same model from random initialization, and
-   compare their dev accuracy (`keras-bert finetune`, twice),
+3. fine-tune it on labeled sentences, evaluated each epoch, and the same model from random
+   initialization, and compare their dev accuracy (`keras-bert finetune`, twice; each model
+   folder gets `training.png` and `confusion_matrix.png`),
 4. export a TF Serving SavedModel and a TFLite file with in-graph tokenization, verified
    against the Keras model (`keras-bert export`),
 5. answer a few raw sentences through the Keras model, the SavedModel and the TFLite file.
@@ -23,7 +24,6 @@ import numpy as np
 
 from keras_bert import cli, names
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 SENTENCES = [
     "The food was superb and the staff were friendly.",
     "A dreadful film, far too long and hardly worth the ticket.",
@@ -32,31 +32,6 @@ SENTENCES = [
     "",
     "Caf\u00e9 na\u00efve \U0001f600 \u4e2d\u6587",
 ]
-
-
-def add_arguments(parser):
-    parser.add_argument("--corpus", default=os.path.join(DATA, "demo_corpus.txt"),
-                        help="pretraining text: one sentence a line, blank line between documents")
-    parser.add_argument("--train-file", default=os.path.join(DATA, "demo_reviews_train.tsv"),
-                        help="labeled TSV (header sentence<TAB>label) to fine-tune on")
-    parser.add_argument("--eval-file", default=os.path.join(DATA, "demo_reviews_dev.tsv"),
-                        help="labeled TSV to report dev accuracy on")
-    parser.add_argument("--init-checkpoint",
-                        help="start fine-tuning from this checkpoint instead of pretraining here")
-    parser.add_argument("--out", default="demo_output", help="where everything is written")
-    parser.add_argument("--text-layout", default="sentences", choices=("sentences", "paragraphs"),
-                        help="of --corpus: one sentence per line, or paragraphs (WikiText)")
-    parser.add_argument("--vocab-size", type=int, default=4000)
-    parser.add_argument("--random-init-size", default="bert_tiny",
-                        help="model size of the from-scratch runs (random initialization)")
-    parser.add_argument("--seq-length", type=int, default=64)
-    parser.add_argument("--pretrain-steps", type=int, default=300)
-    parser.add_argument("--pretrain-learning-rate", type=float, default=1e-3)
-    parser.add_argument("--pretrain-batch-size", type=int, default=64)
-    parser.add_argument("--finetune-epochs", type=float, default=8.0)
-    parser.add_argument("--finetune-learning-rate", type=float, default=3e-4)
-    parser.add_argument("--max-train-examples", type=int)
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def _step(title, argv, timings):
@@ -122,7 +97,8 @@ def run(args):
     os.makedirs(out, exist_ok=True)
     timings = []
     quiet = ["--quiet"] if args.quiet else []
-    common = ["--seq-length", str(args.seq_length), *quiet]
+    # --resume: a second demo run in the same folder goes on from its checkpoints.
+    common = ["--seq-length", str(args.seq_length), "--resume", *quiet]
     vocab = os.path.join(out, "vocab.txt")
     pretrained = os.path.join(out, "pretrained")
     finetuned = os.path.join(out, "finetuned")
@@ -146,7 +122,8 @@ def run(args):
         start = ["--init-checkpoint", pretrained]
         scratch_vocab = vocab
     task = ["finetune", "--task", "classification", "--train-file", args.train_file,
-            "--eval-file", args.eval_file, "--epochs", str(args.finetune_epochs),
+            "--eval-file", args.eval_file, "--eval-every", "epoch",
+            "--epochs", str(args.finetune_epochs),
             "--learning-rate", str(args.finetune_learning_rate), *common]
     if args.max_train_examples:
         task += ["--max-train-examples", str(args.max_train_examples)]
@@ -179,6 +156,8 @@ def run(args):
     print(f"\n  everything is in {out}:")
     print(f"    model folders: {finetuned}, {baseline}"
           + ("" if args.init_checkpoint else f", {pretrained}"))
+    print(f"    the fine-tuning, evaluated each epoch: {os.path.join(finetuned, 'training.png')}, "
+          f"{os.path.join(finetuned, 'confusion_matrix.png')}")
     print(f"    TF Serving:    {os.path.join(exports, 'demo')}  (version {version})")
     print(f"    TFLite:        {', '.join(tflite_files)}")
     print("  serve it:  docker run -p 8501:8501 "

@@ -80,6 +80,8 @@ def load_model_dir(path):
     model_file = os.path.join(path, MODEL_FILE)
     if not os.path.isfile(model_file):
         raise FileNotFoundError(f"{path} has {METADATA_FILE} but no {MODEL_FILE}.")
+    import keras_bert.models  # noqa: F401, PLC0415 - registers the classes the file names
+
     try:
         model = keras.saving.load_model(model_file)
     except Exception as error:  # a damaged zip, a truncated file, foreign content

@@ -4,9 +4,13 @@
         --eval-file glue/SST-2/dev.tsv --init-checkpoint runs/tiny --out runs/sst2
 
 `--train-file`/`--eval-file` take a file (TSV, CoNLL, SQuAD JSON by task) or a prepared
-tensorflow-datasets name (`glue/sst2`, `imdb_reviews`, `squad`; `--tfds-split`s). The run
-evaluates at the end (accuracy/F1/MCC, entity F1, SQuAD EM/F1), prints and stores the scores,
-and leaves in OUT a keras-bert model folder with the label names.
+tensorflow-datasets name (`glue/sst2`, `imdb_reviews`, `squad`; `--tfds-split`s). Everything
+the run needs is read and checked before the first step (flags, files, columns, label sets,
+the output folder and its checkpoints). The run evaluates every `--eval-every` updates or
+epoch, or at the end (accuracy/F1/MCC, entity F1, SQuAD EM/F1), prints and stores the scores,
+keeps the best model with `--keep-best`, stops early with `--early-stopping-patience`, and
+leaves in OUT a keras-bert model folder with the label names, `training.png` and, for
+classifiers, `confusion_matrix.png`.
 """
 
 import json
@@ -19,54 +23,73 @@ from keras import ops
 
 from keras_bert import model_dir
 from keras_bert.atomic import atomic_open
-from keras_bert.cli import positive_int
+from keras_bert.cli_args import LENGTH_MULTIPLE
 from keras_bert.finite import check_finite
 from keras_bert.layers.heads import SPAN_MASK_ADDER
 from keras_bert.models import BertClassifier, BertSpanQA, BertTokenClassifier
 from keras_bert.models.token_classifier import IGNORE_LABEL
 from keras_bert.text.packing import pad_to_mask, trim_to_longest
-from keras_bert.training import metrics, program
+from keras_bert.training import metrics, plots, program
 from keras_bert.training.data import tasks
+from keras_bert.training.evaluation import EvaluationMonitor
 from keras_bert.training.strategy import is_chief
 
-TASKS = (
-    "classification", "pair_classification", "regression", "pair_regression",
-    "token_classification", "squad",
-)
-# Training batches are cut after their longest text, rounded up to this: the work follows the
-# text, and XLA compiles at most seq_length / LENGTH_MULTIPLE programs.
-LENGTH_MULTIPLE = 16
 REGRESSION_TASKS = ("regression", "pair_regression")
+CLASSIFICATION_TASKS = ("classification", "pair_classification")
+CONFUSION_MATRIX_FILE = "confusion_matrix.png"
 
 
-def add_arguments(parser):
-    data = parser.add_argument_group("data")
-    data.add_argument("--task", required=True, choices=TASKS)
-    data.add_argument("--train-file", required=True, help="file, or a tfds name (glue/sst2, imdb_reviews, squad)")
-    data.add_argument("--eval-file", help="file or tfds name to evaluate on at the end")
-    data.add_argument("--tfds-data-dir", help="tensorflow-datasets folder (default $TFDS_DATA_DIR)")
-    data.add_argument("--text-column", action="append", help="TSV text column (once or twice)")
-    data.add_argument("--label-column", default="label")
-    data.add_argument("--max-train-examples", type=positive_int)
-    data.add_argument("--max-eval-examples", type=positive_int)
-    data.add_argument("--doc-stride", type=positive_int, default=128)
-    data.add_argument("--max-query-length", type=positive_int, default=64)
-    data.add_argument("--max-answer-length", type=positive_int, default=30)
-    data.add_argument("--n-best-size", type=positive_int, default=20)
-    data.add_argument("--dropout", type=float, default=0.1)
-    data.add_argument(
-        "--fixed-length", action="store_true",
-        help=f"pad every training batch to --seq-length (default: to its longest text, rounded up "
-        f"to a multiple of {LENGTH_MULTIPLE}; always fixed on TPU)",
-    )
-    data.add_argument(
-        "--group-by-length", action="store_true",
-        help=f"batch texts of about the same length (buckets of {LENGTH_MULTIPLE} tokens), so "
-        "batches are cut shorter; batches are less mixed",
-    )
-    parser.add_argument("--epochs", type=float, default=3.0)
-    parser.add_argument("--max-steps", type=positive_int, help="optimizer updates (overrides --epochs)")
-    program.add_common_arguments(parser, default_learning_rate=5e-5)
+def metric_names(task, num_labels=None):
+    """The metrics `evaluate` reports for a task (`f1` of classification: two classes only)."""
+    if task in CLASSIFICATION_TASKS:
+        return ("accuracy", "mcc") + (("f1",) if num_labels == 2 else ())
+    return {
+        "regression": ("mse", "pearson"),
+        "pair_regression": ("mse", "pearson"),
+        "token_classification": ("precision", "recall", "f1"),
+        "squad": ("exact_match", "f1"),
+    }[task]
+
+
+def check_flags(args):
+    """Flag combinations that cannot work, before anything is read."""
+    during = args.eval_every not in (None, "end")
+    evaluating = args.keep_best or args.early_stopping_patience or during
+    if evaluating and not args.eval_file:
+        flags = [f for f, v in (("--eval-every", during),
+                                ("--keep-best", args.keep_best),
+                                ("--early-stopping-patience", args.early_stopping_patience)) if v]
+        raise ValueError(f"Evaluation during training ({', '.join(flags)}) needs an --eval-file.")
+    if args.eval_every == "end" and (args.keep_best or args.early_stopping_patience):
+        raise ValueError(
+            "--keep-best and --early-stopping-patience need evaluations during training, and "
+            "--eval-every end evaluates once; pass --eval-every N or epoch."
+        )
+    if args.keep_best and args.keep_best not in metric_names(args.task, 2):
+        raise ValueError(
+            f"--keep-best {args.keep_best} is not a metric of --task {args.task}; use one of "
+            f"{', '.join(metric_names(args.task, 2))}."
+        )
+    if args.label_names and args.task not in CLASSIFICATION_TASKS + ("token_classification",):
+        raise ValueError(
+            f"--label-names names classes, and --task {args.task} has none; drop --label-names."
+        )
+
+
+def label_ids(labels, label_names, source, named):
+    """The class index of each label: its position in `label_names`; with `named`
+    (--label-names), a label may also be that index itself ("0" for the first name)."""
+    index = {name: i for i, name in enumerate(label_names)}
+    if named:
+        index.update({str(i): i for i in range(len(label_names)) if str(i) not in index})
+    unknown = sorted(set(labels) - set(index))
+    if unknown:
+        known = (
+            f"--label-names {','.join(label_names)} (or their indices 0-{len(label_names) - 1})"
+            if named else f"training ({label_names})"
+        )
+        raise ValueError(f"{source} has labels {unknown[:10]} not seen in {known}.")
+    return np.array([index[label] for label in labels], np.int32)
 
 
 # ---------------------------------------------------------------- losses (unscaled means)
@@ -149,8 +172,9 @@ def _prepare(args, tokenizer, source, split, label_names=None):
         return inputs, labels, None, (data, examples, features)
     if args.task == "token_classification":
         sentences = _limit(data, limit)
-        if label_names is None:
-            label_names = tasks.label_vocabulary([t for _, tags in sentences for t in tags])
+        tags = [t for _, sentence_tags in sentences for t in sentence_tags]
+        label_ids(tags, label_names or tasks.label_vocabulary(tags), source, bool(args.label_names))
+        label_names = label_names or tasks.label_vocabulary(tags)
         inputs, labels = tasks.align_tags(tokenizer, sentences, label_names, args.seq_length)
         return inputs, labels, label_names, sentences
     texts, labels = data
@@ -173,13 +197,9 @@ def _prepare(args, tokenizer, source, split, label_names=None):
                 f"{source} has {args.label_column!r} values that are not numbers; --task "
                 f"{args.task} learns numeric scores."
             ) from None
-    if label_names is None:
-        label_names = tasks.label_vocabulary(labels)
-    index = {name: i for i, name in enumerate(label_names)}
-    unknown = sorted(set(labels) - set(index))
-    if unknown:
-        raise ValueError(f"{source} has labels {unknown} not seen in training ({label_names}).")
-    return inputs, np.array([index[label] for label in labels], np.int32), label_names, None
+    named = bool(args.label_names)
+    label_names = label_names or tasks.label_vocabulary(labels)
+    return inputs, label_ids(labels, label_names, source, named), label_names, None
 
 
 def _build_model(args, tokenizer, label_names):
@@ -268,8 +288,48 @@ def evaluate(args, model, inputs, labels, label_names, extra):
     return metrics.classification_metrics(labels, outputs.argmax(-1), len(label_names))
 
 
+def _save_model(args, model, tokenizer, label_names, step, scores, eval_data):
+    """Writes the model folder (and `eval_results.json`, and a classifier's confusion matrix on
+    the evaluation set); returns the names of what it wrote."""
+    span_qa = {}
+    if args.task == "squad":  # the export reads and answers as the model was trained and scored
+        span_qa = {
+            "max_query_length": args.max_query_length, "doc_stride": args.doc_stride,
+            "max_answer_length": args.max_answer_length,
+        }
+    model_dir.save_model_dir(
+        model, args.out, tokenizer.vocab_file, task=args.task,
+        lower_case=tokenizer.lower_case, max_chars_per_word=tokenizer.max_chars_per_word,
+        seq_length=args.seq_length, label_names=label_names, step=step, **span_qa,
+    )
+    written = [model_dir.MODEL_FILE, model_dir.VOCAB_FILE, model_dir.METADATA_FILE]
+    if scores:
+        with atomic_open(os.path.join(args.out, "eval_results.json")) as f:
+            json.dump(scores, f, indent=2)
+        written.append("eval_results.json")
+    if scores and args.task in CLASSIFICATION_TASKS:
+        inputs, labels = eval_data[0], eval_data[1]
+        predicted = predictor(model)(inputs, args.batch_size).argmax(-1)
+        path = os.path.join(args.out, CONFUSION_MATRIX_FILE)
+        if plots.plot_confusion_matrix(labels, predicted, label_names, path):
+            written.append(CONFUSION_MATRIX_FILE)
+    return written
+
+
+def _eval_every(args, steps_per_epoch):
+    """Updates between evaluations during training, or None (evaluated at the end only)."""
+    every = args.eval_every
+    if every is None:
+        every = "epoch" if args.keep_best or args.early_stopping_patience else "end"
+    if not args.eval_file or every == "end":
+        return None
+    return steps_per_epoch if every == "epoch" else every
+
+
 def finetune(args):
-    """Fine-tunes and evaluates; returns `(trainer, scores)`."""
+    """Checks everything, fine-tunes and evaluates; returns `(trainer, scores)`."""
+    check_flags(args)
+    program.check_out(args)
     strategy = program.setup(args)
     # TPUs need one static shape; elsewhere each batch runs at its own length.
     fixed = args.fixed_length or isinstance(strategy, tf.distribute.TPUStrategy)
@@ -279,39 +339,71 @@ def finetune(args):
             "length (--fixed-length, or a TPU); drop one of them."
         )
     tokenizer = program.load_tokenizer(args)
-    inputs, labels, label_names, _ = _prepare(args, tokenizer, args.train_file, "train")
+    train = _prepare(args, tokenizer, args.train_file, "train", args.label_names)
+    inputs, labels, label_names, _ = train
+    eval_data = None
+    if args.eval_file:  # read now: a wrong path, column or label fails before training
+        eval_data = _prepare(args, tokenizer, args.eval_file, "eval", label_names)
+    num_labels = len(label_names) if label_names else None
+    if args.keep_best and args.keep_best not in metric_names(args.task, num_labels):
+        raise ValueError(
+            f"--keep-best {args.keep_best} is not a metric of --task {args.task} with "
+            f"{num_labels} labels; use one of {', '.join(metric_names(args.task, num_labels))}."
+        )
     examples = len(next(iter(inputs.values())))
-    steps = args.max_steps or max(
-        1, int(args.epochs * examples // (args.batch_size * args.accumulation_steps))
-    )
+    steps_per_epoch = max(1, examples // (args.batch_size * args.accumulation_steps))
+    steps = args.max_steps or max(1, int(args.epochs * steps_per_epoch))
     with strategy.scope():
         model = _build_model(args, tokenizer, label_names)
         optimizer = program.create_optimizer(args, steps)
     dataset_fn = program.in_memory_dataset_fn(
         inputs, labels, args.seed, None if fixed else LENGTH_MULTIPLE, args.group_by_length
     )
-    trainer = program.create_trainer(args, strategy, model, optimizer, LOSSES[args.task], dataset_fn)
-    trainer.train(steps)
-    scores = {}
-    if args.eval_file:
-        eval_data = _prepare(args, tokenizer, args.eval_file, "eval", label_names)
-        scores = evaluate(args, model, eval_data[0], eval_data[1], label_names, eval_data[3])
-        print("eval: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()), flush=True)
-    if is_chief(strategy):
-        span_qa = {}
-        if args.task == "squad":  # the export reads and answers as the model was trained and scored
-            span_qa = {
-                "max_query_length": args.max_query_length, "doc_stride": args.doc_stride,
-                "max_answer_length": args.max_answer_length,
-            }
-        model_dir.save_model_dir(
-            model, args.out, tokenizer.vocab_file, task=args.task,
-            lower_case=tokenizer.lower_case, max_chars_per_word=tokenizer.max_chars_per_word,
-            seq_length=args.seq_length, label_names=label_names, step=trainer.step, **span_qa,
+
+    def evaluate_now():
+        return evaluate(args, model, eval_data[0], eval_data[1], label_names, eval_data[3])
+
+    def save(step, scores):
+        return _save_model(args, model, tokenizer, label_names, step, scores, eval_data)
+
+    written = []  # what the last write of the model folder wrote
+
+    def save_best(step, scores):
+        written[:] = save(step, scores)
+
+    eval_every = _eval_every(args, steps_per_epoch)
+    monitor = None
+    if eval_every:
+        monitor = EvaluationMonitor(
+            evaluate_now, metric=args.keep_best, patience=args.early_stopping_patience,
+            save_best=save_best if args.keep_best else None,
         )
-        if scores:
-            with atomic_open(os.path.join(args.out, "eval_results.json")) as f:
-                json.dump(scores, f, indent=2)
+    trainer = program.create_trainer(
+        args, strategy, model, optimizer, LOSSES[args.task], dataset_fn, monitor, eval_every
+    )
+    trainer.train(steps)
+    if not is_chief(strategy):  # the chief evaluates and writes
+        keras.mixed_precision.set_global_policy("float32")
+        return trainer, {}
+    scores = {}
+    if eval_data is not None:
+        scores = (monitor and monitor.scores_at(trainer.step)) or evaluate_now()
+        print("eval: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()), flush=True)
+    if args.keep_best and monitor.best is not None:
+        best = monitor.best
+        scores = best["scores"]
+        print(
+            f"the model folder keeps step {best['step']} (best {args.keep_best} "
+            f"{scores[args.keep_best]:.4f}); checkpoints/ the last, step {trainer.step}",
+            flush=True,
+        )
+        # A resumed run whose best came before it: the folder already holds that model.
+        written = written or [
+            model_dir.MODEL_FILE, model_dir.VOCAB_FILE, model_dir.METADATA_FILE, "eval_results.json"
+        ]
+    else:
+        written = save(trainer.step, scores)
+    program.finish(trainer, written + ["checkpoints/", "logs/"], args.keep_best)
     keras.mixed_precision.set_global_policy("float32")
     return trainer, scores
 

@@ -12,35 +12,11 @@ google-research/bert) or raw text files (`--input-format text`). The run writes 
 import keras
 from keras import ops
 
-from keras_bert.cli import positive_fraction, positive_int, probability
-from keras_bert.model_dir import save_model_dir
+from keras_bert.model_dir import METADATA_FILE, MODEL_FILE, VOCAB_FILE, save_model_dir
 from keras_bert.models.pretrainer import masked_lm_hits
 from keras_bert.training import program
 from keras_bert.training.data import pretraining
 from keras_bert.training.strategy import is_chief
-
-
-def add_arguments(parser):
-    data = parser.add_argument_group("data")
-    data.add_argument("--train-files", required=True, help="comma-separated globs")
-    data.add_argument(
-        "--input-format", default="auto", choices=("auto", "tfrecord", "text"),
-        help="auto: TFRecords when the names end in .tfrecord/.tfrecords, else text",
-    )
-    data.add_argument("--text-layout", default="sentences", choices=pretraining.LAYOUTS)
-    data.add_argument("--max-predictions-per-seq", type=positive_int, default=20)
-    data.add_argument("--mask-rate", type=positive_fraction, default=0.15)
-    data.add_argument(
-        "--whole-word-masking", action="store_true",
-        help="mask all the pieces of a word together (dynamic masking)",
-    )
-    data.add_argument("--short-seq-prob", type=probability, default=0.1)
-    data.add_argument(
-        "--static-masking", action="store_true",
-        help="use the masking stored in the TFRecords instead of masking each batch anew",
-    )
-    parser.add_argument("--max-steps", type=positive_int, required=True, help="optimizer updates")
-    program.add_common_arguments(parser, default_learning_rate=1e-4)
 
 
 def pretraining_loss(model, inputs, labels):
@@ -104,6 +80,7 @@ def _dataset_fn(args, tokenizer):
 
 def pretrain(args):
     """Runs the pretraining; returns the trainer (its `.model` is the `BertPretrainer`)."""
+    program.check_out(args)
     strategy = program.setup(args)
     tokenizer = program.load_tokenizer(args)
     dataset_fn = _dataset_fn(args, tokenizer)
@@ -118,6 +95,7 @@ def pretrain(args):
             lower_case=tokenizer.lower_case, max_chars_per_word=tokenizer.max_chars_per_word,
             seq_length=args.seq_length, step=trainer.step,
         )
+        program.finish(trainer, [MODEL_FILE, VOCAB_FILE, METADATA_FILE, "checkpoints/", "logs/"])
     keras.mixed_precision.set_global_policy("float32")
     return trainer
 

@@ -1,51 +1,43 @@
-"""What `keras-bert pretrain` and `keras-bert finetune` share: flags, strategy, precision,
-optimizer, the trainer, and reading in-memory task data as per-replica batches."""
+"""What `keras-bert pretrain` and `keras-bert finetune` share: checks of the output folder,
+strategy, precision, optimizer, the trainer, the run's picture and the closing lines, and
+reading in-memory task data as per-replica batches."""
 
 import os
 
 import keras
 import tensorflow as tf
 
-from keras_bert.cli import positive_int
+from keras_bert import model_dir
 from keras_bert.config import BertConfig
 from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
 from keras_bert.optimization import bert_optimizer
 from keras_bert.text import BertTokenizer
 from keras_bert.text.packing import trim_to_longest
-from keras_bert.training.strategy import STRATEGIES, resolve_strategy
-from keras_bert.training.trainer import Trainer
+from keras_bert.training import plots
+from keras_bert.training.strategy import resolve_strategy
+from keras_bert.training.trainer import Trainer, check_run
 
-PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+# What `plots.plot_run` draws, in the output folder.
+PICTURE_FILE = "training.png"
 
 
-def add_common_arguments(parser, default_learning_rate):
-    model = parser.add_argument_group("model (one of --init-checkpoint, --random-init-size, --config)")
-    model.add_argument("--init-checkpoint", help="pretrained model to start from: a checkpoint folder, a Hugging Face "
-                       "Hub id (ORG/NAME, hf://ORG/NAME), a kaggle:// handle or a keras-hub preset name")
-    model.add_argument("--revision", help="branch, tag or commit of a Hugging Face --init-checkpoint (default: main)")
-    model.add_argument("--random-init-size", help=f"random initialization of one of Google's sizes ({', '.join(BertConfig.sizes())})")
-    model.add_argument("--config", help="bert_config.json / config.json for a random initialization")
-    model.add_argument("--vocab", help="vocab.txt (default: the one in --init-checkpoint)")
-    model.add_argument("--cased", action="store_true", help="cased vocabulary (no lower-casing)")
-    run = parser.add_argument_group("run")
-    run.add_argument("--out", required=True, help="output folder (model, checkpoints/, logs/)")
-    run.add_argument("--strategy", default="auto", choices=STRATEGIES)
-    run.add_argument("--tpu", help="TPU name or grpc:// address (for --strategy tpu/auto)")
-    run.add_argument("--batch-size", type=positive_int, default=32, help="global batch per micro-step")
-    run.add_argument("--seq-length", type=positive_int, default=128)
-    run.add_argument("--learning-rate", type=float, default=default_learning_rate)
-    run.add_argument("--warmup-steps", type=int, default=None, help="default: 10%% of the steps")
-    run.add_argument("--weight-decay", type=float, default=0.01)
-    run.add_argument("--accumulation-steps", type=positive_int, default=1, help="micro-batches per update")
-    run.add_argument("--precision", default="float32", choices=PRECISIONS)
-    run.add_argument("--jit-compile", action="store_true", help="compile forward+backward with XLA")
-    run.add_argument("--steps-per-call", type=positive_int, default=1, help="updates per tf.function call")
-    run.add_argument("--checkpoint-every", type=positive_int, default=1000)
-    run.add_argument("--keep-checkpoints", type=positive_int, default=3)
-    run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+def existing(args):
+    """What to do with an --out that holds a run (`Trainer`'s `existing`)."""
+    return "resume" if args.resume else "overwrite" if args.overwrite else "refuse"
 
+
+def check_out(args):
+    """Before any work: --out is a folder that can be written, and what it holds fits
+    --resume / --overwrite and, to resume, this command's flags."""
+    os.makedirs(args.out, exist_ok=True)
+    if not os.access(args.out, os.W_OK):
+        raise PermissionError(f"--out {args.out} cannot be written; pass another folder.")
+    has_run = check_run(os.path.join(args.out, "checkpoints"), run_identity(args), existing(args))
+    if not has_run and existing(args) == "refuse" and model_dir.is_model_dir(args.out):
+        raise ValueError(
+            f"{args.out} holds a model folder; pass --overwrite to replace it, or a new --out."
+        )
 
 def setup(args):
     """Seeds, precision policy and strategy; returns the strategy."""
@@ -120,7 +112,9 @@ def create_optimizer(args, total_steps):
     )
 
 
-def create_trainer(args, strategy, model, optimizer, loss_fn, dataset_fn):
+def create_trainer(
+    args, strategy, model, optimizer, loss_fn, dataset_fn, evaluation=None, eval_every=None
+):
     return Trainer(
         strategy,
         model,
@@ -137,14 +131,34 @@ def create_trainer(args, strategy, model, optimizer, loss_fn, dataset_fn):
         tokens_per_example=args.seq_length,
         verbose=not args.quiet,
         run=run_identity(args),
+        existing=existing(args),
+        evaluation=evaluation,
+        eval_every=eval_every,
+        log_every=args.log_every,
     )
 
 
-# The flags that choose a run's data and model: a resume must repeat them (`Trainer`'s `run`).
+def finish(trainer, written, metric=None):
+    """On the chief: draws the run's picture (`metric`: the evaluation metric to draw) and
+    prints what the run wrote and where, the picture's path last."""
+    if not trainer.chief:
+        return
+    out = os.path.dirname(os.path.normpath(trainer.log_dir))
+    picture = os.path.abspath(os.path.join(out, PICTURE_FILE))
+    picture = plots.plot_run(trainer.read_history(), picture, metric)
+    print(f"wrote {os.path.abspath(out)}: {', '.join(written)}", flush=True)
+    print(f"the run's picture (loss, learning rate, evaluation): {picture}" if picture else
+          f"no picture of the run: {plots.MISSING}", flush=True)
+
+
+# The flags that choose a run's data, model, optimizer and schedule: a resume must repeat them
+# (`Trainer`'s `run`).
 RUN_FLAGS = (
-    "task", "train_file", "train_files", "input_format", "seq_length", "batch_size",
-    "accumulation_steps", "max_predictions_per_seq", "init_checkpoint", "revision",
-    "random_init_size", "config", "vocab", "cased", "seed",
+    "task", "train_file", "train_files", "input_format", "text_column", "label_column",
+    "label_names", "max_train_examples", "seq_length", "batch_size", "accumulation_steps",
+    "max_predictions_per_seq", "init_checkpoint", "revision", "random_init_size", "config",
+    "vocab", "cased", "seed",
+    "learning_rate", "warmup_steps", "weight_decay", "epochs", "max_steps",
 )
 
 

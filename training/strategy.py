@@ -12,7 +12,7 @@ import os
 
 import tensorflow as tf
 
-STRATEGIES = ("auto", "one_device", "mirrored", "multi_worker", "tpu")
+from keras_bert.cli_args import STRATEGIES
 
 
 def _tpu_resolver(tpu_address):

@@ -34,12 +34,22 @@ PerReplica values); models stay plain Keras models that users may `fit` themselv
   deterministic by step (the caller's `dataset_fn` gets the step to start at), and the
   dropout seed state is checkpointed with the weights, so a resumed run ends where an
   uninterrupted one would.
+  What happens to a folder that already holds checkpoints is explicit (`existing`):
+  resume, start afresh, or refuse.
+- Evaluation (`evaluation`, an `EvaluationMonitor`, every `eval_every` updates): the chief
+  evaluates alone, with no collective op, while the other workers wait at an all-reduce of
+  the monitor's stop decision, so every worker leaves the loop at the same step and none
+  waits for a collective the others never join. The evaluations are kept in
+  `OUT/logs/history.jsonl` with the training metrics, so a resumed run keeps its best and its
+  patience.
 - Logging: loss and the task's metrics, the learning rate and tokens/s go to TensorBoard
-  (`OUT/logs`) and to a progress bar, on the chief only.
+  (`OUT/logs`), to `OUT/logs/history.jsonl` and to the progress line (`progress.Progress`),
+  on the chief only.
 """
 
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -51,15 +61,53 @@ from keras_bert.atomic import atomic_open
 from keras_bert.finite import NonFiniteError
 from keras_bert.json_file import read_json_object
 from keras_bert.training import checkpoint_files
+from keras_bert.training.progress import Progress
 from keras_bert.training.strategy import is_chief
-
 
 # Beside the checkpoints: the `run` that wrote them.
 RUN_FILE = "run.json"
+# In the log folder: one JSON line per logged call of the training function and evaluation.
+HISTORY_FILE = "history.jsonl"
+# What to do with an output folder that already holds checkpoints.
+EXISTING = ("resume", "overwrite", "refuse")
 
 
 def _flag(key):
     return "--" + key.replace("_", "-")
+
+
+def check_run(checkpoint_dir, run, existing="resume"):
+    """Checks, before any work, that a run may write its checkpoints to `checkpoint_dir`.
+
+    A folder with checkpoints is refused when `existing` is "refuse", and when it is "resume"
+    and the folder's `run.json` differs from `run` (naming each flag that differs). Returns
+    whether the folder holds checkpoints.
+    """
+    if existing not in EXISTING:
+        raise ValueError(f"existing={existing!r} is not one of {EXISTING}.")
+    latest = tf.train.latest_checkpoint(checkpoint_dir) if os.path.isdir(checkpoint_dir) else None
+    if latest is None or existing == "overwrite":
+        return latest is not None
+    out = os.path.dirname(os.path.normpath(checkpoint_dir))
+    if existing == "refuse":
+        raise ValueError(
+            f"{out} holds a run's checkpoints ({os.path.basename(latest)}); pass --resume to "
+            "continue it, --overwrite to start afresh, or a new --out."
+        )
+    run_file = os.path.join(checkpoint_dir, RUN_FILE)
+    if os.path.isfile(run_file):
+        written = read_json_object(run_file, "run metadata")
+        changed = [
+            f"{_flag(key)} was {written.get(key)!r}, now {run.get(key)!r}"
+            for key in sorted(set(written) | set(run))
+            if written.get(key) != run.get(key)
+        ]
+        if changed:
+            raise ValueError(
+                f"{checkpoint_dir} holds another run's checkpoints ({'; '.join(changed)}); "
+                "resume with the command that wrote them, or pass --overwrite or a new --out."
+            )
+    return True
 
 
 def _split_micro_batches(tree, count):
@@ -90,10 +138,17 @@ class Trainer:
         out_dir: the folder of `checkpoints/` and `logs/`.
         tokens_per_example: for tokens/s (the sequence length: tokens/s is examples/s times
             it, also where batches are cut shorter).
-        run: what identifies the run (a JSON-able dict, e.g. the flags that choose the data
-            and the model): written beside the checkpoints, and a resume whose `run` differs
-            is refused, so a command pointed at another run's folder cannot take over (and
-            then overwrite) that run's model.
+        run: what identifies the run (a JSON-able dict, e.g. the flags that choose the data,
+            the model, the optimizer and its schedule): written beside the checkpoints, and a
+            resume whose `run` differs is refused, so a command pointed at another run's
+            folder cannot take over (and then overwrite) that run's model.
+        existing: what to do when `out_dir` already holds checkpoints: "resume" from the
+            newest, "overwrite" (delete them, and the logs, and start afresh) or "refuse".
+        evaluation: an `EvaluationMonitor` (`training.evaluation`) called every `eval_every`
+            updates and at the last; training stops early when it says so.
+        eval_every: updates between evaluations.
+        log_every: `(N, "steps"|"seconds")`: how often the progress line is printed when the
+            output is not a terminal.
     """
 
     def __init__(
@@ -113,6 +168,10 @@ class Trainer:
         tokens_per_example=1,
         verbose=True,
         run=None,
+        existing="resume",
+        evaluation=None,
+        eval_every=None,
+        log_every=(30.0, "seconds"),
     ):
         if steps_per_call < 1 or accumulation_steps < 1 or checkpoint_every < 1:
             raise ValueError(
@@ -133,6 +192,10 @@ class Trainer:
         self.tokens_per_example = tokens_per_example
         self.verbose = verbose
         self.run = run or {}
+        self.existing = existing
+        self.evaluation = evaluation
+        self.eval_every = eval_every
+        self.log_every = log_every
         # One replica, no accumulation: no all-reduce, so the update compiles with the step.
         self.fuse_update = jit_compile and accumulation_steps == 1 and (
             strategy.num_replicas_in_sync == 1
@@ -164,7 +227,9 @@ class Trainer:
             self.checkpoint, checkpoint_dir, max_to_keep=keep_checkpoints
         )
         self.log_dir = os.path.join(out_dir, "logs")
+        self.history_file = os.path.join(self.log_dir, HISTORY_FILE)
         self._train_fn = None
+        self._agree_fn = None
         # The metrics of each call of the training function, with their step.
         self.history = []
 
@@ -174,35 +239,27 @@ class Trainer:
         return int(self.optimizer.iterations.numpy())
 
     def restore(self):
-        """Restores the newest checkpoint, if any; returns the step it resumes from."""
-        run_file = os.path.join(self.manager.directory, RUN_FILE)
+        """Restores the newest checkpoint, if any (as `existing` says); returns the step it
+        resumes from."""
+        directory = self.manager.directory
+        if check_run(directory, self.run, self.existing) and self.existing == "overwrite":
+            self._remove_earlier_run()
         latest = self._newest_readable_checkpoint()
         if latest is None:
-            with atomic_open(run_file) as f:
+            with atomic_open(os.path.join(directory, RUN_FILE)) as f:
                 json.dump(self.run, f, indent=2, sort_keys=True)
+            self._keep_history(0)
             return 0
-        if os.path.isfile(run_file):
-            written = read_json_object(run_file, "run metadata")
-            changed = [
-                f"{_flag(key)} was {written.get(key)!r}, now {self.run.get(key)!r}"
-                for key in sorted(set(written) | set(self.run))
-                if written.get(key) != self.run.get(key)
-            ]
-            if changed:
-                raise ValueError(
-                    f"{self.manager.directory} holds another run's checkpoints ("
-                    f"{'; '.join(changed)}); resume with the command that wrote them, or pass a "
-                    "new --out."
-                )
         try:
             self.checkpoint.restore(latest).assert_existing_objects_matched()
         except (AssertionError, ValueError) as error:
             reason = str(error).strip().splitlines()[0]
             raise ValueError(
                 f"{latest} is another run's checkpoint and does not fit this model ({reason}); "
-                f"resume with the command that wrote it, or pass a new --out."
+                f"resume with the command that wrote it, or pass --overwrite or a new --out."
             ) from None
         step = self.step
+        self._keep_history(step)
         print(f"resumed from step {step}", flush=True)
         return step
 
@@ -232,6 +289,50 @@ class Trainer:
             self.checkpoint, directory, max_to_keep=self.keep_checkpoints
         )
         return latest
+
+    def _remove_earlier_run(self):
+        """--overwrite: this worker's checkpoints go (the other workers' scratch folders stay
+        theirs), and on the chief the logs."""
+        directory = self.manager.directory
+        for name in os.listdir(directory):
+            path = os.path.join(directory, name)
+            if name.startswith(".worker_"):
+                continue
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            else:
+                os.remove(path)
+        if self.chief and os.path.isdir(self.log_dir):
+            shutil.rmtree(self.log_dir)
+        self.manager = tf.train.CheckpointManager(
+            self.checkpoint, directory, max_to_keep=self.keep_checkpoints
+        )
+
+    def read_history(self):
+        """The entries of `OUT/logs/history.jsonl`: `{"step", metrics...}` per logged call of
+        the training function, `{"step", "eval": {...}}` per evaluation."""
+        if not os.path.isfile(self.history_file):
+            return []
+        with open(self.history_file, encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def _keep_history(self, step):
+        """On the chief: drops the history after `step` (a resumed run redoes those steps) and
+        hands the evaluations up to it back to the monitor."""
+        if not self.chief:
+            return
+        kept = [entry for entry in self.read_history() if entry["step"] <= step]
+        os.makedirs(self.log_dir, exist_ok=True)
+        with open(self.history_file, "w", encoding="utf-8") as f:
+            f.write("".join(json.dumps(entry) + "\n" for entry in kept))
+        if self.evaluation is not None:
+            self.evaluation.restore(
+                [{"step": e["step"], "scores": e["eval"]} for e in kept if "eval" in e]
+            )
+
+    def _append_history(self, entry):
+        with open(self.history_file, "a", encoding="utf-8") as f:
+            f.write(json.dumps(entry) + "\n")
 
     def _micro_step(self, inputs, labels):
         """Gradients and metrics of one micro-batch on one replica."""
@@ -339,26 +440,45 @@ class Trainer:
 
         return self.strategy.distribute_datasets_from_function(fn)
 
+    def _agree(self, stop):
+        """The chief's `stop` on every worker: an all-reduce that the others join with False
+        (one replica-context sum, the same op on every worker, so none waits alone)."""
+        if self._agree_fn is None:
+            strategy = self.strategy
+
+            @tf.function(autograph=False)  # no Python control flow to convert
+            def agree(value):
+                per_replica = strategy.run(tf.identity, args=(value,))
+                return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica, axis=None)
+
+            self._agree_fn = agree
+        return bool(self._agree_fn(tf.constant(1.0 if stop and self.chief else 0.0)) > 0)
+
+    def _evaluate(self, step):
+        """Evaluates on the chief; returns whether every worker stops here."""
+        stop = self.evaluation(step) if self.chief else False
+        if self.chief:
+            self._append_history({"step": step, "eval": self.evaluation.scores_at(step)})
+        return self._agree(stop)
+
     def train(self, max_steps):
-        """Trains until the optimizer has made `max_steps` updates; returns the last metrics.
+        """Trains until the optimizer has made `max_steps` updates, or the evaluation stops it
+        early; returns the last metrics.
 
         The first call resumes from the newest checkpoint; later calls in the same process go
         on from the weights in memory (they are what that checkpoint holds, or newer).
         """
         start = self.restore() if self._train_fn is None else self.step
-        if start >= max_steps:
+        evaluating = self.evaluation is not None and self.eval_every
+        if start >= max_steps or (evaluating and self._agree(self.evaluation.stopped)):
             return {}
         iterator = iter(self._distributed_dataset(start))
         if self._train_fn is None:
             self._train_fn = self._build_train_fn()
         writer = tf.summary.create_file_writer(self.log_dir) if self.chief else None
         progress = (
-            keras.utils.Progbar(max_steps, stateful_metrics=["tokens/s", "lr"])
-            if self.chief and self.verbose
-            else None
+            Progress(max_steps, start, self.log_every) if self.chief and self.verbose else None
         )
-        if progress is not None:
-            progress.update(start)
         tokens_per_step = self.global_batch_size * self.accumulation_steps * self.tokens_per_example
         step = start
         metrics = {}
@@ -368,6 +488,8 @@ class Trainer:
                 max_steps - step,
                 self.checkpoint_every - step % self.checkpoint_every,
             )
+            if evaluating:
+                num_steps = min(num_steps, self.eval_every - step % self.eval_every)
             began = time.perf_counter()
             metrics = self._train_fn(iterator, tf.constant(num_steps))
             metrics = {k: float(v) for k, v in metrics.items()}
@@ -384,13 +506,23 @@ class Trainer:
             metrics["tokens/s"] = tokens_per_step * num_steps / elapsed
             self.history.append(dict(metrics, step=step))
             if writer is not None:
+                self._append_history(dict(metrics, step=step))
                 with writer.as_default(step=step):
                     for name, value in metrics.items():
                         tf.summary.scalar(name, value)
             if progress is not None:
-                progress.update(step, values=list(metrics.items()))
-            if step % self.checkpoint_every == 0 or step == max_steps:
+                progress.update(step, metrics)
+            stop = False
+            if evaluating and (step % self.eval_every == 0 or step == max_steps):
+                if progress is not None:
+                    progress.break_line()
+                stop = self._evaluate(step)
+            if stop or step % self.checkpoint_every == 0 or step == max_steps:
                 self._save(step)
+            if stop:
+                break
+        if progress is not None:
+            progress.finish()
         if writer is not None:
             writer.flush()
         return metrics

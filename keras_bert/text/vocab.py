@@ -1,11 +1,11 @@
 """WordPiece vocabularies: reading, validating, learning from text (`keras-bert vocab`)."""
 
 import os
+import sys
 
 import tensorflow as tf
 
 from keras_bert.atomic import atomic_open
-from keras_bert.cli import positive_int
 from keras_bert.text_file import read_lines
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
@@ -127,15 +127,18 @@ def build_vocab(files, vocab_size, lower_case=True, out_path=None, batch_size=10
     return tokens
 
 
-def add_arguments(parser):
-    parser.add_argument("files", nargs="+", help="plain-text files, one text per line")
-    parser.add_argument("--vocab-size", type=positive_int, default=30522, help="largest vocabulary size (default 30522)")
-    parser.add_argument("--output", "-o", default="vocab.txt", help="where to write vocab.txt")
-    case = parser.add_mutually_exclusive_group()
-    case.add_argument("--uncased", dest="lower_case", action="store_true", default=True, help="lower-case and strip accents (default)")
-    case.add_argument("--cased", dest="lower_case", action="store_false", help="keep case and accents")
+# Below this share of --vocab-size, `keras-bert vocab` warns that the corpus is too small
+# (the learner normally gives a little less than asked, not a fraction of it).
+SHORT_VOCAB_SHARE = 0.8
 
 
 def run(args):
     tokens = build_vocab(args.files, args.vocab_size, lower_case=args.lower_case, out_path=args.output)
-    print(f"wrote {len(tokens)} tokens to {args.output}")
+    if len(tokens) < SHORT_VOCAB_SHARE * args.vocab_size:
+        print(
+            f"keras-bert vocab: warning: the text gave {len(tokens):,} tokens, far fewer than "
+            f"--vocab-size {args.vocab_size:,}: it has too few distinct words for that size; "
+            "give more text for a larger vocabulary.",
+            file=sys.stderr,
+        )
+    print(f"wrote {len(tokens)} tokens to {os.path.abspath(args.output)}")

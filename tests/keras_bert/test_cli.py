@@ -171,3 +171,92 @@ def test_sizes_and_rates_out_of_range_are_flag_errors(tmp_path):
         "keras-bert make-pretraining-data: error: argument --mask-rate: 0 is not above 0 and at most 1 "
         "(see 'keras-bert make-pretraining-data --help')"
     ]
+
+
+_HELP_PROBE = """
+import sys, time
+began = time.perf_counter()
+from keras_bert import cli
+slowest = time.perf_counter() - began
+for argv in ([], *([name, "--help"] for name in cli.COMMANDS)):
+    began = time.perf_counter()
+    try:
+        cli.main(argv)
+    except SystemExit:
+        pass
+    slowest = max(slowest, time.perf_counter() - began)
+print("SECONDS", slowest, "TENSORFLOW", "tensorflow" in sys.modules,
+      "KERAS", "keras" in sys.modules)
+"""
+
+
+def test_help_of_every_command_answers_at_once_without_tensorflow():
+    result = subprocess.run([sys.executable, "-c", _HELP_PROBE], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    _, seconds, _, tensorflow, _, keras = result.stdout.splitlines()[-1].split()
+    assert (tensorflow, keras) == ("False", "False")
+    assert float(seconds) < 1.0
+    assert result.stderr == ""  # no TensorFlow log lines either
+    for name in cli.COMMANDS:
+        assert f"usage: keras-bert {name}" in result.stdout
+
+
+def test_every_flag_with_a_default_shows_it_in_help():
+    import argparse
+
+    from keras_bert import cli_args
+
+    for name, add_arguments in cli_args.ARGUMENTS.items():
+        parser = argparse.ArgumentParser(formatter_class=cli_args.HelpFormatter)
+        add_arguments(parser)
+        formatter = parser._get_formatter()
+        for action in parser._actions:
+            if action.default in (None, False, argparse.SUPPRESS):
+                continue
+            shown = formatter._get_help_string(action) or ""
+            assert "default" in shown, f"keras-bert {name} {action.option_strings} hides its default"
+    assert set(cli_args.ARGUMENTS) == set(cli.COMMANDS)
+    finetune = subprocess.run([sys.executable, "-m", "keras_bert.cli", "finetune", "--help"],
+                              capture_output=True, text=True, timeout=60).stdout
+    for shown in ("peak learning rate (default: 5e-05)", "(default: 32)", "(default: 128)",
+                  "passes over the training data (default: 3.0)"):
+        assert shown in " ".join(finetune.split()), shown
+
+
+def test_label_names_from_a_list_or_a_file(tmp_path):
+    import argparse
+
+    import pytest
+
+    from keras_bert.cli_args import label_names
+
+    assert label_names("neg,pos") == ["neg", "pos"]
+    labels = tmp_path / "labels.txt"
+    labels.write_text("\ufeffnegative\npositive\n\n", encoding="utf-8")
+    assert label_names(str(labels)) == ["negative", "positive"]
+    for bad in ("pos", "a,a", "a,,b"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            label_names(bad)
+
+
+def test_vocab_warns_when_the_text_gives_far_fewer_tokens_than_asked(tmp_path, monkeypatch, capsys):
+    from keras_bert.text import vocab
+
+    # The learner as it answers on a small corpus: the tokens it finds, whatever was asked.
+    count = 1343
+    tokens = list(vocab.SPECIAL_TOKENS) + [f"w{i}" for i in range(count - 5)]
+    monkeypatch.setattr(vocab, "build_vocab", lambda files, size, lower_case, out_path: (
+        vocab.write_vocab(tokens[:size], out_path) and tokens[:size]))
+    corpus = tmp_path / "small.txt"
+    corpus.write_text("the cat sat on the mat .\n")
+    output = tmp_path / "vocab.txt"
+    assert cli.main(["vocab", str(corpus), "--vocab-size", "3000", "-o", str(output)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        f"keras-bert vocab: warning: the text gave {count:,} tokens, far fewer than --vocab-size "
+        "3,000: it has too few distinct words for that size; give more text for a larger "
+        "vocabulary."
+    ]
+    assert captured.out.splitlines()[-1] == f"wrote {count} tokens to {output}"
+    assert cli.main(["vocab", str(corpus), "--vocab-size", str(count), "-o", str(output)]) == 0
+    assert capsys.readouterr().err == ""

@@ -26,11 +26,12 @@ def main():
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration()] * own.logical_cpus
         )
+    from keras_bert import cli_args
     from keras_bert.training import finetune, pretrain
 
     module = pretrain if own.command == "pretrain" else finetune
     sub = argparse.ArgumentParser()
-    module.add_arguments(sub)
+    cli_args.ARGUMENTS[own.command](sub)
     args = sub.parse_args(rest)
     result = module.pretrain(args) if own.command == "pretrain" else module.finetune(args)[0]
     trainer = result

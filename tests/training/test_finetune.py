@@ -116,22 +116,22 @@ def test_a_run_pointed_at_another_runs_folder_is_refused(tmp_path, monkeypatch, 
             "--config", str(tmp_path / "config.json"), "--vocab", str(tmp_path / "vocab.txt"),
             "--batch-size", "8",
             "--seq-length", "16", "--max-steps", str(max_steps), "--checkpoint-every", "1",
-            "--out", str(tmp_path / "run"), "--quiet",
+            "--out", str(tmp_path / "run"), "--resume", "--quiet",
         ])
 
     monkeypatch.chdir(tmp_path)
-    assert finetune("a.tsv", 1) == 0
+    assert finetune("a.tsv", 2) == 0
     assert finetune("b.tsv", 2) == 1
     checkpoints = tmp_path / "run" / "checkpoints"
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"keras-bert finetune: error: {checkpoints} holds another run's checkpoints "
         f"(--train-file was '{tmp_path}/a.tsv', now '{tmp_path}/b.tsv'); resume with the "
-        "command that wrote them, or pass a new --out."
+        "command that wrote them, or pass --overwrite or a new --out."
     )
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
     assert finetune("../a.tsv", 2) == 0
-    assert "resumed from step 1" in capsys.readouterr().out
+    assert "resumed from step 2" in capsys.readouterr().out
 
 
 def test_an_init_checkpoint_is_checked_against_the_vocab_and_seq_length(tmp_path, capsys):

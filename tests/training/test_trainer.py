@@ -40,7 +40,7 @@ def pretrain_flags(ws, out, *extra):
         "pretrain", "--train-files", ws["records"], "--config", ws["config"],
         "--vocab", ws["vocab"], "--batch-size", "8", "--seq-length", "32",
         "--max-predictions-per-seq", "5", "--learning-rate", "1e-3", "--warmup-steps", "2",
-        "--out", str(out), "--quiet", *extra,
+        "--out", str(out), "--resume", "--quiet", *extra,
     ]
 
 
@@ -68,23 +68,35 @@ def test_mirrored_pretraining_then_finetuning(workspace):
 
     tsv = workspace["folder"] / "train.tsv"
     lines = ["sentence\tlabel"] + [
-        f"{'a' if i % 2 else 'b'}{'c' * (i % 5)} x\t{'pos' if i % 2 else 'neg'}" for i in range(32)
+        f"{'a' if i % 2 else 'b'}{'c' * (i % 5)} x\t{i % 2}" for i in range(32)
     ]
     tsv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     tuned = workspace["folder"] / "tuned"
     summary, stdout = helpers.run_training(
         "finetune", "--task", "classification", "--train-file", tsv, "--eval-file", tsv,
+        "--label-names", "neg,pos", "--eval-every", "4", "--keep-best", "mcc",
         "--init-checkpoint", out, "--strategy", "mirrored", "--batch-size", "8",
         "--seq-length", "16", "--max-steps", "12", "--steps-per-call", "4",
         "--learning-rate", "1e-3", "--warmup-steps", "0", "--out", tuned, "--quiet",
         logical_cpus=2,
     )
     assert summary["replicas_identical"] and summary["losses"][-1] < summary["losses"][0]
+    # The 0/1 labels of the file carry the names given, which the model folder keeps.
     metadata = keras_bert.model_dir.read_metadata(str(tuned))
     assert metadata["label_names"] == ["neg", "pos"] and metadata["task"] == "classification"
+    # Evaluated at steps 4, 8 and 12; the model folder holds the best by MCC.
+    evaluations = [json.loads(line) for line in (tuned / "logs" / "history.jsonl").read_text().splitlines()]
+    evaluations = [e for e in evaluations if "eval" in e]
+    assert [e["step"] for e in evaluations] == [4, 8, 12]
+    best = max(evaluations, key=lambda e: (e["eval"]["mcc"], -e["step"]))
     scores = json.loads((tuned / "eval_results.json").read_text())
-    assert set(scores) == {"accuracy", "f1", "mcc"}
-    assert "eval: accuracy" in stdout
+    assert scores == best["eval"] and metadata["step"] == best["step"]
+    assert stdout.count("eval at step") == 3
+    # It ends by saying what it wrote, where, and the picture's path last.
+    closing = stdout.strip().splitlines()[-3:-1]
+    assert closing[0].startswith(f"wrote {tuned}: model.keras, vocab.txt, keras_bert.json")
+    assert closing[1].endswith(str(tuned / "training.png")) and (tuned / "training.png").is_file()
+    assert (tuned / "confusion_matrix.png").is_file()
 
 
 def test_sigkill_then_resume_ends_like_an_uninterrupted_run(workspace):
@@ -130,10 +142,11 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def test_multi_worker_mirrored_strategy_two_processes(workspace):
+def _two_workers(flags_of):
+    """Runs `run_training.py flags_of(index)` as the two workers of a MultiWorkerMirroredStrategy
+    cluster on 127.0.0.1; returns each worker's (summary, stdout)."""
     ports = [_free_port(), _free_port()]
     cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
-    out = workspace["folder"] / "multi_worker"
     processes = []
     try:
         for index in range(2):
@@ -141,28 +154,57 @@ def test_multi_worker_mirrored_strategy_two_processes(workspace):
                 {"cluster": cluster, "task": {"type": "worker", "index": index}}
             ))
             processes.append(subprocess.Popen(
-                helpers.runner_command(
-                    "--weights", workspace["folder"] / f"worker{index}.npz",
-                    *pretrain_flags(workspace, out, "--strategy", "multi_worker",
-                                    "--max-steps", "6", "--steps-per-call", "3",
-                                    "--checkpoint-every", "3"),
-                ),
-                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                helpers.runner_command(*flags_of(index)), env=env, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True,
             ))
-        outputs = [p.communicate(timeout=240) for p in processes]
+        outputs = [p.communicate(timeout=300) for p in processes]
     finally:
         for process in processes:
             if process.poll() is None:
                 process.kill()
                 process.wait()
+    results = []
     for process, (stdout, stderr) in zip(processes, outputs):
         assert process.returncode == 0, stderr[-3000:]
-        summary = json.loads(stdout.strip().splitlines()[-1])
+        results.append((json.loads(stdout.strip().splitlines()[-1]), stdout))
+    return results
+
+
+def test_multi_worker_mirrored_strategy_two_processes(workspace):
+    out = workspace["folder"] / "multi_worker"
+    results = _two_workers(lambda index: [
+        "--weights", workspace["folder"] / f"worker{index}.npz",
+        *pretrain_flags(workspace, out, "--strategy", "multi_worker", "--max-steps", "6",
+                        "--steps-per-call", "3", "--checkpoint-every", "3"),
+    ])
+    for summary, _ in results:
         assert summary["replicas"] == 2 and summary["step"] == 6
     chief, other = (load_weights(workspace["folder"] / f"worker{i}.npz") for i in range(2))
     for a, b in zip(chief, other):
         np.testing.assert_array_equal(a, b)
     assert keras_bert.model_dir.is_model_dir(str(out))
+
+
+@pytest.mark.slow
+def test_multi_worker_finetuning_evaluates_mid_run_keeps_the_best_and_stops_together(workspace):
+    """The chief evaluates every 2 updates while the other worker waits at the stop
+    all-reduce; with a learning rate of 0 nothing improves after the first evaluation, so
+    patience 2 stops both workers at step 6 of 20, and the model folder keeps step 2."""
+    tsv = workspace["folder"] / "mw_train.tsv"
+    tsv.write_text("sentence\tlabel\n" + "".join(
+        f"{'a' if i % 2 else 'b'} x\t{i % 2}\n" for i in range(32)), encoding="utf-8")
+    out = workspace["folder"] / "mw_tuned"
+    (chief, chief_out), (other, other_out) = _two_workers(lambda index: [
+        "finetune", "--task", "classification", "--train-file", tsv, "--eval-file", tsv,
+        "--config", workspace["config"], "--vocab", workspace["vocab"],
+        "--strategy", "multi_worker", "--batch-size", "8", "--seq-length", "16",
+        "--max-steps", "20", "--learning-rate", "0", "--eval-every", "2",
+        "--keep-best", "accuracy", "--early-stopping-patience", "2", "--out", out, "--quiet",
+    ])
+    assert chief["step"] == other["step"] == 6 and chief["replicas"] == 2
+    assert chief_out.count("eval at step") == 3 and "eval at step" not in other_out
+    assert "no better accuracy in 2 evaluations: stopping" in chief_out
+    assert keras_bert.model_dir.read_metadata(str(out))["step"] == 2
 
 
 def test_squad_finetune_end_to_end_on_real_dev_examples(workspace, shared_data):
@@ -259,17 +301,19 @@ def test_resuming_another_runs_checkpoint_names_the_folder_and_what_to_do(tmp_pa
         vocab_size=helpers.VOCAB, hidden_size=16, num_layers=1, num_attention_heads=2,
         intermediate_size=32, max_position_embeddings=helpers.SEQ_LENGTH,
     )
-    for num_classes in (2, 3):
+
+    def new_trainer(num_classes, existing="resume"):
         with strategy.scope():
             model = keras_bert.BertClassifier(keras_bert.BertEncoder(config), num_classes)
             optimizer = bert_optimizer(1e-3, 10, warmup_steps=1)
-        trainer = Trainer(
+        return Trainer(
             strategy, model, optimizer, finetune.classification_loss,
             lambda *_: tf.data.Dataset.from_tensors(batch).repeat(), 8, str(tmp_path),
-            checkpoint_every=1, verbose=False,
+            checkpoint_every=1, verbose=False, existing=existing,
         )
-        if num_classes == 2:
-            trainer.train(1)
+
+    new_trainer(2).train(1)
+    trainer = new_trainer(3)
     latest = os.path.join(str(tmp_path), "checkpoints", "ckpt-1")
     with pytest.raises(ValueError) as error:
         trainer.train(2)
@@ -277,5 +321,11 @@ def test_resuming_another_runs_checkpoint_names_the_folder_and_what_to_do(tmp_pa
         f"{latest} is another run's checkpoint and does not fit this model (Received "
         "incompatible tensor with shape (16, 2) when attempting to restore variable with shape "
         "(16, 3) and name classifier_head/dense/kernel:0.); resume with the command that wrote it, "
-        "or pass a new --out."
+        "or pass --overwrite or a new --out."
     )
+    with pytest.raises(ValueError, match="holds a run's checkpoints .ckpt-1.; pass --resume"):
+        new_trainer(3, "refuse").train(2)
+    trainer = new_trainer(3, "overwrite")  # the earlier run goes; this one starts at step 0
+    assert trainer.train(1) and trainer.step == 1
+    assert trainer.manager.checkpoints == [latest]  # the new run's step 1, restorable:
+    new_trainer(3).checkpoint.restore(latest).assert_existing_objects_matched()

@@ -40,10 +40,10 @@ import tensorflow as tf
 
 from keras_bert import split_pretraining_features
 from keras_bert.atomic import atomic_path, remove_partial_files
+from keras_bert.cli_args import LAYOUTS
 from keras_bert.text import mask_for_mlm
 from keras_bert.text_file import read_lines
 
-LAYOUTS = ("sentences", "paragraphs")
 INSTANCE_FEATURES = ("input_ids", "input_mask", "segment_ids", "next_sentence_labels")
 MASK_FEATURES = ("masked_lm_positions", "masked_lm_ids", "masked_lm_weights")
 
