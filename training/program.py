@@ -2,6 +2,7 @@
 strategy, precision, optimizer, the trainer, the run's picture and the closing lines, and
 reading in-memory task data as per-replica batches."""
 
+import errno
 import os
 
 import keras
@@ -30,8 +31,12 @@ def existing(args):
 def check_out(args):
     """Before any work: --out is a folder that can be written, and what it holds fits
     --resume / --overwrite and, to resume, this command's flags."""
-    os.makedirs(args.out, exist_ok=True)
-    if not os.access(args.out, os.W_OK):
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), args.out)
+    folder = os.path.abspath(args.out)
+    while not os.path.exists(folder):  # the folder a new --out would be made in
+        folder = os.path.dirname(folder)
+    if not os.access(folder, os.W_OK):
         raise PermissionError(f"--out {args.out} cannot be written; pass another folder.")
     has_run = check_run(os.path.join(args.out, "checkpoints"), run_identity(args), existing(args))
     if not has_run and existing(args) == "refuse" and model_dir.is_model_dir(args.out):
