@@ -314,7 +314,17 @@ class Trainer:
         if not os.path.isfile(self.history_file):
             return []
         with open(self.history_file, encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
+            lines = [line for line in f if line.strip()]
+        entries = []
+        for number, line in enumerate(lines, 1):
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                if number < len(lines):  # only the last line may be cut short by a kill
+                    raise ValueError(
+                        f"{self.history_file} line {number} is not JSON; delete the file."
+                    ) from None
+        return entries
 
     def _keep_history(self, step):
         """On the chief: drops the history after `step` (a resumed run redoes those steps) and

@@ -91,3 +91,19 @@ def test_keras_fit_gets_the_same_evaluation_as_a_callback(tmp_path):
     assert [e["step"] for e in monitor.history] == [2, 4, 6]
     assert len(history.epoch) == 2 and monitor.best["step"] == 2
     assert keras.saving.load_model(best).count_params() == model.count_params()
+
+
+def test_a_history_cut_short_by_a_kill_loses_only_its_last_line(tmp_path):
+    """A resumed run reads its evaluations back from `logs/history.jsonl`; a SIGKILL in the
+    middle of an append leaves half a line, which is dropped (the resume redoes that step)."""
+    import types
+
+    from keras_bert.training.trainer import Trainer
+
+    history = tmp_path / "history.jsonl"
+    history.write_text('{"step": 2, "eval": {"accuracy": 0.5}}\n{"step": 4, "lo')
+    reader = types.SimpleNamespace(history_file=str(history))
+    assert Trainer.read_history(reader) == [{"step": 2, "eval": {"accuracy": 0.5}}]
+    history.write_text('{"step": 2, "lo\n{"step": 4, "loss": 1.0}\n')
+    with pytest.raises(ValueError, match="line 1 is not JSON; delete the file"):
+        Trainer.read_history(reader)
