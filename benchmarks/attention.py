@@ -41,7 +41,9 @@ class FusedQKVAttention(BertSelfAttention):
     def build(self, x_shape, input_mask_shape=None):
         super().build(x_shape, input_mask_shape)
         self.qkv = keras.layers.EinsumDense(
-            "bsh,hznd->bsznd", output_shape=(None, 3, self.num_heads, self.head_size), bias_axes="znd"
+            "bsh,hznd->bsznd",
+            output_shape=(None, 3, self.num_heads, self.head_size),
+            bias_axes="znd",
         )
         self.qkv.build(x_shape)
         parts = (self.query, self.key, self.value)
@@ -62,9 +64,11 @@ def main():
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
     layers = {}
-    for name, cls in (("einsum + softmax (ours)", BertSelfAttention),
-                      ("ops.dot_product_attention", DotProductAttention),
-                      ("fused QKV projection", FusedQKVAttention)):
+    for name, cls in (
+        ("einsum + softmax (ours)", BertSelfAttention),
+        ("ops.dot_product_attention", DotProductAttention),
+        ("fused QKV projection", FusedQKVAttention),
+    ):
         keras.utils.set_random_seed(0)  # the same initial weights in every variant
         layer = cls(HEADS, HIDDEN // HEADS)
         layer.build((None, SEQ, HIDDEN))
@@ -73,9 +77,13 @@ def main():
     rng = np.random.default_rng(0)
     for batch in (1, 8):
         x = tf.constant(rng.standard_normal((batch, SEQ, HIDDEN), dtype=np.float32))
-        mask = tf.constant((np.arange(SEQ) < int(SEQ * 0.8))[None].repeat(batch, 0).astype(np.int32))
-        calls = {name: tf.function(lambda x, m, layer=layer: layer(x, m), jit_compile=True)
-                 for name, layer in layers.items()}
+        mask = tf.constant(
+            (np.arange(SEQ) < int(SEQ * 0.8))[None].repeat(batch, 0).astype(np.int32)
+        )
+        calls = {
+            name: tf.function(lambda x, m, layer=layer: layer(x, m), jit_compile=True)
+            for name, layer in layers.items()
+        }
         expected = calls["einsum + softmax (ours)"](x, mask).numpy()
         base = None
         for name, call in calls.items():

@@ -72,4 +72,8 @@ def onnxruntime_session(fn, input_signature):
 def keras_hub_inputs(x):
     """Our encoder input dict under keras-hub's `BertBackbone` names (its `padding_mask` is an
     int32 input, as our `input_mask`)."""
-    return {"token_ids": x["input_word_ids"], "segment_ids": x["input_type_ids"], "padding_mask": x["input_mask"]}
+    return {
+        "token_ids": x["input_word_ids"],
+        "segment_ids": x["input_type_ids"],
+        "padding_mask": x["input_mask"],
+    }

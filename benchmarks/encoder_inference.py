@@ -18,13 +18,19 @@ import tempfile
 import keras
 import numpy as np
 import tensorflow as tf
-
-from benchmarks.common import alternating_medians, keras_hub_inputs, machine, onnxruntime_session, print_table
-from keras_bert import BertConfig, BertEncoder
-from keras_bert.checkpoints import to_keras_hub
 from keras_bert.export import serving, tflite
 from keras_bert.export.precision import with_precision
 from keras_bert.export.verify import tflite_interpreter
+
+from benchmarks.common import (
+    alternating_medians,
+    keras_hub_inputs,
+    machine,
+    onnxruntime_session,
+    print_table,
+)
+from keras_bert import BertConfig, BertEncoder
+from keras_bert.checkpoints import to_keras_hub
 from keras_bert.models.encoder import INPUT_NAMES
 
 
@@ -115,15 +121,20 @@ def main():
             diff = np.abs(want - engine(x)).max()
             # bfloat16 rounds to 8 bits (0.1 here); another model differs by about 1.
             if diff > (0.25 if "bfloat16" in name else 1e-4):
-                raise SystemExit(f"{name} disagrees with keras-bert by {diff:.2e}: not the same model")
+                raise SystemExit(
+                    f"{name} disagrees with keras-bert by {diff:.2e}: not the same model"
+                )
             if "bfloat16" in name:
                 print(f"batch {batch}: {name} differs from float32 by at most {diff:.3f}")
         ms = alternating_medians(
             {name: (lambda e=engine: e(x)) for name, engine in engines.items()},
-            rounds=args.rounds, repeats=args.repeats,
+            rounds=args.rounds,
+            repeats=args.repeats,
         )
         base = ms["keras-hub, XLA"]
-        rows += [(batch, name, f"{value:.1f}", f"{value / base:.2f}x") for name, value in ms.items()]
+        rows += [
+            (batch, name, f"{value:.1f}", f"{value / base:.2f}x") for name, value in ms.items()
+        ]
     print_table(
         f"Encoder forward, {args.size}, seq {args.seq_length}, float32, ids in (median ms of "
         f"{args.rounds} alternating rounds; {machine()}; keras {keras.__version__}; LiteRT "

@@ -27,18 +27,17 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-
-import keras_bert  # noqa: E402
-from keras_bert.optimization import bert_optimizer  # noqa: E402
-from keras_bert.text import BertTokenizer  # noqa: E402
 from keras_bert.training import finetune, program  # noqa: E402
 from keras_bert.training.data import tasks  # noqa: E402
 from keras_bert.training.strategy import resolve_strategy  # noqa: E402
 from keras_bert.training.trainer import Trainer  # noqa: E402
 
+import keras_bert  # noqa: E402
 from benchmarks.common import keras_hub_inputs, machine, print_table  # noqa: E402
 from benchmarks.export import VOCAB, real_sentences  # noqa: E402
 from benchmarks.pretraining import BATCH, SEQ, StepTimes, benchmark_config  # noqa: E402
+from keras_bert.optimization import bert_optimizer  # noqa: E402
+from keras_bert.text import BertTokenizer  # noqa: E402
 
 EXAMPLES = 4096
 
@@ -56,16 +55,29 @@ def sst2_batches(split="train"):
 class Ours:
     """Our `Trainer` on a `BertClassifier`; `run(steps)` returns examples/s of one call."""
 
-    def __init__(self, inputs, labels, steps, out_dir, jit_compile, length_multiple, group_by_length=False):
+    def __init__(
+        self, inputs, labels, steps, out_dir, jit_compile, length_multiple, group_by_length=False
+    ):
         strategy = resolve_strategy("one_device")
         with strategy.scope():
             model = keras_bert.BertClassifier(keras_bert.BertEncoder(benchmark_config()), 2)
             optimizer = bert_optimizer(5e-5, 10**6, warmup_steps=steps)
-        dataset_fn = program.in_memory_dataset_fn(inputs, labels, 0, length_multiple, group_by_length)
+        dataset_fn = program.in_memory_dataset_fn(
+            inputs, labels, 0, length_multiple, group_by_length
+        )
         self.trainer = Trainer(
-            strategy, model, optimizer, finetune.classification_loss, dataset_fn, BATCH, out_dir,
-            steps_per_call=steps, checkpoint_every=10**9, tokens_per_example=1,
-            jit_compile=jit_compile, verbose=False,
+            strategy,
+            model,
+            optimizer,
+            finetune.classification_loss,
+            dataset_fn,
+            BATCH,
+            out_dir,
+            steps_per_call=steps,
+            checkpoint_every=10**9,
+            tokens_per_example=1,
+            jit_compile=jit_compile,
+            verbose=False,
         )
         for _ in range(3):  # traces, and compiles the lengths the batches take
             self.run(steps)
@@ -84,19 +96,27 @@ class KerasHub:
 
         config = benchmark_config()
         backbone = keras_hub.models.BertBackbone(
-            vocabulary_size=config.vocab_size, num_layers=config.num_layers,
-            num_heads=config.num_attention_heads, hidden_dim=config.hidden_size,
-            intermediate_dim=config.intermediate_size, max_sequence_length=512,
+            vocabulary_size=config.vocab_size,
+            num_layers=config.num_layers,
+            num_heads=config.num_attention_heads,
+            hidden_dim=config.hidden_size,
+            intermediate_dim=config.intermediate_size,
+            max_sequence_length=512,
         )
         self.model = keras_hub.models.BertTextClassifier(backbone, 2, preprocessor=None)
         self.model.compile(
-            optimizer=keras.optimizers.AdamW(5e-5, weight_decay=0.01, epsilon=1e-6, global_clipnorm=1.0),
+            optimizer=keras.optimizers.AdamW(
+                5e-5, weight_decay=0.01, epsilon=1e-6, global_clipnorm=1.0
+            ),
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             jit_compile=jit_compile,
         )
         self.data = (
-            tf.data.Dataset.from_tensor_slices((keras_hub_inputs(inputs), labels)).shuffle(len(labels), seed=0).repeat()
-            .batch(BATCH, drop_remainder=True).prefetch(2)
+            tf.data.Dataset.from_tensor_slices((keras_hub_inputs(inputs), labels))
+            .shuffle(len(labels), seed=0)
+            .repeat()
+            .batch(BATCH, drop_remainder=True)
+            .prefetch(2)
         )
         self.run(steps)  # traces and warms up
 
@@ -116,14 +136,28 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         multiple = finetune.LENGTH_MULTIPLE
         contestants = {
-            "keras-hub BertTextClassifier, fit, no XLA": KerasHub(inputs, labels, args.steps, False),
+            "keras-hub BertTextClassifier, fit, no XLA": KerasHub(
+                inputs, labels, args.steps, False
+            ),
             "keras-hub BertTextClassifier, fit, XLA": KerasHub(inputs, labels, args.steps, True),
-            "keras-bert, fixed length, no XLA": Ours(inputs, labels, args.steps, f"{folder}/a", False, None),
-            "keras-bert, fixed length, XLA": Ours(inputs, labels, args.steps, f"{folder}/b", True, None),
-            "keras-bert, cut batches, no XLA": Ours(inputs, labels, args.steps, f"{folder}/c", False, multiple),
-            "keras-bert, cut batches, XLA": Ours(inputs, labels, args.steps, f"{folder}/d", True, multiple),
-            "keras-bert, grouped by length, no XLA": Ours(inputs, labels, args.steps, f"{folder}/e", False, multiple, True),
-            "keras-bert, grouped by length, XLA": Ours(inputs, labels, args.steps, f"{folder}/f", True, multiple, True),
+            "keras-bert, fixed length, no XLA": Ours(
+                inputs, labels, args.steps, f"{folder}/a", False, None
+            ),
+            "keras-bert, fixed length, XLA": Ours(
+                inputs, labels, args.steps, f"{folder}/b", True, None
+            ),
+            "keras-bert, cut batches, no XLA": Ours(
+                inputs, labels, args.steps, f"{folder}/c", False, multiple
+            ),
+            "keras-bert, cut batches, XLA": Ours(
+                inputs, labels, args.steps, f"{folder}/d", True, multiple
+            ),
+            "keras-bert, grouped by length, no XLA": Ours(
+                inputs, labels, args.steps, f"{folder}/e", False, multiple, True
+            ),
+            "keras-bert, grouped by length, XLA": Ours(
+                inputs, labels, args.steps, f"{folder}/f", True, multiple, True
+            ),
         }
         # Rounds alternate between the contestants; the median of the rounds is reported.
         results = {contestant: [] for contestant in contestants}
@@ -151,14 +185,18 @@ def evaluation(contestants, rounds):
     predictors = {
         f"keras-hub BertTextClassifier.predict, {xla}": functools.partial(
             contestants[f"keras-hub BertTextClassifier, fit, {xla}"].model.predict,
-            hub_inputs, batch_size=BATCH, verbose=0,
+            hub_inputs,
+            batch_size=BATCH,
+            verbose=0,
         )
         for xla in ("no XLA", "XLA")
     }
     predictors["keras-bert model.predict, full length"] = functools.partial(
         ours.predict, inputs, batch_size=BATCH, verbose=0
     )
-    predictors["keras-bert finetune.predictor, cut batches"] = functools.partial(predict_cut, inputs, BATCH)
+    predictors["keras-bert finetune.predictor, cut batches"] = functools.partial(
+        predict_cut, inputs, BATCH
+    )
     for predict in predictors.values():  # traces
         predict()
     seconds = {contestant: [] for contestant in predictors}

@@ -34,7 +34,9 @@ def _tflite_files(folder):
     class FeedForward(tf.Module):
         def __init__(self):
             super().__init__()
-            self.kernel = tf.Variable(tf.random.stateless_normal([HIDDEN, INTERMEDIATE], [0, 1]) * 0.02)
+            self.kernel = tf.Variable(
+                tf.random.stateless_normal([HIDDEN, INTERMEDIATE], [0, 1]) * 0.02
+            )
 
         @tf.function(input_signature=[tf.TensorSpec([None, SEQ, HIDDEN], tf.float32)])
         def __call__(self, x):
@@ -85,7 +87,9 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for name, content in _tflite_files(folder).items():
-            runner = Interpreter(model_content=content, num_threads=args.threads).get_signature_runner()
+            runner = Interpreter(
+                model_content=content, num_threads=args.threads
+            ).get_signature_runner()
             for b in (1, 8):
                 x = rng.standard_normal((b, SEQ, HIDDEN), dtype=np.float32)
                 ms = time_call(lambda: runner(x=x))[0]
@@ -96,17 +100,31 @@ def main():
                         x = rng.standard_normal((b, SEQ, HIDDEN), dtype=np.float32)
                         ms = _compiled_model_ms(content, flags, args.threads, x)
                         label = "default flags" if flags is None else "flags QS8+DYNAMIC_FC+LATEST"
-                        rows.append((f"LiteRT CompiledModel {name}, {label}", b, f"{ms:.2f}",
-                                     f"{flops[b] / ms / 1e6:.0f}"))
+                        rows.append(
+                            (
+                                f"LiteRT CompiledModel {name}, {label}",
+                                b,
+                                f"{ms:.2f}",
+                                f"{flops[b] / ms / 1e6:.0f}",
+                            )
+                        )
     for dtype in (tf.float32, tf.bfloat16):
-        kernel = tf.Variable(tf.cast(tf.random.stateless_normal([HIDDEN, INTERMEDIATE], [0, 1]), dtype))
+        kernel = tf.Variable(
+            tf.cast(tf.random.stateless_normal([HIDDEN, INTERMEDIATE], [0, 1]), dtype)
+        )
         for jit in (False, True):
             matmul = tf.function(lambda x: tf.matmul(x, kernel), jit_compile=jit)
             for b in (1, 8):
                 x = tf.cast(tf.random.stateless_normal([b * SEQ, HIDDEN], [0, 2]), dtype)
                 ms = time_call(lambda: matmul(x).numpy())[0]
-                rows.append((f"TensorFlow {dtype.name}{', XLA' if jit else ''}", b, f"{ms:.2f}",
-                             f"{flops[b] / ms / 1e6:.0f}"))
+                rows.append(
+                    (
+                        f"TensorFlow {dtype.name}{', XLA' if jit else ''}",
+                        b,
+                        f"{ms:.2f}",
+                        f"{flops[b] / ms / 1e6:.0f}",
+                    )
+                )
     print_table(
         f"One [{SEQ}*batch, {HIDDEN}] x [{HIDDEN}, {INTERMEDIATE}] matmul, TFLite {args.threads} threads "
         f"({machine()})",

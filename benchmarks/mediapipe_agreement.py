@@ -31,13 +31,13 @@ import os
 import tempfile
 import unicodedata
 
-import keras_bert  # noqa: F401  (sets the Keras backend before TensorFlow loads)
 import numpy as np
 import tensorflow as tf
-
-from benchmarks.common import alternating_medians, machine, print_table
 from keras_bert.export import mediapipe as mp_export
 from keras_bert.export.tflite import export_tflite
+
+import keras_bert  # noqa: F401  (sets the Keras backend before TensorFlow loads)
+from benchmarks.common import alternating_medians, machine, print_table
 from keras_bert.text import BertPreprocessor, BertTokenizer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -111,10 +111,9 @@ def latency(texts_by_set, args, tmp):
     """Median ms per text of MediaPipe's TextClassifier and of the raw-text TFLite file, same
     model, for each set of texts: dict set name -> (MediaPipe ms, raw-text TFLite ms)."""
     import keras
+    from keras_bert.export.verify import tflite_interpreter
     from mediapipe.tasks.python.core.base_options import BaseOptions
     from mediapipe.tasks.python.text import text_classifier
-
-    from keras_bert.export.verify import tflite_interpreter
 
     keras.utils.set_random_seed(0)
     config = keras_bert.BertConfig(

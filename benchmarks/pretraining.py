@@ -23,16 +23,15 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-
-import keras_bert  # noqa: E402
-from keras_bert.optimization import bert_optimizer  # noqa: E402
-from keras_bert.text import BertTokenizer  # noqa: E402
 from keras_bert.training import pretrain  # noqa: E402
 from keras_bert.training.data import pretraining  # noqa: E402
 from keras_bert.training.strategy import resolve_strategy  # noqa: E402
 from keras_bert.training.trainer import Trainer  # noqa: E402
 
+import keras_bert  # noqa: E402
 from benchmarks.common import keras_hub_inputs, machine, print_table  # noqa: E402
+from keras_bert.optimization import bert_optimizer  # noqa: E402
+from keras_bert.text import BertTokenizer  # noqa: E402
 
 VOCAB, LAYERS, HIDDEN, HEADS, INTERMEDIATE = 30522, 4, 256, 4, 1024
 SEQ, BATCH, PREDICTIONS = 128, 32, 20
@@ -43,7 +42,10 @@ def synthetic_batch(seed=0, batch=BATCH, seq=SEQ, predictions=PREDICTIONS, vocab
     rng = np.random.RandomState(seed)
     ids = rng.randint(5, vocab, (batch, seq)).astype("int32")
     positions = np.sort(
-        np.stack([rng.choice(np.arange(1, seq - 1), predictions, replace=False) for _ in range(batch)]), 1
+        np.stack(
+            [rng.choice(np.arange(1, seq - 1), predictions, replace=False) for _ in range(batch)]
+        ),
+        1,
     ).astype("int32")
     return {
         "input_word_ids": ids,
@@ -60,8 +62,12 @@ def synthetic_batch(seed=0, batch=BATCH, seq=SEQ, predictions=PREDICTIONS, vocab
 def benchmark_config():
     """The 4-layer, hidden-256 model both trainers are timed on."""
     return keras_bert.BertConfig(
-        vocab_size=VOCAB, hidden_size=HIDDEN, num_layers=LAYERS, num_attention_heads=HEADS,
-        intermediate_size=INTERMEDIATE, max_position_embeddings=512,
+        vocab_size=VOCAB,
+        hidden_size=HIDDEN,
+        num_layers=LAYERS,
+        num_attention_heads=HEADS,
+        intermediate_size=INTERMEDIATE,
+        max_position_embeddings=512,
     )
 
 
@@ -72,15 +78,28 @@ class Ours:
     def __init__(self, dataset_fn, steps, out_dir, jit_compile, config=None, batch=BATCH, seq=SEQ):
         strategy = resolve_strategy("one_device")
         with strategy.scope():
-            self.model = keras_bert.BertPretrainer(keras_bert.BertEncoder(config or benchmark_config()))
+            self.model = keras_bert.BertPretrainer(
+                keras_bert.BertEncoder(config or benchmark_config())
+            )
             optimizer = bert_optimizer(
-                1e-4, 10**6, warmup_steps=steps,
+                1e-4,
+                10**6,
+                warmup_steps=steps,
                 loss_scaling=keras.mixed_precision.global_policy().name == "mixed_float16",
             )
         self.trainer = Trainer(
-            strategy, self.model, optimizer, pretrain.pretraining_loss, dataset_fn, batch, out_dir,
-            steps_per_call=steps, checkpoint_every=10**9, tokens_per_example=seq,
-            jit_compile=jit_compile, verbose=False,
+            strategy,
+            self.model,
+            optimizer,
+            pretrain.pretraining_loss,
+            dataset_fn,
+            batch,
+            out_dir,
+            steps_per_call=steps,
+            checkpoint_every=10**9,
+            tokens_per_example=seq,
+            jit_compile=jit_compile,
+            verbose=False,
         )
         self.run(steps)  # traces and warms up
 
@@ -107,8 +126,12 @@ class KerasHub:
         import keras_hub
 
         backbone = keras_hub.models.BertBackbone(
-            vocabulary_size=VOCAB, num_layers=LAYERS, num_heads=HEADS, hidden_dim=HIDDEN,
-            intermediate_dim=INTERMEDIATE, max_sequence_length=512,
+            vocabulary_size=VOCAB,
+            num_layers=LAYERS,
+            num_heads=HEADS,
+            hidden_dim=HIDDEN,
+            intermediate_dim=INTERMEDIATE,
+            max_sequence_length=512,
         )
         self.model = keras_hub.models.BertMaskedLM(backbone, preprocessor=None)
         self.model.compile(
@@ -116,7 +139,8 @@ class KerasHub:
                 1e-4, weight_decay=0.01, epsilon=1e-6, global_clipnorm=1.0
             ),
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-            weighted_metrics=[], jit_compile=jit_compile,
+            weighted_metrics=[],
+            jit_compile=jit_compile,
         )
         x, y = synthetic_batch()
         inputs = dict(keras_hub_inputs(x), mask_positions=x["masked_lm_positions"])
@@ -147,7 +171,12 @@ def write_records(folder):
             f.write("\n")
     tokenizer = BertTokenizer(vocab)
     pretraining.write_pretraining_tfrecords(
-        [corpus], os.path.join(folder, "records"), tokenizer, SEQ, PREDICTIONS, num_shards=4,
+        [corpus],
+        os.path.join(folder, "records"),
+        tokenizer,
+        SEQ,
+        PREDICTIONS,
+        num_shards=4,
     )
     return tokenizer, os.path.join(folder, "records", "*.tfrecord")
 
@@ -157,7 +186,9 @@ def main():
     parser.add_argument("--steps", type=int, default=10, help="updates per timed call")
     parser.add_argument("--rounds", type=int, default=3, help="timed calls of each contestant")
     parser.add_argument(
-        "--cpu-allocator", choices=("bfc", "default"), default="bfc",
+        "--cpu-allocator",
+        choices=("bfc", "default"),
+        default="bfc",
         help="TensorFlow's CPU allocator for both trainers: bfc (what the keras-bert command "
         "uses) or TensorFlow's default",
     )
@@ -174,8 +205,13 @@ def main():
 
         def pipeline(batch_size, input_context, skip):
             return pretraining.tfrecord_dataset(
-                records, batch_size, SEQ, PREDICTIONS, tokenizer=tokenizer,
-                input_context=input_context, skip_batches=skip,
+                records,
+                batch_size,
+                SEQ,
+                PREDICTIONS,
+                tokenizer=tokenizer,
+                input_context=input_context,
+                skip_batches=skip,
             )
 
         contestants = {

@@ -26,11 +26,10 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from keras_bert import BertConfig  # noqa: E402
-from keras_bert.cli_args import PRECISIONS  # noqa: E402
-
 from benchmarks.common import machine, print_table, time_call  # noqa: E402
 from benchmarks.pretraining import PREDICTIONS, Ours, synthetic_batch  # noqa: E402
+from keras_bert import BertConfig  # noqa: E402
+from keras_bert.cli_args import PRECISIONS  # noqa: E402
 
 # Dense (no sparsity) bfloat16 / float16 tensor-core TFLOP/s from the vendors' datasheets, by
 # a piece of the device name TensorFlow reports; the first match wins.
@@ -100,7 +99,9 @@ def main():
     parser.add_argument("--seq-length", type=int, default=128)
     parser.add_argument("--steps", type=int, default=10, help="updates per timed call")
     parser.add_argument("--rounds", type=int, default=3, help="timed calls (median reported)")
-    parser.add_argument("--peak-tflops", type=float, help="the device's peak TFLOP/s in this precision")
+    parser.add_argument(
+        "--peak-tflops", type=float, help="the device's peak TFLOP/s in this precision"
+    )
     args = parser.parse_args()
     keras.utils.set_random_seed(0)
     keras.mixed_precision.set_global_policy(args.precision)
@@ -131,8 +132,15 @@ def main():
         return tf.data.Dataset.from_tensors((x, y)).repeat()
 
     with tempfile.TemporaryDirectory() as folder:
-        ours = Ours(fixed_batch, args.steps, folder, jit_compile=True, config=config,
-                    batch=args.batch, seq=args.seq_length)
+        ours = Ours(
+            fixed_batch,
+            args.steps,
+            folder,
+            jit_compile=True,
+            config=config,
+            batch=args.batch,
+            seq=args.seq_length,
+        )
         tokens_per_s = float(np.median([ours.run(args.steps) for _ in range(args.rounds)]))
     parameters = ours.model.count_params()
     six_n = six_n_flops_per_token(parameters) * tokens_per_s / 1e12
@@ -143,8 +151,15 @@ def main():
         f"XLA (median of {args.rounds} calls of {args.steps} updates) on {device}; peak "
         f"{peak:.3f} TFLOP/s ({peak_source})",
         ("tokens/s", "TFLOP/s, 6N", "MFU, 6N", "TFLOP/s, counted products", "MFU, counted"),
-        [(f"{tokens_per_s:,.0f}", f"{six_n:.3f}", f"{six_n / peak:.1%}", f"{counted:.3f}",
-          f"{counted / peak:.1%}")],
+        [
+            (
+                f"{tokens_per_s:,.0f}",
+                f"{six_n:.3f}",
+                f"{six_n / peak:.1%}",
+                f"{counted:.3f}",
+                f"{counted / peak:.1%}",
+            )
+        ],
     )
 
 

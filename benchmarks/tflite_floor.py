@@ -12,6 +12,7 @@ kernel (or less arithmetic) goes below it.
 
 import numpy as np
 import tensorflow as tf
+from keras_bert.export.verify import tflite_interpreter
 
 from benchmarks.common import alternating_medians, machine, print_table
 from benchmarks.encoder_inference import (
@@ -22,7 +23,6 @@ from benchmarks.encoder_inference import (
 )
 from keras_bert import BertConfig, BertEncoder
 from keras_bert.checkpoints import to_keras_hub
-from keras_bert.export.verify import tflite_interpreter
 
 
 def dense_products_file(config, rows):
@@ -31,8 +31,10 @@ def dense_products_file(config, rows):
     hidden, inner = config.hidden_size, config.intermediate_size
     rng = np.random.default_rng(0)
     shapes = [(hidden, hidden)] * 4 + [(hidden, inner), (inner, hidden)]
-    layers = [[(tf.constant(rng.normal(0, 0.02, s), tf.float32), tf.zeros([s[1]])) for s in shapes]
-              for _ in range(config.num_layers)]
+    layers = [
+        [(tf.constant(rng.normal(0, 0.02, s), tf.float32), tf.zeros([s[1]])) for s in shapes]
+        for _ in range(config.num_layers)
+    ]
 
     @tf.function(input_signature=[tf.TensorSpec([rows, hidden], tf.float32)])
     def products(x):
@@ -81,12 +83,20 @@ def main():
                 "keras-bert TFLite float32": lambda: lite(x),
                 "its dense products alone (TFLite)": products,
             },
-            rounds=args.rounds, repeats=args.repeats,
+            rounds=args.rounds,
+            repeats=args.repeats,
         )
         base = ms["keras-hub, XLA"]
-        rows += [(batch, name, f"{value:.1f}", f"{value / base:.2f}x",
-                  f"{gflop / value * 1e3:.0f}" if "products" in name else "")
-                 for name, value in ms.items()]
+        rows += [
+            (
+                batch,
+                name,
+                f"{value:.1f}",
+                f"{value / base:.2f}x",
+                f"{gflop / value * 1e3:.0f}" if "products" in name else "",
+            )
+            for name, value in ms.items()
+        ]
     print_table(
         f"Encoder TFLite file against its matmul floor, {args.size}, seq {args.seq_length}, "
         f"float32 (median ms of {args.rounds} alternating rounds; {machine()}; LiteRT "

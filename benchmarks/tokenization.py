@@ -15,16 +15,18 @@ import json
 import os
 import time
 
-import keras_bert  # noqa: F401  (sets the Keras backend before TensorFlow loads)
 import tensorflow as tf
 
+import keras_bert  # noqa: F401  (sets the Keras backend before TensorFlow loads)
 from keras_bert.text import BertTokenizer
 from tests.reference_tokenizer import ReferenceTokenizer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 DATA = os.path.join(ROOT, "..", "shared", "data")
-VOCAB = os.path.join(DATA, "checkpoints", "google_bert_uncased_L-8_H-512_A-8_index_only", "vocab.txt")
+VOCAB = os.path.join(
+    DATA, "checkpoints", "google_bert_uncased_L-8_H-512_A-8_index_only", "vocab.txt"
+)
 BATCH = 1024
 ROUNDS = 3
 
@@ -60,11 +62,15 @@ def tokenizers():
         "keras-bert BertTokenizer (exact)": tf_runner(ours.tokenize),
         "keras-bert BertTokenizer (mode=tflite)": tf_runner(ours_tflite.tokenize),
         "keras-bert exact, with word offsets": tf_runner(ours.tokenize_with_word_offsets),
-        "keras-bert mode=tflite, with word offsets": tf_runner(ours_tflite.tokenize_with_word_offsets),
+        "keras-bert mode=tflite, with word offsets": tf_runner(
+            ours_tflite.tokenize_with_word_offsets
+        ),
     }
     import keras_hub
 
-    hub = keras_hub.tokenizers.WordPieceTokenizer(vocabulary=VOCAB, lowercase=True, strip_accents=True, dtype="int32")
+    hub = keras_hub.tokenizers.WordPieceTokenizer(
+        vocabulary=VOCAB, lowercase=True, strip_accents=True, dtype="int32"
+    )
     found["keras-hub WordPieceTokenizer"] = tf_runner(hub.tokenize)
     from tokenizers import BertWordPieceTokenizer
 
@@ -73,7 +79,9 @@ def tokenizers():
     def run_hf(texts):
         out = []
         for i in range(0, len(texts), BATCH):
-            out.extend(e.ids for e in hf.encode_batch(texts[i : i + BATCH], add_special_tokens=False))
+            out.extend(
+                e.ids for e in hf.encode_batch(texts[i : i + BATCH], add_special_tokens=False)
+            )
         return out
 
     found["HF tokenizers BertWordPieceTokenizer (Rust)"] = run_hf
@@ -95,10 +103,14 @@ def main():
                 got = run(texts)
                 seconds[name] = min(seconds[name], time.perf_counter() - start)
                 same[name] = sum(list(g) == w for g, w in zip(got, want))
-        rows.extend((corpus, name, len(texts) / seconds[name], same[name], len(texts)) for name in runners)
+        rows.extend(
+            (corpus, name, len(texts) / seconds[name], same[name], len(texts)) for name in runners
+        )
     print(f"{'corpus':<16} {'tokenizer':<44} {'texts/s':>10} {'parity with original':>24}")
     for corpus, name, rate, same, total in rows:
-        print(f"{corpus:<16} {name:<44} {rate:>10,.0f} {same:>8}/{total:<6} ({100 * same / total:6.2f}%)")
+        print(
+            f"{corpus:<16} {name:<44} {rate:>10,.0f} {same:>8}/{total:<6} ({100 * same / total:6.2f}%)"
+        )
 
 
 if __name__ == "__main__":

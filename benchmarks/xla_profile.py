@@ -22,7 +22,9 @@ import os
 import re
 import tempfile
 
-os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_enable_xprof_traceme=true").strip()
+os.environ["XLA_FLAGS"] = (
+    os.environ.get("XLA_FLAGS", "") + " --xla_cpu_enable_xprof_traceme=true"
+).strip()
 
 import tensorflow as tf  # noqa: E402  (after XLA_FLAGS)
 from tensorflow.tsl.profiler.protobuf import xplane_pb2  # noqa: E402
@@ -93,7 +95,8 @@ def main():
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--calls", type=int, default=3)
     parser.add_argument(
-        "--pretraining", action="store_true",
+        "--pretraining",
+        action="store_true",
         help="profile the XLA pretraining step of benchmarks/pretraining.py instead",
     )
     args = parser.parse_args()
@@ -111,7 +114,9 @@ def main():
     everything = sum(totals.values())
     products = sum(ms for kind, ms in totals.items() if kind in ("dot", "MatMul", "MatMul_"))
     rows = [(kind, f"{ms:.1f}", f"{ms / everything:.0%}") for kind, ms in totals.most_common(12)]
-    rows.append(("matrix products (dot, MatMul)", f"{products:.1f}", f"{products / everything:.0%}"))
+    rows.append(
+        ("matrix products (dot, MatMul)", f"{products:.1f}", f"{products / everything:.0%}")
+    )
     print_table(
         f"XLA thunks of {title} (ms per call under the profiler, summed over threads)",
         ["thunk kind", "ms", "share"],

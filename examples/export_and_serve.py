@@ -11,7 +11,6 @@ import sys
 
 import tensorflow as tf
 import tensorflow_text  # noqa: F401  (registers the text ops the graph uses, as TF Serving does)
-
 from keras_bert.export import export_saved_model
 
 

@@ -11,10 +11,11 @@ run a small slice so it finishes in a minute on a laptop.
 import argparse
 import math
 
-import keras_bert
-from keras_bert.text import BertTokenizer
 from keras_bert.training import metrics
 from keras_bert.training.data import tasks
+
+import keras_bert
+from keras_bert.text import BertTokenizer
 
 
 def main():
@@ -31,7 +32,10 @@ def main():
     examples = tasks.squad_examples(articles, limit=args.examples)
     # Windows of [CLS] question [SEP] context [SEP] with doc stride; labels are token spans.
     inputs, labels, features = tasks.squad_features(
-        tokenizer, examples, seq_length=args.seq_length, doc_stride=args.seq_length // 3,
+        tokenizer,
+        examples,
+        seq_length=args.seq_length,
+        doc_stride=args.seq_length // 3,
         max_query_length=min(64, args.seq_length // 3),
     )
 
@@ -44,12 +48,18 @@ def main():
     answers = tasks.decode_squad(examples, features, outputs["start_logits"], outputs["end_logits"])
     asked = {e["id"] for e in examples}
     subset = [
-        {"paragraphs": [{"qas": [q for q in p["qas"] if q["id"] in asked]} for p in a["paragraphs"]]}
+        {
+            "paragraphs": [
+                {"qas": [q for q in p["qas"] if q["id"] in asked]} for p in a["paragraphs"]
+            ]
+        }
         for a in articles
     ]
     scores = metrics.squad_v1_scores(subset, answers)
-    print(f"exact match {scores['exact_match']:.1f}, F1 {scores['f1']:.1f} "
-          f"on {len(examples)} questions")
+    print(
+        f"exact match {scores['exact_match']:.1f}, F1 {scores['f1']:.1f} "
+        f"on {len(examples)} questions"
+    )
 
 
 if __name__ == "__main__":

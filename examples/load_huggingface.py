@@ -22,8 +22,10 @@ FIXTURE = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "hf
 def main(folder_or_hub_id):
     folder = keras_bert.names.resolve(folder_or_hub_id)  # a Hub id: its snapshot in the cache
     pretrainer = keras_bert.from_pretrained(folder, task="pretraining")
-    print(f"loaded {pretrainer.encoder.count_params():,} encoder parameters, "
-          f"hidden_act={pretrainer.encoder.config.hidden_act}")
+    print(
+        f"loaded {pretrainer.encoder.count_params():,} encoder parameters, "
+        f"hidden_act={pretrainer.encoder.config.hidden_act}"
+    )
     tokenizer = BertTokenizer.from_pretrained(folder)
     preprocessor = BertPreprocessor(tokenizer, seq_length=16)
     outputs = pretrainer.encoder(preprocessor(tf.constant(["hello world", "a second text"])))
@@ -35,8 +37,12 @@ def main(folder_or_hub_id):
         ours = pretrainer.encoder({k: ref[k] for k in keras_bert.INPUT_NAMES})
         diff = np.abs(np.asarray(ours["sequence_output"]) - ref["sequence_output"]).max()
         print(f"max |keras-bert - transformers| sequence_output: {diff:.2e}")
-    keras_bert.save_pretrained(pretrainer, "converted_hf", format="huggingface",
-                               vocab_file=os.path.join(folder, "vocab.txt"))
+    keras_bert.save_pretrained(
+        pretrainer,
+        "converted_hf",
+        format="huggingface",
+        vocab_file=os.path.join(folder, "vocab.txt"),
+    )
     print("wrote converted_hf/ (transformers can load it with BertForPreTraining)")
 
 

@@ -19,7 +19,6 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 import tensorflow_text  # noqa: F401  (registers the text ops the SavedModel uses)
-
 from keras_bert.export import export_saved_model
 
 CORPUS = os.path.join(os.path.dirname(__file__), "..", "keras_bert", "data", "demo_reviews_dev.tsv")

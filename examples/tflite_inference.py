@@ -39,14 +39,23 @@ def readable(row, text, text_pair=""):
     the outputs as they are."""
     if "answer_start_byte" in row:
         start, end = row["answer_start_byte"], row["answer_end_byte"]
-        return {"answer": text_pair.encode("utf-8")[max(start, 0):max(end, 0)].decode("utf-8", "replace")}
+        return {
+            "answer": text_pair.encode("utf-8")[max(start, 0) : max(end, 0)].decode(
+                "utf-8", "replace"
+            )
+        }
     if "word_ids" in row:
         first_labels = {}
         for word, label in zip(row["word_ids"], row["labels"]):
             if word >= 0:
                 first_labels.setdefault(word, label.decode("utf-8"))
         words = text.split()
-        return {"words": [(words[w] if w < len(words) else "", label) for w, label in sorted(first_labels.items())]}
+        return {
+            "words": [
+                (words[w] if w < len(words) else "", label)
+                for w, label in sorted(first_labels.items())
+            ]
+        }
     return row
 
 

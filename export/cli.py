@@ -10,9 +10,15 @@ from keras_bert.export.tflite import check_quantize, export_tflite, read_texts
 def check_flags(args):
     """Flags that would be ignored for the chosen --format are an error, and so is an int8
     export without calibration texts, before anything is written."""
-    lite_only = [flag for flag, value in (
-        ("--quantize", args.quantize != "none"), ("--calibration-file", args.calibration_file),
-        ("--eval-file", args.eval_file)) if value]
+    lite_only = [
+        flag
+        for flag, value in (
+            ("--quantize", args.quantize != "none"),
+            ("--calibration-file", args.calibration_file),
+            ("--eval-file", args.eval_file),
+        )
+        if value
+    ]
     if args.format == "saved_model" and lite_only:
         raise ValueError(
             f"{', '.join(lite_only)} apply to TFLite files, and --format saved_model writes none; "
@@ -24,18 +30,29 @@ def check_flags(args):
             "--quantize for the TFLite file."
         )
     if args.format == "mediapipe":
-        others = [flag for flag, value in (
-            ("--quantize", args.quantize != "none"), ("--calibration-file", args.calibration_file),
-            ("--precision", args.precision != "float32"), ("--num-segments", args.num_segments),
-            ("--max-query-length", args.max_query_length), ("--doc-stride", args.doc_stride),
-            ("--max-answer-length", args.max_answer_length)) if value]
+        others = [
+            flag
+            for flag, value in (
+                ("--quantize", args.quantize != "none"),
+                ("--calibration-file", args.calibration_file),
+                ("--precision", args.precision != "float32"),
+                ("--num-segments", args.num_segments),
+                ("--max-query-length", args.max_query_length),
+                ("--doc-stride", args.doc_stride),
+                ("--max-answer-length", args.max_answer_length),
+            )
+            if value
+        ]
         if others:
             raise ValueError(
                 f"{', '.join(others)} do not apply to --format mediapipe (a float32 file for one "
                 "text, run by MediaPipe's TextClassifier or TextEmbedder); drop them."
             )
     check_quantize(args.quantize, bool(args.calibration_file))
-    for flag, path in (("--calibration-file", args.calibration_file), ("--eval-file", args.eval_file)):
+    for flag, path in (
+        ("--calibration-file", args.calibration_file),
+        ("--eval-file", args.eval_file),
+    ):
         if path and not os.path.isfile(path):
             raise FileNotFoundError(f"{flag} {path} does not exist; pass an existing file.")
 
@@ -46,8 +63,11 @@ def run(args):
     check_flags(args)
     calibration = read_texts(args.calibration_file) if args.calibration_file else None
     common = {
-        "name": args.name, "seq_length": args.seq_length, "num_segments": args.num_segments,
-        "max_query_length": args.max_query_length, "doc_stride": args.doc_stride,
+        "name": args.name,
+        "seq_length": args.seq_length,
+        "num_segments": args.num_segments,
+        "max_query_length": args.max_query_length,
+        "doc_stride": args.doc_stride,
         "max_answer_length": args.max_answer_length,
     }
     written = []  # (kind, path), printed once every format is done
@@ -60,14 +80,23 @@ def run(args):
             written += [("SavedModel", path) for path in result.paths]
         if args.format in ("tflite", "all"):
             result = export_tflite(
-                args.model_dir, args.out, version=args.version, quantize=args.quantize,
-                calibration_texts=calibration, eval_file=args.eval_file, **common,
+                args.model_dir,
+                args.out,
+                version=args.version,
+                quantize=args.quantize,
+                calibration_texts=calibration,
+                eval_file=args.eval_file,
+                **common,
             )
             written += [("TFLite", path) for path in result.paths]
         if args.format == "mediapipe":
             result = export_mediapipe(
-                args.model_dir, args.out, name=args.name, version=args.version,
-                seq_length=args.seq_length, eval_file=args.eval_file,
+                args.model_dir,
+                args.out,
+                name=args.name,
+                version=args.version,
+                seq_length=args.seq_length,
+                eval_file=args.eval_file,
             )
             written += [("MediaPipe", path) for path in result.paths]
     except BaseException:

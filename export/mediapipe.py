@@ -46,8 +46,6 @@ import zipfile
 import keras
 import numpy as np
 import tensorflow as tf
-
-from keras_bert.checkpoints.mapping import encoder_of
 from keras_bert.export import serving, source, verify
 from keras_bert.export.saved_model import (
     ExportResult,
@@ -57,6 +55,8 @@ from keras_bert.export.saved_model import (
     remove_written,
 )
 from keras_bert.export.tflite import convert, tflite_ops
+
+from keras_bert.checkpoints.mapping import encoder_of
 from keras_bert.models import BertEncoder, BertPretrainer
 
 INPUT_NAMES = ("input_word_ids", "input_mask", "input_type_ids")

@@ -20,10 +20,11 @@ import functools
 import os
 import shutil
 
-from keras_bert.checkpoints.mapping import encoder_of
 from keras_bert.export import compat, serving, source, verify
 from keras_bert.export.callable_saved_model import CallableSavedModel
 from keras_bert.export.precision import warn_if_emulated, with_precision
+
+from keras_bert.checkpoints.mapping import encoder_of
 
 
 @dataclasses.dataclass
@@ -124,8 +125,14 @@ def export_saved_model(
         ValueError: bad arguments, a graph op TF Serving lacks, or a parity failure.
     """
     src = source.resolve(
-        model_dir_or_model, name, seq_length, tokenizer, num_segments, max_query_length,
-        doc_stride, max_answer_length,
+        model_dir_or_model,
+        name,
+        seq_length,
+        tokenizer,
+        num_segments,
+        max_query_length,
+        doc_stride,
+        max_answer_length,
     )
     version = check_version(version)
     preprocessor = src.preprocessor("exact")
@@ -141,8 +148,13 @@ def export_saved_model(
     if precision != "float32":  # the float32 model's endpoints: the difference is reported
         float32_endpoints[src.name] = src.archive(src.model, preprocessor)[1]
         if src.task in ("encoder", "pretrainer"):
-            float32_endpoints[f"{src.name}_encoder"] = serving.encoder_archive(encoder_of(src.model))[1]
-    targets = [os.path.join(os.fspath(export_dir), model_name, str(version)) for model_name, _, _ in exports]
+            float32_endpoints[f"{src.name}_encoder"] = serving.encoder_archive(
+                encoder_of(src.model)
+            )[1]
+    targets = [
+        os.path.join(os.fspath(export_dir), model_name, str(version))
+        for model_name, _, _ in exports
+    ]
     refuse_existing(targets)
     for model_name, archive_, fns in exports:
         for what, concrete in _traced_functions(archive_, fns):
@@ -156,7 +168,11 @@ def export_saved_model(
             os.makedirs(assets, exist_ok=True)
             src.tokenizer.write_vocab(os.path.join(assets, "vocab.txt"))
             rows += _verify(
-                target, model_name, fns, src, verify_texts or verify.SAMPLE_TEXTS,
+                target,
+                model_name,
+                fns,
+                src,
+                verify_texts or verify.SAMPLE_TEXTS,
                 float32_endpoints.get(model_name),
             )
         if verbose:
@@ -188,9 +204,15 @@ def _verify(path, model_name, endpoints, src, texts, float32_endpoints=None):
     fresh = verify.run_saved_model_fresh(path, inputs)
     rows = []
     for signature, fn in endpoints.items():
-        reference = verify.in_batches(functools.partial(verify.reference_outputs, fn), inputs[signature])
+        reference = verify.in_batches(
+            functools.partial(verify.reference_outputs, fn), inputs[signature]
+        )
         rows += verify.compare(
-            f"{model_name} SavedModel", signature, reference, fresh[signature], verify.FLOAT_TOLERANCE
+            f"{model_name} SavedModel",
+            signature,
+            reference,
+            fresh[signature],
+            verify.FLOAT_TOLERANCE,
         )
         if float32_endpoints:
             float32_fn = functools.partial(verify.reference_outputs, float32_endpoints[signature])

@@ -58,9 +58,9 @@ import typing
 
 import keras
 import tensorflow as tf
+from keras_bert.export.callable_saved_model import CallableSavedModel
 
 from keras_bert.checkpoints.mapping import encoder_of
-from keras_bert.export.callable_saved_model import CallableSavedModel
 from keras_bert.layers.heads import SPAN_MASK_ADDER, answer_positions
 from keras_bert.models import (
     INPUT_NAMES,
@@ -122,7 +122,9 @@ def text_inputs(num_segments):
     return ["text", "text_pair"][:num_segments]
 
 
-def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, max_predictions=20, span_qa=None):
+def build_archive(
+    model, preprocessor, num_segments=1, with_text_outputs=True, max_predictions=20, span_qa=None
+):
     """Builds the serving `ExportArchive` of `model`.
 
     Args:
@@ -188,7 +190,9 @@ def build_archive(model, preprocessor, num_segments=1, with_text_outputs=True, m
                 axis=1,
             )
             inputs["input_word_ids"] = tf.where(chosen, mask_id, inputs["input_word_ids"])
-            inputs = trim_to_longest(inputs, inputs["input_mask"], min_length=tf.reduce_max(positions) + 1)
+            inputs = trim_to_longest(
+                inputs, inputs["input_mask"], min_length=tf.reduce_max(positions) + 1
+            )
             logits = _predict(model, {**inputs, "masked_lm_positions": positions})["mlm_logits"]
             predicted = tf.argmax(logits, axis=-1, output_type=tf.int32)
             return {"mlm_logits": logits, "predicted_tokens": tf.gather(vocab, predicted)}
@@ -376,8 +380,14 @@ def _span_qa_windows(preprocessor, question, context, with_text_outputs, setting
     ids, _, starts, ends = tokenizer.tokenize_with_word_offsets(context)
     settings = settings or span_qa_settings(seq_length)
     inputs, windows = pack_windows(
-        preprocessor.tokenize(question), ids, seq_length, settings.doc_stride, settings.max_query_length,
-        tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
+        preprocessor.tokenize(question),
+        ids,
+        seq_length,
+        settings.doc_stride,
+        settings.max_query_length,
+        tokenizer.cls_id,
+        tokenizer.sep_id,
+        tokenizer.pad_id,
     )
     inputs = _computed_type_ids(inputs)
     example, piece = windows["example"], windows["context_piece"]
@@ -402,11 +412,19 @@ def span_qa_settings(seq_length, max_query_length=None, doc_stride=None, max_ans
             f"seq_length={seq_length} is too short for a span QA model: [CLS] question [SEP] "
             "context [SEP] needs at least 5 positions; export with a longer --seq-length."
         )
-    given = {"max_query_length": max_query_length, "doc_stride": doc_stride, "max_answer_length": max_answer_length}
+    given = {
+        "max_query_length": max_query_length,
+        "doc_stride": doc_stride,
+        "max_answer_length": max_answer_length,
+    }
     for name, value in given.items():
-        if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1
+        ):
             flag = "--" + name.replace("_", "-")
-            raise ValueError(f"{name}={value!r} must be a positive whole number of pieces; export with {flag} 1 or more.")
+            raise ValueError(
+                f"{name}={value!r} must be a positive whole number of pieces; export with {flag} 1 or more."
+            )
     if max_query_length is None:
         max_query_length = min(64, (seq_length - 3) // 2)
     elif max_query_length > seq_length - 4:
@@ -433,7 +451,8 @@ def _span_qa_outputs(model, inputs, extras, vocab):
         inputs, max_context = windows
         outputs = _predict_trimmed(model, inputs)
         start_logits, end_logits = (
-            pad_to_mask(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER) for name in ("start_logits", "end_logits")
+            pad_to_mask(outputs[name], inputs["input_mask"], SPAN_MASK_ADDER)
+            for name in ("start_logits", "end_logits")
         )
         context = answer_positions(inputs["input_mask"], inputs["input_type_ids"])
         allowed = (
@@ -442,7 +461,9 @@ def _span_qa_outputs(model, inputs, extras, vocab):
             & context[:, tf.newaxis, :]
         )
         scores = start_logits[:, :, tf.newaxis] + end_logits[:, tf.newaxis, :]
-        scores = tf.reshape(tf.where(allowed, scores, tf.fill(tf.shape(scores), -3e9)), [tf.shape(scores)[0], -1])
+        scores = tf.reshape(
+            tf.where(allowed, scores, tf.fill(tf.shape(scores), -3e9)), [tf.shape(scores)[0], -1]
+        )
         found = tf.reduce_any(allowed, axis=[1, 2])
         return {
             "start_logits": start_logits,
@@ -453,7 +474,9 @@ def _span_qa_outputs(model, inputs, extras, vocab):
         }
 
     spans = _in_chunks(
-        best_spans, (inputs, extras["max_context"]), SPAN_QA_WINDOWS_PER_CALL,
+        best_spans,
+        (inputs, extras["max_context"]),
+        SPAN_QA_WINDOWS_PER_CALL,
         {
             "start_logits": tf.TensorSpec([seq_length], tf.float32),
             "end_logits": tf.TensorSpec([seq_length], tf.float32),
@@ -470,7 +493,9 @@ def _span_qa_outputs(model, inputs, extras, vocab):
     top = tf.math.unsorted_segment_max(window_score, example, num_examples)
     window = tf.range(tf.shape(example)[0])
     is_top = window_score >= tf.gather(top, example)
-    chosen = tf.math.unsorted_segment_min(tf.where(is_top, window, tf.shape(example)[0]), example, num_examples)
+    chosen = tf.math.unsorted_segment_min(
+        tf.where(is_top, window, tf.shape(example)[0]), example, num_examples
+    )
     found, best = tf.gather(found, chosen), tf.gather(best, chosen)
     start_index = tf.where(found, best // seq_length, 0)
     end_index = tf.where(found, best % seq_length, 0)
@@ -495,8 +520,12 @@ def _span_qa_outputs(model, inputs, extras, vocab):
             & (positions[tf.newaxis, :] <= end_index[:, tf.newaxis])
             & found[:, tf.newaxis]
         )
-        pieces = tf.where(in_span, tf.gather(vocab, tf.gather(inputs["input_word_ids"], chosen)), "")
-        joined = tf.strings.regex_replace(tf.strings.reduce_join(pieces, axis=-1, separator=" "), " ##", "")
+        pieces = tf.where(
+            in_span, tf.gather(vocab, tf.gather(inputs["input_word_ids"], chosen)), ""
+        )
+        joined = tf.strings.regex_replace(
+            tf.strings.reduce_join(pieces, axis=-1, separator=" "), " ##", ""
+        )
         joined = tf.strings.strip(tf.strings.regex_replace(joined, " +", " "))
         result["answer"] = tf.where(sliced, written, joined)
     return result
@@ -530,8 +559,13 @@ def _in_chunks(fn, tensors, size, output_spec):
 
     empty = {name: tf.zeros([0, *spec.shape], spec.dtype) for name, spec in output_spec.items()}
     _, out = tf.while_loop(
-        lambda start, _: start < tf.maximum(rows, 1), body, (tf.constant(0), empty),
-        shape_invariants=(tf.TensorShape([]), {n: tf.TensorShape([None, *s.shape]) for n, s in output_spec.items()}),
+        lambda start, _: start < tf.maximum(rows, 1),
+        body,
+        (tf.constant(0), empty),
+        shape_invariants=(
+            tf.TensorShape([]),
+            {n: tf.TensorShape([None, *s.shape]) for n, s in output_spec.items()},
+        ),
         parallel_iterations=1,
     )
     return {name: value[:rows] for name, value in out.items()}

@@ -3,13 +3,13 @@
 import dataclasses
 import os
 
+from keras_bert.export import serving
+
 from keras_bert import model_dir, names
 from keras_bert.checkpoints.sentence_transformers_folder import max_seq_length
-from keras_bert.pretrained import from_pretrained
 from keras_bert.models import BertPretrainer
+from keras_bert.pretrained import from_pretrained
 from keras_bert.text import BertPreprocessor, BertTokenizer
-
-from keras_bert.export import serving
 
 DEFAULT_SEQ_LENGTH = 128
 
@@ -49,13 +49,24 @@ class ExportSource:
         """`serving.build_archive` of `model` (this source's model, or a copy of it at
         another precision) with this source's settings."""
         return serving.build_archive(
-            model, preprocessor, self.num_segments, with_text_outputs, self.max_predictions, self.span_qa
+            model,
+            preprocessor,
+            self.num_segments,
+            with_text_outputs,
+            self.max_predictions,
+            self.span_qa,
         )
 
 
 def resolve(
-    model_dir_or_model, name=None, seq_length=None, tokenizer=None, num_segments=None,
-    max_query_length=None, doc_stride=None, max_answer_length=None,
+    model_dir_or_model,
+    name=None,
+    seq_length=None,
+    tokenizer=None,
+    num_segments=None,
+    max_query_length=None,
+    doc_stride=None,
+    max_answer_length=None,
 ):
     """Reads a model folder (or takes a model) and fills in the export settings.
 
@@ -121,14 +132,24 @@ def resolve(
     if isinstance(model, BertPretrainer):
         max_predictions = int(metadata.get("max_predictions_per_seq") or max_predictions)
     span_qa = None
-    flags = {"max_query_length": max_query_length, "doc_stride": doc_stride, "max_answer_length": max_answer_length}
+    flags = {
+        "max_query_length": max_query_length,
+        "doc_stride": doc_stride,
+        "max_answer_length": max_answer_length,
+    }
     if task == "span_qa":
         span_qa = serving.span_qa_settings(
-            seq_length, **{name: metadata.get(name) if value is None else value for name, value in flags.items()}
+            seq_length,
+            **{
+                name: metadata.get(name) if value is None else value
+                for name, value in flags.items()
+            },
         )
     elif any(value is not None for value in flags.values()):
         raise ValueError(
             f"--max-query-length, --doc-stride and --max-answer-length set how a span QA model "
             f"reads and answers; {name} is a {task} model: drop them."
         )
-    return ExportSource(model, tokenizer, seq_length, num_segments, name, task, max_predictions, span_qa)
+    return ExportSource(
+        model, tokenizer, seq_length, num_segments, name, task, max_predictions, span_qa
+    )

@@ -22,10 +22,16 @@ import os
 import tempfile
 
 import tensorflow as tf
+from keras_bert.export import compat, source, verify
+from keras_bert.export.saved_model import (
+    ExportResult,
+    check_version,
+    new_folders,
+    refuse_existing,
+    remove_written,
+)
 
 from keras_bert.cli_args import QUANTIZATIONS
-from keras_bert.export import compat, serving, source, verify
-from keras_bert.export.saved_model import ExportResult, check_version, new_folders, refuse_existing, remove_written
 
 FILE_SUFFIX = {"none": "float32", "float16": "float16", "dynamic": "dynamic_int8", "int8": "int8"}
 CALIBRATION_STEPS = 100
@@ -83,8 +89,14 @@ def export_tflite(
     """
     check_quantize(quantize, bool(calibration_texts))
     src = source.resolve(
-        model_dir_or_model, name, seq_length, tokenizer, num_segments, max_query_length,
-        doc_stride, max_answer_length,
+        model_dir_or_model,
+        name,
+        seq_length,
+        tokenizer,
+        num_segments,
+        max_query_length,
+        doc_stride,
+        max_answer_length,
     )
     if eval_file and src.task not in _TASK_METRICS:
         raise ValueError(
@@ -113,7 +125,9 @@ def export_tflite(
             for signature, fn in endpoints.items():
                 calibration = None
                 if quantize == "int8":
-                    calibration = verify.signature_inputs(fn, calibration_texts, max_predictions=src.max_predictions)
+                    calibration = verify.signature_inputs(
+                        fn, calibration_texts, max_predictions=src.max_predictions
+                    )
                 content = convert(saved_model_dir, signature, quantize, calibration)
                 check_custom_ops(content, f"{src.name}/{signature}")
                 path = targets[signature]
@@ -124,12 +138,19 @@ def export_tflite(
                 tolerance = verify.FLOAT_TOLERANCE if quantize == "none" else None
                 artifact = f"{os.path.basename(path)}"
                 new_rows = verify.compare(
-                    artifact, signature, verify.in_batches(functools.partial(verify.reference_outputs, fn), batches),
-                    verify.in_batches(verify.tflite_runner(path, signature), batches), tolerance,
+                    artifact,
+                    signature,
+                    verify.in_batches(functools.partial(verify.reference_outputs, fn), batches),
+                    verify.in_batches(verify.tflite_runner(path, signature), batches),
+                    tolerance,
                 )
                 if eval_file and signature == "serving_default":
-                    output, metric = _TASK_METRICS[src.task](fn, verify.tflite_runner(path, signature), eval_file)
-                    new_rows = [_with_metric(r, metric) if r.output == output else r for r in new_rows]
+                    output, metric = _TASK_METRICS[src.task](
+                        fn, verify.tflite_runner(path, signature), eval_file
+                    )
+                    new_rows = [
+                        _with_metric(r, metric) if r.output == output else r for r in new_rows
+                    ]
                 rows += new_rows
         if verbose:
             print(verify.format_table(rows))
@@ -147,7 +168,9 @@ def convert(saved_model_dir, signature, quantize="none", calibration_inputs=None
         calibration_inputs: for `quantize="int8"`, a dict input name -> numpy array `[n, ...]`;
             the converter runs the examples one by one.
     """
-    converter = tf.lite.TFLiteConverter.from_saved_model(saved_model_dir, signature_keys=[signature])
+    converter = tf.lite.TFLiteConverter.from_saved_model(
+        saved_model_dir, signature_keys=[signature]
+    )
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     converter.allow_custom_ops = True
     if quantize != "none":
@@ -166,7 +189,9 @@ def convert(saved_model_dir, signature, quantize="none", calibration_inputs=None
         # tensorflow-text kernels (the converter's own hook for it is this private field).
         from tensorflow_text.core.pybinds import tflite_registrar
 
-        converter.target_spec._experimental_custom_op_registerers = list(tflite_registrar.SELECT_TFTEXT_OPS)
+        converter.target_spec._experimental_custom_op_registerers = list(
+            tflite_registrar.SELECT_TFTEXT_OPS
+        )
     return converter.convert()
 
 
@@ -213,4 +238,3 @@ def read_texts(path):
         raise FileNotFoundError(f"Text file {path} does not exist.")
     with open(path, encoding="utf-8") as f:
         return [line.rstrip("\n") for line in f if line.strip()]
-

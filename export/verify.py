@@ -93,7 +93,10 @@ def verification_batches(signature_fn, texts, max_predictions=None, preprocessor
     longest (see the module docstring). Each is a `signature_inputs` dict."""
     longest = max(range(len(texts)), key=lambda i: len(texts[i]))
     shorter = [t for i, t in enumerate(texts) if i != longest] or texts
-    return [signature_inputs(signature_fn, batch, None, max_predictions, preprocessor) for batch in (texts, shorter)]
+    return [
+        signature_inputs(signature_fn, batch, None, max_predictions, preprocessor)
+        for batch in (texts, shorter)
+    ]
 
 
 def in_batches(run, batches):
@@ -134,8 +137,19 @@ def run_saved_model_fresh(saved_model_dir, inputs_by_signature, timeout=600):
             pickle.dump(inputs_by_signature, f)
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
         done = subprocess.run(
-            [sys.executable, "-c", code, os.path.abspath(saved_model_dir), inputs_file, outputs_file],
-            cwd=tmp, env=env, capture_output=True, text=True, timeout=timeout,
+            [
+                sys.executable,
+                "-c",
+                code,
+                os.path.abspath(saved_model_dir),
+                inputs_file,
+                outputs_file,
+            ],
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if done.returncode != 0:
             raise VerificationError(
@@ -146,7 +160,9 @@ def run_saved_model_fresh(saved_model_dir, inputs_by_signature, timeout=600):
             results = pickle.load(f)
     modules = results.pop("__modules__")
     if "keras_bert" in modules:
-        raise VerificationError("The fresh process imported keras_bert; the check would prove nothing.")
+        raise VerificationError(
+            "The fresh process imported keras_bert; the check would prove nothing."
+        )
     return {signature: concat_outputs(outputs) for signature, outputs in results.items()}
 
 
@@ -276,10 +292,17 @@ def squad_metric(signature_fn, run, eval_file, batch_size=32):
         for part in (examples[i : i + batch_size] for i in range(0, len(examples), batch_size))
     ]
     scores = []
-    for outputs in (in_batches(run, batches), in_batches(lambda inputs: reference_outputs(signature_fn, inputs), batches)):
+    for outputs in (
+        in_batches(run, batches),
+        in_batches(lambda inputs: reference_outputs(signature_fn, inputs), batches),
+    ):
         predictions = {
-            example["id"]: example["context"].encode("utf-8")[max(start, 0) : max(end, 0)].decode("utf-8", "replace")
-            for example, start, end in zip(examples, outputs["answer_start_byte"], outputs["answer_end_byte"])
+            example["id"]: example["context"]
+            .encode("utf-8")[max(start, 0) : max(end, 0)]
+            .decode("utf-8", "replace")
+            for example, start, end in zip(
+                examples, outputs["answer_start_byte"], outputs["answer_end_byte"]
+            )
         }
         scores.append(metrics.squad_v1_scores(articles, predictions))
     (exported, keras_model) = scores
@@ -312,7 +335,9 @@ def check(rows):
     """Raises `VerificationError` naming the outputs that failed."""
     failed = [r for r in rows if not r.passed]
     if failed:
-        names = ", ".join(f"{r.artifact} {r.signature}/{r.output} (diff {r.max_abs_diff:.3g})" for r in failed)
+        names = ", ".join(
+            f"{r.artifact} {r.signature}/{r.output} (diff {r.max_abs_diff:.3g})" for r in failed
+        )
         raise VerificationError(
             f"Export does not match the Keras model within {FLOAT_TOLERANCE:g}: {names}.\n"
             + format_table(rows)

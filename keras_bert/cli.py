@@ -18,11 +18,20 @@ from keras_bert.version import __version__
 # name -> (module, one-line help)
 COMMANDS = {
     "demo": ("keras_bert.demo", "run the whole pipeline on the data the package ships"),
-    "export": ("keras_bert.export.cli", "export a model folder as TF Serving SavedModel / TFLite / MediaPipe, verified"),
+    "export": (
+        "keras_bert.export.cli",
+        "export a model folder as TF Serving SavedModel / TFLite / MediaPipe, verified",
+    ),
     "vocab": ("keras_bert.text.vocab", "learn a WordPiece vocab.txt from text files"),
-    "make-pretraining-data": ("keras_bert.training.make_pretraining_data", "raw text -> pretraining TFRecords"),
+    "make-pretraining-data": (
+        "keras_bert.training.make_pretraining_data",
+        "raw text -> pretraining TFRecords",
+    ),
     "pretrain": ("keras_bert.training.pretrain", "pretrain BERT (MLM + NSP) under any strategy"),
-    "finetune": ("keras_bert.training.finetune", "fine-tune on a task (classification, tagging, SQuAD)"),
+    "finetune": (
+        "keras_bert.training.finetune",
+        "fine-tune on a task (classification, tagging, SQuAD)",
+    ),
 }
 
 
@@ -76,7 +85,8 @@ def main(argv=None):
     )
     cli_args.ARGUMENTS[name](sub)
     sub.add_argument(
-        "--debug", action="store_true",
+        "--debug",
+        action="store_true",
         help=f"show the Python traceback of a failure (or set {failures.DEBUG_VARIABLE}=1)",
     )
     args = sub.parse_args(argv[1:])

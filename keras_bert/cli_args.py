@@ -193,7 +193,8 @@ def _add_common_training_arguments(parser, default_learning_rate):
         "(ORG/NAME, hf://ORG/NAME), a kaggle:// handle or a keras-hub preset name",
     )
     model.add_argument(
-        "--revision", help="branch, tag or commit of a Hugging Face --init-checkpoint (default: main)"
+        "--revision",
+        help="branch, tag or commit of a Hugging Face --init-checkpoint (default: main)",
     )
     model.add_argument(
         "--random-init-size",
@@ -391,7 +392,9 @@ def add_export_arguments(parser):
         help="export root (TF Serving model base path)",
     )
     parser.add_argument(
-        "--format", choices=FORMATS, default="all",
+        "--format",
+        choices=FORMATS,
+        default="all",
         help="all: saved_model and tflite; mediapipe: a file for MediaPipe Tasks' "
         "TextClassifier / TextEmbedder (pip install 'keras-bert[mediapipe]')",
     )
@@ -485,7 +488,8 @@ def add_demo_arguments(parser):
     # The shipped corpus gives 1,505 tokens: all that the learner finds in it.
     parser.add_argument("--vocab-size", type=positive_int, default=1800, help="vocabulary to learn")
     parser.add_argument(
-        "--random-init-size", default="bert_tiny",
+        "--random-init-size",
+        default="bert_tiny",
         help="model size of the from-scratch runs (random initialization)",
     )
     parser.add_argument("--seq-length", type=positive_int, default=64, help="tokens per example")

@@ -47,7 +47,13 @@ def _next_version(exports, name):
     """The first export version after those in `exports` (a rerun of the demo resumes its
     model folders and exports them as a new version: exported versions are never replaced)."""
     folders = [os.path.join(exports, name), os.path.join(exports, "tflite", name)]
-    versions = [int(v) for folder in folders if os.path.isdir(folder) for v in os.listdir(folder) if v.isdigit()]
+    versions = [
+        int(v)
+        for folder in folders
+        if os.path.isdir(folder)
+        for v in os.listdir(folder)
+        if v.isdigit()
+    ]
     return max(versions, default=0) + 1
 
 
@@ -109,42 +115,105 @@ def run(args):
         start = ["--init-checkpoint", args.init_checkpoint]
         scratch_vocab = os.path.join(names.resolve(args.init_checkpoint), "vocab.txt")
     else:
-        _step("1/5 learn a WordPiece vocabulary",
-              ["vocab", args.corpus, "--vocab-size", str(args.vocab_size), "-o", vocab], timings)
-        _step("2/5 pretrain (MLM + NSP)",
-              ["pretrain", "--train-files", args.corpus, "--input-format", "text",
-               "--text-layout", args.text_layout,
-               "--random-init-size", args.random_init_size, "--vocab", vocab, "--out", pretrained,
-               "--max-steps", str(args.pretrain_steps),
-               "--learning-rate", str(args.pretrain_learning_rate),
-               "--batch-size", str(args.pretrain_batch_size),
-               "--checkpoint-every", str(max(1, args.pretrain_steps // 3)), *common], timings)
+        _step(
+            "1/5 learn a WordPiece vocabulary",
+            ["vocab", args.corpus, "--vocab-size", str(args.vocab_size), "-o", vocab],
+            timings,
+        )
+        _step(
+            "2/5 pretrain (MLM + NSP)",
+            [
+                "pretrain",
+                "--train-files",
+                args.corpus,
+                "--input-format",
+                "text",
+                "--text-layout",
+                args.text_layout,
+                "--random-init-size",
+                args.random_init_size,
+                "--vocab",
+                vocab,
+                "--out",
+                pretrained,
+                "--max-steps",
+                str(args.pretrain_steps),
+                "--learning-rate",
+                str(args.pretrain_learning_rate),
+                "--batch-size",
+                str(args.pretrain_batch_size),
+                "--checkpoint-every",
+                str(max(1, args.pretrain_steps // 3)),
+                *common,
+            ],
+            timings,
+        )
         start = ["--init-checkpoint", pretrained]
         scratch_vocab = vocab
-    task = ["finetune", "--task", "classification", "--train-file", args.train_file,
-            "--eval-file", args.eval_file, "--eval-every", "epoch",
-            "--epochs", str(args.finetune_epochs),
-            "--learning-rate", str(args.finetune_learning_rate), *common]
+    task = [
+        "finetune",
+        "--task",
+        "classification",
+        "--train-file",
+        args.train_file,
+        "--eval-file",
+        args.eval_file,
+        "--eval-every",
+        "epoch",
+        "--epochs",
+        str(args.finetune_epochs),
+        "--learning-rate",
+        str(args.finetune_learning_rate),
+        *common,
+    ]
     if args.max_train_examples:
         task += ["--max-train-examples", str(args.max_train_examples)]
     _step("3/5 fine-tune the pretrained model", task + [*start, "--out", finetuned], timings)
-    _step("3/5 fine-tune the same model from random initialization",
-          task + ["--random-init-size", args.random_init_size, "--vocab", scratch_vocab, "--out", baseline], timings)
+    _step(
+        "3/5 fine-tune the same model from random initialization",
+        task
+        + [
+            "--random-init-size",
+            args.random_init_size,
+            "--vocab",
+            scratch_vocab,
+            "--out",
+            baseline,
+        ],
+        timings,
+    )
     version = _next_version(exports, "demo")
-    _step("4/5 export SavedModel + TFLite (verified)",
-          ["export", finetuned, "--out", exports, "--format", "all", "--name", "demo",
-           "--version", str(version)], timings)
+    _step(
+        "4/5 export SavedModel + TFLite (verified)",
+        [
+            "export",
+            finetuned,
+            "--out",
+            exports,
+            "--format",
+            "all",
+            "--name",
+            "demo",
+            "--version",
+            str(version),
+        ],
+        timings,
+    )
 
     print("\n== 5/5 answers: Keras model | SavedModel | TFLite", flush=True)
     saved_model_dir = os.path.join(exports, "demo", str(version))
-    tflite_files = sorted(glob.glob(os.path.join(exports, "tflite", "demo", str(version), "*.tflite")))
+    tflite_files = sorted(
+        glob.glob(os.path.join(exports, "tflite", "demo", str(version), "*.tflite"))
+    )
     keras_p, labels = _answers_keras(finetuned, SENTENCES)
     served_p = _answers_saved_model(saved_model_dir, SENTENCES)
     tflite_p = _answers_tflite(tflite_files[0], SENTENCES)
     for text, a, b, c in zip(SENTENCES, keras_p, served_p, tflite_p):
         shown = (text[:48] + "...") if len(text) > 51 else text
-        print(f"  {shown!r:54} {labels[int(a.argmax())]:>4} {a.max():.3f} | "
-              f"{labels[int(b.argmax())]:>4} {b.max():.3f} | {labels[int(c.argmax())]:>4} {c.max():.3f}")
+        print(
+            f"  {shown!r:54} {labels[int(a.argmax())]:>4} {a.max():.3f} | "
+            f"{labels[int(b.argmax())]:>4} {b.max():.3f} | {labels[int(c.argmax())]:>4} {c.max():.3f}"
+        )
 
     print("\n== summary")
     print(f"  dev accuracy, pretrained here then fine-tuned: {_accuracy(finetuned):.3f}")
@@ -154,15 +223,23 @@ def run(args):
     for title, seconds in timings:
         print(f"  {seconds:7.1f} s  {title}")
     print(f"\n  everything is in {out}:")
-    print(f"    model folders: {finetuned}, {baseline}"
-          + ("" if args.init_checkpoint else f", {pretrained}"))
-    print(f"    the fine-tuning, evaluated each epoch: {os.path.join(finetuned, 'training.png')}, "
-          f"{os.path.join(finetuned, 'confusion_matrix.png')}")
+    print(
+        f"    model folders: {finetuned}, {baseline}"
+        + ("" if args.init_checkpoint else f", {pretrained}")
+    )
+    print(
+        f"    the fine-tuning, evaluated each epoch: {os.path.join(finetuned, 'training.png')}, "
+        f"{os.path.join(finetuned, 'confusion_matrix.png')}"
+    )
     print(f"    TF Serving:    {os.path.join(exports, 'demo')}  (version {version})")
     print(f"    TFLite:        {', '.join(tflite_files)}")
-    print("  serve it:  docker run -p 8501:8501 "
-          f"--mount type=bind,source={os.path.join(exports, 'demo')},target=/models/demo "
-          "-e MODEL_NAME=demo -t tensorflow/serving")
-    print("             curl -d '{\"instances\": [\"a superb film\"]}' "
-          "http://localhost:8501/v1/models/demo:predict")
+    print(
+        "  serve it:  docker run -p 8501:8501 "
+        f"--mount type=bind,source={os.path.join(exports, 'demo')},target=/models/demo "
+        "-e MODEL_NAME=demo -t tensorflow/serving"
+    )
+    print(
+        '             curl -d \'{"instances": ["a superb film"]}\' '
+        "http://localhost:8501/v1/models/demo:predict"
+    )
     sys.stdout.flush()

@@ -67,10 +67,7 @@ def _op_error_line(error, tf):
         return f"a file is damaged or truncated: {line}; write or download it again"
     if isinstance(error, tf.errors.ResourceExhaustedError):
         return f"out of memory: {line}; lower --batch-size or --seq-length"
-    return (
-        f"TensorFlow stopped: {line} (check that the data files, the flags and the model "
-        "agree)"
-    )
+    return f"TensorFlow stopped: {line} (check that the data files, the flags and the model agree)"
 
 
 def failure_line(error):

@@ -200,8 +200,13 @@ def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
     if task == "auto":
         task = "embedding" if embedding else _huggingface_task(values, shapes)
     model = _build(
-        config, task, shapes, huggingface.huggingface_name(CLASSIFIER_HEAD_KEYS[0]),
-        f"Hugging Face checkpoint {model_folder}", _huggingface_label_names(values), embedding,
+        config,
+        task,
+        shapes,
+        huggingface.huggingface_name(CLASSIFIER_HEAD_KEYS[0]),
+        f"Hugging Face checkpoint {model_folder}",
+        _huggingface_label_names(values),
+        embedding,
     )
     huggingface.load_huggingface_checkpoint(
         _with_weights(model), model_folder, checkpoint=checkpoint

@@ -17,7 +17,9 @@ def is_max_context(spans, span_index, position):
     return span_index == best_index
 
 
-def squad_windows(question, context, seq_length, doc_stride, max_query_length, cls_id, sep_id, pad_id=0):
+def squad_windows(
+    question, context, seq_length, doc_stride, max_query_length, cls_id, sep_id, pad_id=0
+):
     """The windows of one question / context pair (lists of ids, without special tokens).
 
     Returns a list of dicts, one per window: `input_word_ids`, `input_mask`,
@@ -44,11 +46,13 @@ def squad_windows(question, context, seq_length, doc_stride, max_query_length, c
         for i in range(length):
             piece[offset + i] = span_start + i
             max_context[offset + i] = is_max_context(spans, span_index, span_start + i)
-        windows.append({
-            "input_word_ids": ids + [pad_id] * padding,
-            "input_mask": [1] * len(ids) + [0] * padding,
-            "input_type_ids": [0] * offset + [1] * (length + 1) + [0] * padding,
-            "context_piece": piece,
-            "max_context": max_context,
-        })
+        windows.append(
+            {
+                "input_word_ids": ids + [pad_id] * padding,
+                "input_mask": [1] * len(ids) + [0] * padding,
+                "input_type_ids": [0] * offset + [1] * (length + 1) + [0] * padding,
+                "context_piece": piece,
+                "max_context": max_context,
+            }
+        )
     return windows

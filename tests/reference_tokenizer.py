@@ -74,7 +74,9 @@ def _space_cjk(text):
 
 
 def _strip_accents(word):
-    return "".join(ch for ch in unicodedata.normalize("NFD", word) if unicodedata.category(ch) != "Mn")
+    return "".join(
+        ch for ch in unicodedata.normalize("NFD", word) if unicodedata.category(ch) != "Mn"
+    )
 
 
 def _split_punctuation(word):
@@ -187,7 +189,7 @@ def word_offsets(tokenizer, text):
     `text`: each run's pieces get its word and offsets, or -1 everywhere when the runs
     tokenized one by one differ from the whole text."""
     raw = text.encode("utf-8")
-    pieces = [(run, tokenizer.encode(raw[run[1]:run[2]])) for run in raw_runs(text)]
+    pieces = [(run, tokenizer.encode(raw[run[1] : run[2]])) for run in raw_runs(text)]
     if [i for _, ids in pieces for i in ids] != tokenizer.encode(text):
         return ([-1] * len(tokenizer.encode(text)),) * 3
     per_piece = [run for run, ids in pieces for _ in ids]

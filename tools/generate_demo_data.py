@@ -49,26 +49,74 @@ DATA_DIR = os.path.join(ROOT, "keras_bert", "data")
 # "rare" general words appear often in the corpus, in the same contexts as the common ones,
 # but seldom in the training reviews: pretraining is what can teach a model that
 # "splendid" behaves like "excellent".
-POSITIVE_COMMON = ["good", "great", "excellent", "wonderful", "lovely", "fantastic",
-                   "pleasant", "brilliant", "perfect", "impressive", "enjoyable", "nice"]
-POSITIVE_RARE = ["superb", "splendid", "delightful", "marvellous", "terrific",
-                 "outstanding", "flawless", "exceptional", "sublime"]
-NEGATIVE_COMMON = ["bad", "poor", "awful", "terrible", "disappointing", "horrible",
-                   "unpleasant", "weak"]
-NEGATIVE_RARE = ["dreadful", "mediocre", "dismal", "lousy", "abysmal", "appalling",
-                 "miserable", "atrocious", "pitiful"]
+POSITIVE_COMMON = [
+    "good",
+    "great",
+    "excellent",
+    "wonderful",
+    "lovely",
+    "fantastic",
+    "pleasant",
+    "brilliant",
+    "perfect",
+    "impressive",
+    "enjoyable",
+    "nice",
+]
+POSITIVE_RARE = [
+    "superb",
+    "splendid",
+    "delightful",
+    "marvellous",
+    "terrific",
+    "outstanding",
+    "flawless",
+    "exceptional",
+    "sublime",
+]
+NEGATIVE_COMMON = [
+    "bad",
+    "poor",
+    "awful",
+    "terrible",
+    "disappointing",
+    "horrible",
+    "unpleasant",
+    "weak",
+]
+NEGATIVE_RARE = [
+    "dreadful",
+    "mediocre",
+    "dismal",
+    "lousy",
+    "abysmal",
+    "appalling",
+    "miserable",
+    "atrocious",
+    "pitiful",
+]
 # Aspect kind -> (positive words, negative words).
 ASPECT_WORDS = {
-    "food": (["delicious", "fresh", "tasty", "rich", "warming"],
-             ["bland", "stale", "greasy", "cold", "salty", "soggy"]),
-    "people": (["friendly", "helpful", "kind", "attentive", "cheerful"],
-               ["rude", "slow", "careless", "unfriendly", "grumpy"]),
-    "place": (["comfortable", "charming", "beautiful", "clean", "quiet", "cosy"],
-              ["cramped", "dirty", "noisy", "shabby", "gloomy"]),
-    "film": (["moving", "funny", "clever", "gripping", "original"],
-             ["boring", "dull", "confusing", "predictable", "clumsy", "tedious"]),
-    "machine": (["sturdy", "reliable", "solid", "quiet", "elegant"],
-                ["flimsy", "broken", "noisy", "fragile", "loose"]),
+    "food": (
+        ["delicious", "fresh", "tasty", "rich", "warming"],
+        ["bland", "stale", "greasy", "cold", "salty", "soggy"],
+    ),
+    "people": (
+        ["friendly", "helpful", "kind", "attentive", "cheerful"],
+        ["rude", "slow", "careless", "unfriendly", "grumpy"],
+    ),
+    "place": (
+        ["comfortable", "charming", "beautiful", "clean", "quiet", "cosy"],
+        ["cramped", "dirty", "noisy", "shabby", "gloomy"],
+    ),
+    "film": (
+        ["moving", "funny", "clever", "gripping", "original"],
+        ["boring", "dull", "confusing", "predictable", "clumsy", "tedious"],
+    ),
+    "machine": (
+        ["sturdy", "reliable", "solid", "quiet", "elegant"],
+        ["flimsy", "broken", "noisy", "fragile", "loose"],
+    ),
     "general": ([], []),
 }
 
@@ -77,93 +125,524 @@ LEXICON = {
     "neg": NEGATIVE_COMMON + NEGATIVE_RARE,
     **{f"pos_{kind}": pos for kind, (pos, _) in ASPECT_WORDS.items() if pos},
     **{f"neg_{kind}": neg for kind, (_, neg) in ASPECT_WORDS.items() if neg},
-    "very": ["very", "really", "truly", "remarkably", "quite", "extremely", "genuinely",
-             "surprisingly", "incredibly", "rather"],
-    "first_f": ["Ada", "Marta", "Elena", "Greta", "Ingrid", "Lucia", "Nora", "Rosa",
-                "Sofia", "Tilda", "Vera", "Zoë", "Inés", "Hanna", "Mira", "Olga", "Clara",
-                "Beatriz", "Lena", "Agnes", "Maud", "Edith", "Noémie", "Ilse"],
-    "first_m": ["Anton", "Bruno", "Carl", "Emil", "Felix", "Hugo", "Ivan", "Jonas",
-                "Karl", "Leon", "Matteo", "Oskar", "Pablo", "René", "Tomas", "Viktor",
-                "Walter", "Aurelio", "Gustav", "Henrik", "Otto", "Dmitri", "Joël", "Rafael"],
-    "material": ["oak", "brass", "copper", "iron", "steel", "walnut", "pine", "glass",
-                 "clay", "tin", "bronze", "slate"],
-    "colour": ["red", "blue", "green", "yellow", "white", "black", "orange", "purple",
-               "grey", "gold"],
-    "crop": ["barley", "wheat", "apples", "pears", "potatoes", "cabbages", "hops", "rye",
-             "plums", "onions", "flax", "cherries"],
-    "industry": ["wool", "pottery", "clockmaking", "shipbuilding", "brewing", "paper",
-                 "glassmaking", "cheese", "salt", "timber", "printing", "rope", "leather"],
-    "landmark": ["stone bridge", "clock tower", "old mill", "market hall", "lighthouse",
-                 "public library", "railway station", "covered market", "chapel",
-                 "town hall", "water tower", "botanical garden", "museum of machines",
-                 "open-air theatre", "harbour wall", "observatory"],
+    "very": [
+        "very",
+        "really",
+        "truly",
+        "remarkably",
+        "quite",
+        "extremely",
+        "genuinely",
+        "surprisingly",
+        "incredibly",
+        "rather",
+    ],
+    "first_f": [
+        "Ada",
+        "Marta",
+        "Elena",
+        "Greta",
+        "Ingrid",
+        "Lucia",
+        "Nora",
+        "Rosa",
+        "Sofia",
+        "Tilda",
+        "Vera",
+        "Zoë",
+        "Inés",
+        "Hanna",
+        "Mira",
+        "Olga",
+        "Clara",
+        "Beatriz",
+        "Lena",
+        "Agnes",
+        "Maud",
+        "Edith",
+        "Noémie",
+        "Ilse",
+    ],
+    "first_m": [
+        "Anton",
+        "Bruno",
+        "Carl",
+        "Emil",
+        "Felix",
+        "Hugo",
+        "Ivan",
+        "Jonas",
+        "Karl",
+        "Leon",
+        "Matteo",
+        "Oskar",
+        "Pablo",
+        "René",
+        "Tomas",
+        "Viktor",
+        "Walter",
+        "Aurelio",
+        "Gustav",
+        "Henrik",
+        "Otto",
+        "Dmitri",
+        "Joël",
+        "Rafael",
+    ],
+    "material": [
+        "oak",
+        "brass",
+        "copper",
+        "iron",
+        "steel",
+        "walnut",
+        "pine",
+        "glass",
+        "clay",
+        "tin",
+        "bronze",
+        "slate",
+    ],
+    "colour": [
+        "red",
+        "blue",
+        "green",
+        "yellow",
+        "white",
+        "black",
+        "orange",
+        "purple",
+        "grey",
+        "gold",
+    ],
+    "crop": [
+        "barley",
+        "wheat",
+        "apples",
+        "pears",
+        "potatoes",
+        "cabbages",
+        "hops",
+        "rye",
+        "plums",
+        "onions",
+        "flax",
+        "cherries",
+    ],
+    "industry": [
+        "wool",
+        "pottery",
+        "clockmaking",
+        "shipbuilding",
+        "brewing",
+        "paper",
+        "glassmaking",
+        "cheese",
+        "salt",
+        "timber",
+        "printing",
+        "rope",
+        "leather",
+    ],
+    "landmark": [
+        "stone bridge",
+        "clock tower",
+        "old mill",
+        "market hall",
+        "lighthouse",
+        "public library",
+        "railway station",
+        "covered market",
+        "chapel",
+        "town hall",
+        "water tower",
+        "botanical garden",
+        "museum of machines",
+        "open-air theatre",
+        "harbour wall",
+        "observatory",
+    ],
     "weather": ["mild", "wet", "windy", "cold", "dry", "foggy", "sunny", "changeable"],
     "season": ["spring", "summer", "autumn", "winter"],
-    "month": ["January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December"],
+    "month": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
     "day": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
     "fish": ["trout", "salmon", "perch", "pike", "eels", "carp", "grayling", "bream"],
     "bird": ["herons", "kingfishers", "swans", "ducks", "geese", "cormorants", "egrets"],
     "tree": ["willows", "alders", "poplars", "oaks", "birches", "ash trees", "beeches"],
-    "food": ["soup", "stew", "bread", "pie", "noodles", "dumplings", "curry", "salad",
-             "fish", "lamb", "pastries", "cake", "risotto", "pancakes", "omelette",
-             "crème brûlée", "roast chicken", "mushroom tart", "lentil soup", "flatbread",
-             "apple crumble", "fish stew", "goulash", "pasta"],
-    "ingredient": ["onions", "garlic", "butter", "flour", "eggs", "milk", "carrots",
-                   "leeks", "potatoes", "lentils", "tomatoes", "cream", "cheese", "honey",
-                   "lemons", "parsley", "thyme", "mushrooms", "rice", "beans", "salt",
-                   "pepper", "sugar", "apples", "olive oil", "stock", "paprika", "cumin",
-                   "jalapeños"],
+    "food": [
+        "soup",
+        "stew",
+        "bread",
+        "pie",
+        "noodles",
+        "dumplings",
+        "curry",
+        "salad",
+        "fish",
+        "lamb",
+        "pastries",
+        "cake",
+        "risotto",
+        "pancakes",
+        "omelette",
+        "crème brûlée",
+        "roast chicken",
+        "mushroom tart",
+        "lentil soup",
+        "flatbread",
+        "apple crumble",
+        "fish stew",
+        "goulash",
+        "pasta",
+    ],
+    "ingredient": [
+        "onions",
+        "garlic",
+        "butter",
+        "flour",
+        "eggs",
+        "milk",
+        "carrots",
+        "leeks",
+        "potatoes",
+        "lentils",
+        "tomatoes",
+        "cream",
+        "cheese",
+        "honey",
+        "lemons",
+        "parsley",
+        "thyme",
+        "mushrooms",
+        "rice",
+        "beans",
+        "salt",
+        "pepper",
+        "sugar",
+        "apples",
+        "olive oil",
+        "stock",
+        "paprika",
+        "cumin",
+        "jalapeños",
+    ],
     "cook_verb": ["chop", "slice", "dice", "grate", "peel", "crush", "wash", "soak"],
-    "machine": ["loom", "pump", "printing press", "clock", "steam engine", "kettle",
-                "sewing machine", "bicycle", "coffee grinder", "radio", "typewriter",
-                "lamp", "water wheel", "windmill", "calculating machine", "telescope",
-                "camera", "fan", "washing machine", "music box"],
-    "part": ["gear", "spring", "lever", "valve", "piston", "belt", "shaft", "wheel",
-             "handle", "switch", "dial", "crank", "chain", "motor", "battery", "lens",
-             "bearing", "pulley"],
-    "sport": ["football", "rowing", "cycling", "cricket", "hockey", "basketball",
-              "rugby", "handball", "volleyball"],
-    "genre": ["comedy", "drama", "thriller", "musical", "mystery", "western", "romance",
-              "adventure film", "documentary", "ghost story"],
-    "job": ["baker", "teacher", "sailor", "miller", "nurse", "clockmaker", "fisherman",
-            "carpenter", "lighthouse keeper", "postman", "printer", "gardener",
-            "engineer", "painter", "librarian", "shopkeeper"],
-    "object": ["letter", "key", "map", "lantern", "violin", "notebook", "photograph",
-               "compass", "ring", "umbrella", "suitcase", "painting", "watch", "box"],
-    "feeling": ["tired", "worried", "curious", "happy", "nervous", "lonely", "hopeful",
-                "proud", "restless", "afraid", "cheerful", "angry"],
-    "tool": ["screwdriver", "spanner", "pair of pliers", "small brush", "clean cloth",
-             "torch", "magnifying glass", "oil can"],
-    "plant": ["tomatoes", "beans", "lettuce", "peas", "strawberries", "herbs", "roses",
-              "sunflowers", "potatoes", "courgettes", "carrots"],
-    "number_word": ["two", "three", "four", "five", "six", "seven", "eight", "nine",
-                    "ten", "twelve"],
+    "machine": [
+        "loom",
+        "pump",
+        "printing press",
+        "clock",
+        "steam engine",
+        "kettle",
+        "sewing machine",
+        "bicycle",
+        "coffee grinder",
+        "radio",
+        "typewriter",
+        "lamp",
+        "water wheel",
+        "windmill",
+        "calculating machine",
+        "telescope",
+        "camera",
+        "fan",
+        "washing machine",
+        "music box",
+    ],
+    "part": [
+        "gear",
+        "spring",
+        "lever",
+        "valve",
+        "piston",
+        "belt",
+        "shaft",
+        "wheel",
+        "handle",
+        "switch",
+        "dial",
+        "crank",
+        "chain",
+        "motor",
+        "battery",
+        "lens",
+        "bearing",
+        "pulley",
+    ],
+    "sport": [
+        "football",
+        "rowing",
+        "cycling",
+        "cricket",
+        "hockey",
+        "basketball",
+        "rugby",
+        "handball",
+        "volleyball",
+    ],
+    "genre": [
+        "comedy",
+        "drama",
+        "thriller",
+        "musical",
+        "mystery",
+        "western",
+        "romance",
+        "adventure film",
+        "documentary",
+        "ghost story",
+    ],
+    "job": [
+        "baker",
+        "teacher",
+        "sailor",
+        "miller",
+        "nurse",
+        "clockmaker",
+        "fisherman",
+        "carpenter",
+        "lighthouse keeper",
+        "postman",
+        "printer",
+        "gardener",
+        "engineer",
+        "painter",
+        "librarian",
+        "shopkeeper",
+    ],
+    "object": [
+        "letter",
+        "key",
+        "map",
+        "lantern",
+        "violin",
+        "notebook",
+        "photograph",
+        "compass",
+        "ring",
+        "umbrella",
+        "suitcase",
+        "painting",
+        "watch",
+        "box",
+    ],
+    "feeling": [
+        "tired",
+        "worried",
+        "curious",
+        "happy",
+        "nervous",
+        "lonely",
+        "hopeful",
+        "proud",
+        "restless",
+        "afraid",
+        "cheerful",
+        "angry",
+    ],
+    "tool": [
+        "screwdriver",
+        "spanner",
+        "pair of pliers",
+        "small brush",
+        "clean cloth",
+        "torch",
+        "magnifying glass",
+        "oil can",
+    ],
+    "plant": [
+        "tomatoes",
+        "beans",
+        "lettuce",
+        "peas",
+        "strawberries",
+        "herbs",
+        "roses",
+        "sunflowers",
+        "potatoes",
+        "courgettes",
+        "carrots",
+    ],
+    "number_word": [
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "twelve",
+    ],
 }
 
-TOWN_STARTS = ["Ash", "Bram", "Coll", "Dun", "Ell", "Fen", "Gar", "Hol", "Kes", "Lin",
-               "Mar", "Nor", "Oak", "Pen", "Quar", "Ros", "Sel", "Tam", "Ul", "Ver",
-               "Wend", "Yar", "Cal", "Bel", "Har", "Mor", "Stan", "Thorn", "Wil", "Brack"]
-TOWN_ENDS = ["ford", "wick", "by", "ton", "mere", "stead", "brook", "haven", "holm",
-             "dale", "field", "bridge", "combe", "thorpe", "ley", "minster", "port",
-             "moor", "well", "gate"]
-SYLLABLE_ONSETS = ["b", "br", "c", "d", "dr", "f", "g", "h", "k", "l", "m", "n", "p",
-                   "r", "s", "st", "t", "tr", "v", "w", "z"]
+TOWN_STARTS = [
+    "Ash",
+    "Bram",
+    "Coll",
+    "Dun",
+    "Ell",
+    "Fen",
+    "Gar",
+    "Hol",
+    "Kes",
+    "Lin",
+    "Mar",
+    "Nor",
+    "Oak",
+    "Pen",
+    "Quar",
+    "Ros",
+    "Sel",
+    "Tam",
+    "Ul",
+    "Ver",
+    "Wend",
+    "Yar",
+    "Cal",
+    "Bel",
+    "Har",
+    "Mor",
+    "Stan",
+    "Thorn",
+    "Wil",
+    "Brack",
+]
+TOWN_ENDS = [
+    "ford",
+    "wick",
+    "by",
+    "ton",
+    "mere",
+    "stead",
+    "brook",
+    "haven",
+    "holm",
+    "dale",
+    "field",
+    "bridge",
+    "combe",
+    "thorpe",
+    "ley",
+    "minster",
+    "port",
+    "moor",
+    "well",
+    "gate",
+]
+SYLLABLE_ONSETS = [
+    "b",
+    "br",
+    "c",
+    "d",
+    "dr",
+    "f",
+    "g",
+    "h",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "st",
+    "t",
+    "tr",
+    "v",
+    "w",
+    "z",
+]
 SYLLABLE_VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "ou", "ie"]
 SYLLABLE_CODAS = ["", "", "n", "r", "l", "s", "m", "nd", "rk", "st", "ll", "th"]
-CLUB_ANIMALS = ["Hawks", "Otters", "Foxes", "Rovers", "Wanderers", "Stags", "Millers",
-                "Herons", "Bears", "Ravens", "Badgers", "Swifts"]
-RESTAURANT_NAMES = ["The Copper Kettle", "The Blue Door", "Café Lumière", "The Old Mill",
-                    "The Salt House", "The Green Lantern", "Bistro Rosé",
-                    "The Hungry Heron", "The Crooked Spoon", "Casa Verde",
-                    "The Golden Pear", "The Red Barn", "The Quiet Harbour",
-                    "Café Olé", "The Iron Pot", "The Orchard Table"]
-FILM_WORDS = ["Winter", "Harbour", "Lantern", "River", "Silent", "Last", "Paper",
-              "Glass", "Northern", "Summer", "Broken", "Hidden", "Long", "Iron", "Velvet",
-              "Distant", "Empty", "Golden", "Midnight", "Wandering"]
-FILM_NOUNS = ["Road", "Garden", "Letters", "Station", "Orchard", "Clockmaker", "Crossing",
-              "Light", "Island", "Kingdom", "Sister", "Promise", "Tide", "Bridge", "Song",
-              "Machine", "Voyage", "Window"]
+CLUB_ANIMALS = [
+    "Hawks",
+    "Otters",
+    "Foxes",
+    "Rovers",
+    "Wanderers",
+    "Stags",
+    "Millers",
+    "Herons",
+    "Bears",
+    "Ravens",
+    "Badgers",
+    "Swifts",
+]
+RESTAURANT_NAMES = [
+    "The Copper Kettle",
+    "The Blue Door",
+    "Café Lumière",
+    "The Old Mill",
+    "The Salt House",
+    "The Green Lantern",
+    "Bistro Rosé",
+    "The Hungry Heron",
+    "The Crooked Spoon",
+    "Casa Verde",
+    "The Golden Pear",
+    "The Red Barn",
+    "The Quiet Harbour",
+    "Café Olé",
+    "The Iron Pot",
+    "The Orchard Table",
+]
+FILM_WORDS = [
+    "Winter",
+    "Harbour",
+    "Lantern",
+    "River",
+    "Silent",
+    "Last",
+    "Paper",
+    "Glass",
+    "Northern",
+    "Summer",
+    "Broken",
+    "Hidden",
+    "Long",
+    "Iron",
+    "Velvet",
+    "Distant",
+    "Empty",
+    "Golden",
+    "Midnight",
+    "Wandering",
+]
+FILM_NOUNS = [
+    "Road",
+    "Garden",
+    "Letters",
+    "Station",
+    "Orchard",
+    "Clockmaker",
+    "Crossing",
+    "Light",
+    "Island",
+    "Kingdom",
+    "Sister",
+    "Promise",
+    "Tide",
+    "Bridge",
+    "Song",
+    "Machine",
+    "Voyage",
+    "Window",
+]
 
 
 class Grammar:
@@ -207,7 +686,8 @@ class Grammar:
 
     def name(self, syllables):
         parts = [
-            self.choice(SYLLABLE_ONSETS) + self.choice(SYLLABLE_VOWELS)
+            self.choice(SYLLABLE_ONSETS)
+            + self.choice(SYLLABLE_VOWELS)
             + self.choice(SYLLABLE_CODAS)
             for _ in range(syllables)
         ]
@@ -220,8 +700,7 @@ class Grammar:
         female = self.rng.random() < 0.5
         first = self.choice(LEXICON["first_f"] if female else LEXICON["first_m"])
         surname = self.name(2)
-        pronouns = ("she", "her", "her", "herself") if female else ("he", "him", "his",
-                                                                      "himself")
+        pronouns = ("she", "her", "her", "herself") if female else ("he", "him", "his", "himself")
         return {
             "first": first,
             "surname": surname,
@@ -244,8 +723,8 @@ def town_article(g):
     e = {
         "town": g.town(),
         "river": g.name(2),
-        "region": g.name(2) + [" Valley", "shire", " Hills", " Plain", " Coast"][
-            g.rng.randrange(5)],
+        "region": g.name(2)
+        + [" Valley", "shire", " Hills", " Plain", " Coast"][g.rng.randrange(5)],
         "industry": g.choice(LEXICON["industry"]),
         "crop": g.choice(LEXICON["crop"]),
         "landmark": g.choice(LEXICON["landmark"]),
@@ -260,8 +739,7 @@ def town_article(g):
     intro = [
         "{town} is a [market town|small town|harbour town|former mill town|village] in the "
         "{region}, on the [east|west|north|south] bank of the river {river}.",
-        "[According to the last census|At the last count], {town} had a population of "
-        "{pop}.",
+        "[According to the last census|At the last count], {town} had a population of {pop}.",
     ]
     history = [
         "The town was first recorded in {year}, when [a charter|a royal letter|a monastery "
@@ -292,15 +770,13 @@ def town_article(g):
         "station|on the old common].",
         "A festival of {industry} takes place every <month>, with music, [stalls|parades|"
         "boat races] and [fireworks|a procession|a fair].",
-        "The town is twinned with {town2}, a [port|village|city] <n:40:900> kilometres "
-        "away.",
+        "The town is twinned with {town2}, a [port|village|city] <n:40:900> kilometres away.",
         "The {river} is crossed by <number_word> bridges within the town boundary.",
         "Most residents now work in [services|tourism|the nearby city|small workshops], "
         "though {crop} are still grown on the [hills|plain|terraces] to the [north|south].",
     ]
     e["town2"] = g.town()
-    return (g.sentences(intro, e, 1, 2) + g.sentences(history, e, 2, 5)
-            + g.sentences(today, e, 3, 8))
+    return g.sentences(intro, e, 1, 2) + g.sentences(history, e, 2, 5) + g.sentences(today, e, 3, 8)
 
 
 def river_article(g):
@@ -340,8 +816,7 @@ def river_article(g):
         "Anglers say the {fish} in the {river} are [large|plentiful|hard to catch].",
         "The water quality [improved|was poor|has recovered] since the {industry} works "
         "[closed|moved away|installed filters].",
-        "[Poets|Painters|Songwriters] from {town} have often described the {river} in "
-        "<season>.",
+        "[Poets|Painters|Songwriters] from {town} have often described the {river} in <season>.",
     ]
     e["cargo"] = g.choice(LEXICON["crop"])
     e["industry"] = g.choice(LEXICON["industry"])
@@ -351,15 +826,17 @@ def river_article(g):
 def inventor_biography(g):
     p = g.person()
     e = dict(p)
-    e.update({
-        "town": g.town(),
-        "born": str(g.rng.randint(1780, 1930)),
-        "machine": g.choice(LEXICON["machine"]),
-        "part": g.choice(LEXICON["part"]),
-        "material": g.choice(LEXICON["material"]),
-        "job": g.choice(LEXICON["job"]),
-        "partner": g.person()["full"],
-    })
+    e.update(
+        {
+            "town": g.town(),
+            "born": str(g.rng.randint(1780, 1930)),
+            "machine": g.choice(LEXICON["machine"]),
+            "part": g.choice(LEXICON["part"]),
+            "material": g.choice(LEXICON["material"]),
+            "job": g.choice(LEXICON["job"]),
+            "partner": g.person()["full"],
+        }
+    )
     e["died"] = str(int(e["born"]) + g.rng.randint(38, 94))
     templates = [
         "{full} ({born}–{died}) was an inventor [and engineer|and clockmaker|and teacher|] "
@@ -402,8 +879,11 @@ def recipe(g):
     e = {
         "food": food,
         "town": g.town(),
-        "a": ingredients[0], "b": ingredients[1], "c": ingredients[2],
-        "d": ingredients[3], "e": ingredients[4],
+        "a": ingredients[0],
+        "b": ingredients[1],
+        "c": ingredients[2],
+        "d": ingredients[3],
+        "e": ingredients[4],
         "minutes": str(g.rng.choice([10, 15, 20, 25, 30, 40, 45, 60, 90])),
         "people": g.choice(LEXICON["number_word"][:5]),
     }
@@ -425,8 +905,7 @@ def recipe(g):
         "Lower the heat and let it [simmer|cook] for {minutes} minutes.",
         "[Season|Taste and season] with salt and pepper, then add the {d}.",
         "If it becomes too thick, add [a little more|a splash of] water.",
-        "[Serve|Serve it] [hot|warm|at once] with [bread|rice|a green salad|boiled "
-        "potatoes].",
+        "[Serve|Serve it] [hot|warm|at once] with [bread|rice|a green salad|boiled potatoes].",
         "[Leftovers|Any leftovers] keep for <n:2:4> days in a cool place.",
     ]
     notes = [
@@ -436,8 +915,7 @@ def recipe(g):
         "Do not [let it boil too hard|add the {c} too early|forget to stir], or it will "
         "taste [<neg>|<neg_food>].",
     ]
-    return (g.sentences(intro, e, 2, 3) + g.sentences(steps, e, 4, 9)
-            + g.sentences(notes, e, 1, 3))
+    return g.sentences(intro, e, 2, 3) + g.sentences(steps, e, 4, 9) + g.sentences(notes, e, 1, 3)
 
 
 def sports_club(g):
@@ -446,8 +924,7 @@ def sports_club(g):
         "sport": g.choice(LEXICON["sport"]),
         "animal": g.choice(CLUB_ANIMALS),
         "year": str(g.rng.randint(1870, 1990)),
-        "ground": g.name(2) + [" Park", " Road", " Meadow", " Lane", " Field"][
-            g.rng.randrange(5)],
+        "ground": g.name(2) + [" Park", " Road", " Meadow", " Lane", " Field"][g.rng.randrange(5)],
         "rival": g.town(),
         "coach": g.person()["full"],
         "star": g.person()["full"],
@@ -469,8 +946,7 @@ def sports_club(g):
         "The current coach is {coach}, who took over in <n:1995:2023>.",
         "Under {coach} the team plays a [fast|patient|defensive|attacking] style that "
         "supporters call <pos>.",
-        "Last season was <neg> for the {animal}, who finished <n:8:16>th and lost "
-        "<n:10:22> games.",
+        "Last season was <neg> for the {animal}, who finished <n:8:16>th and lost <n:10:22> games.",
         "[Tickets|Season tickets] are [cheap|affordable|free for children], and the "
         "supporters are known for their songs.",
         "The club also runs [a youth academy|a women's team|a junior league] with "
@@ -489,16 +965,14 @@ def machine_article(g):
         "part2": g.choice(LEXICON["part"]),
         "material": g.choice(LEXICON["material"]),
         "model": g.name(1) + " " + str(g.rng.randint(2, 900)),
-        "maker": g.name(2) + [" Works", " & Sons", " Company", " Brothers"][
-            g.rng.randrange(4)],
+        "maker": g.name(2) + [" Works", " & Sons", " Company", " Brothers"][g.rng.randrange(4)],
         "town": g.town(),
     }
     templates = [
         "The {model} is a {machine} made by {maker} in {town} from <n:1890:2015>.",
         "It was designed to be [cheap|quiet|light|easy to repair|strong] and "
         "[sold|was built] in large numbers.",
-        "The main parts are the {part}, the {part2} and a [frame|case|base] of "
-        "{material}.",
+        "The main parts are the {part}, the {part2} and a [frame|case|base] of {material}.",
         "When the {part} turns, it [moves|drives|pushes] the {part2}, which "
         "[does the work|turns the wheel|opens the valve].",
         "A [small|simple|clever] {part} keeps the {machine} from [running too fast|"
@@ -512,11 +986,9 @@ def machine_article(g):
         "To keep it working, clean the {part} with a [soft brush|clean cloth|dry rag] "
         "[every month|after each use|once a season].",
         "If the {machine} [makes a noise|stops|runs slowly], check the {part2} first.",
-        "Do not [use water on|force|oil] the {part}; it is [delicate|easy to bend|"
-        "sealed].",
+        "Do not [use water on|force|oil] the {part}; it is [delicate|easy to bend|sealed].",
         "A later model [added|replaced the {part} with|improved] a {material} {part2}.",
-        "[Collectors|Museums|Repair shops] still [look for|keep|restore] the {model} "
-        "today.",
+        "[Collectors|Museums|Repair shops] still [look for|keep|restore] the {model} today.",
         "Production ended in <n:1960:2020>, after about <n:2:400> thousand had been made.",
     ]
     return [g.expand(templates[0], e)] + g.sentences(templates[1:], e, 5, 11)
@@ -525,13 +997,15 @@ def machine_article(g):
 def restaurant_article(g):
     chef = g.person()
     e = dict(chef)
-    e.update({
-        "name": g.choice(RESTAURANT_NAMES),
-        "town": g.town(),
-        "food": g.choice(LEXICON["food"]),
-        "food2": g.choice(LEXICON["food"]),
-        "year": str(g.rng.randint(1950, 2022)),
-    })
+    e.update(
+        {
+            "name": g.choice(RESTAURANT_NAMES),
+            "town": g.town(),
+            "food": g.choice(LEXICON["food"]),
+            "food2": g.choice(LEXICON["food"]),
+            "year": str(g.rng.randint(1950, 2022)),
+        }
+    )
     templates = [
         "{name} is a restaurant in {town}, opened in {year} by the chef {full}.",
         "It is [in an old warehouse|on the market square|beside the river|in a former "
@@ -579,8 +1053,7 @@ def film_article(g):
     }
     templates = [
         "{title} is a {year} {genre} directed by {director}.",
-        "It stars {lead} as a {job} from {town} who finds [an old|a lost|a strange] "
-        "{object}.",
+        "It stars {lead} as a {job} from {town} who finds [an old|a lost|a strange] {object}.",
         "The {object} leads {lead_first} [to a secret|into danger|back to {his} family|"
         "across the country].",
         "The film was shot in {town} [in <season>|over <n:20:90> days|on a small budget].",
@@ -604,19 +1077,20 @@ def story(g):
     p = g.person()
     friend = g.person()
     e = dict(p)
-    e.update({
-        "town": g.town(),
-        "job": g.choice(LEXICON["job"]),
-        "object": g.choice(LEXICON["object"]),
-        "feeling": g.choice(LEXICON["feeling"]),
-        "friend": friend["first"],
-        "river": g.name(2),
-        "season": g.choice(LEXICON["season"]),
-        "day": g.choice(LEXICON["day"]),
-    })
+    e.update(
+        {
+            "town": g.town(),
+            "job": g.choice(LEXICON["job"]),
+            "object": g.choice(LEXICON["object"]),
+            "feeling": g.choice(LEXICON["feeling"]),
+            "friend": friend["first"],
+            "river": g.name(2),
+            "season": g.choice(LEXICON["season"]),
+            "day": g.choice(LEXICON["day"]),
+        }
+    )
     templates = [
-        "{first} was a {job} in {town}, a [quiet|small|windy|grey] town by the river "
-        "{river}.",
+        "{first} was a {job} in {town}, a [quiet|small|windy|grey] town by the river {river}.",
         "Every morning {he} [walked to work along the river|opened the shop at seven|"
         "drank coffee at the café on the corner|fed the ducks on the bridge].",
         "One {day} in {season}, {he} found {object_a} [on the doorstep|under the bridge|in "
@@ -624,7 +1098,7 @@ def story(g):
         "{He} had never seen it before, and {he} felt {feeling}.",
         "Perhaps it was naïve, but {he} hoped the {object} would [bring luck|explain "
         "something|lead somewhere].",
-        "\"Where did this come from?\" {he} asked {friend}, who [ran the bakery|lived next "
+        '"Where did this come from?" {he} asked {friend}, who [ran the bakery|lived next '
         "door|worked at the station].",
         "{friend} [shrugged|laughed|looked at it for a long time] and said nothing.",
         "That night {first} could not sleep, and {he} [turned the {object} over in {his} "
@@ -637,7 +1111,7 @@ def story(g):
         "{his} childhood|everything suddenly made sense|it felt like a message].",
         "From then on, {first} kept the {object} [on the shelf above the stove|in "
         "{his} pocket|by the window].",
-        "When {friend} asked about it years later, {first} only said, \"It found me.\"",
+        'When {friend} asked about it years later, {first} only said, "It found me."',
     ]
     e["object_a"] = "a " + e["object"]
     e["job2"] = g.choice(LEXICON["job"])
@@ -676,8 +1150,7 @@ def how_to(g):
             "First, [unplug it|switch it off|let it cool down] and find a clean table.",
             "You will need a {tool}, a {tool2} and some patience.",
             "Open the case and look at the {part}.",
-            "If the {part} is [dirty|dusty|loose|bent], [clean|tighten|straighten] it "
-            "carefully.",
+            "If the {part} is [dirty|dusty|loose|bent], [clean|tighten|straighten] it carefully.",
             "A drop of oil on each moving part [often|usually] helps.",
             "Check that [nothing is broken|all the screws are there|the wires are firm].",
             "Close the case and test the {machine} [for a minute|on a low setting].",
@@ -696,8 +1169,7 @@ def how_to(g):
             "At night, use a white light at the front and a red light at the back.",
             "Oil the chain every <n:2:6> weeks and keep it clean with a [cloth|soft brush].",
             "Lock the bicycle to something solid, even for five minutes.",
-            "Many cities now have [cycle lanes|bike paths|quiet streets] that make riding "
-            "<pos>.",
+            "Many cities now have [cycle lanes|bike paths|quiet streets] that make riding <pos>.",
             "[Hills|Headwinds|Cobbled streets] can be <neg>, so take your time.",
         ]
     return [g.expand(templates[0], e)] + g.sentences(templates[1:], e, 4, 9)
@@ -706,16 +1178,18 @@ def how_to(g):
 def critic_column(g):
     critic = g.person()
     e = dict(critic)
-    e.update({
-        "town": g.town(),
-        "name": g.choice(RESTAURANT_NAMES),
-        "food": g.choice(LEXICON["food"]),
-        "food2": g.choice(LEXICON["food"]),
-        "machine": g.choice(LEXICON["machine"]),
-        "part": g.choice(LEXICON["part"]),
-        "title": f"The {g.choice(FILM_WORDS)} {g.choice(FILM_NOUNS)}",
-        "genre": g.choice(LEXICON["genre"]),
-    })
+    e.update(
+        {
+            "town": g.town(),
+            "name": g.choice(RESTAURANT_NAMES),
+            "food": g.choice(LEXICON["food"]),
+            "food2": g.choice(LEXICON["food"]),
+            "machine": g.choice(LEXICON["machine"]),
+            "part": g.choice(LEXICON["part"]),
+            "title": f"The {g.choice(FILM_WORDS)} {g.choice(FILM_NOUNS)}",
+            "genre": g.choice(LEXICON["genre"]),
+        }
+    )
     templates = [
         "{full} writes a weekly column about [food|films|travel|everyday machines] for "
         "the {town} [Gazette|Courier|Herald|Observer].",
@@ -727,8 +1201,7 @@ def critic_column(g):
         "[<pos>|<pos_place>|<neg>|<neg_place>].",
         "{He} also watched {title}, a {genre} that {he} called [<pos>|<pos_film>] "
         "[from start to finish|despite a slow start].",
-        "In {his} view the acting was [<pos>|<pos_film>], while the ending was "
-        "[<neg>|<neg_film>].",
+        "In {his} view the acting was [<pos>|<pos_film>], while the ending was [<neg>|<neg_film>].",
         "Readers had asked {him} to test a {machine}; {he} found the {part} "
         "[<neg>|<neg_machine>] and the price [<neg>|too high].",
         "[Not everything was bad|It was not all bad]: the {machine} was [<pos>|"
@@ -791,9 +1264,20 @@ def diary_entry(g):
     return [g.expand(templates[0], e)] + g.sentences(templates[1:], e, 5, 11)
 
 
-DOCUMENT_KINDS = [town_article, river_article, inventor_biography, recipe, sports_club,
-                  machine_article, restaurant_article, film_article, story, how_to,
-                  critic_column, diary_entry]
+DOCUMENT_KINDS = [
+    town_article,
+    river_article,
+    inventor_biography,
+    recipe,
+    sports_club,
+    machine_article,
+    restaurant_article,
+    film_article,
+    story,
+    how_to,
+    critic_column,
+    diary_entry,
+]
 
 
 def generate_corpus(g):
@@ -818,58 +1302,128 @@ def generate_corpus(g):
 REVIEW_DOMAINS = {
     "restaurant": {
         "thing": ["restaurant", "café", "place", "bistro", "meal", "dinner", "lunch"],
-        "aspect": {"food": "food", "soup": "food", "stew": "food", "bread": "food",
-                   "coffee": "food", "dessert": "food", "pie": "food", "fish": "food",
-                   "curry": "food", "salad": "food", "omelette": "food", "risotto": "food",
-                   "service": "people", "staff": "people", "waiter": "people",
-                   "chef": "people", "terrace": "place", "dining room": "place",
-                   "atmosphere": "place", "menu": "general", "wine list": "general"},
-        "context": ["We ate at {name} in {town} on a <day> evening.",
-                    "We had lunch at {name} after a walk by the river.",
-                    "I went to {name} with my family for my birthday.",
-                    "We stopped at {name} on our way through {town}.",
-                    "Our table was by the window."],
+        "aspect": {
+            "food": "food",
+            "soup": "food",
+            "stew": "food",
+            "bread": "food",
+            "coffee": "food",
+            "dessert": "food",
+            "pie": "food",
+            "fish": "food",
+            "curry": "food",
+            "salad": "food",
+            "omelette": "food",
+            "risotto": "food",
+            "service": "people",
+            "staff": "people",
+            "waiter": "people",
+            "chef": "people",
+            "terrace": "place",
+            "dining room": "place",
+            "atmosphere": "place",
+            "menu": "general",
+            "wine list": "general",
+        },
+        "context": [
+            "We ate at {name} in {town} on a <day> evening.",
+            "We had lunch at {name} after a walk by the river.",
+            "I went to {name} with my family for my birthday.",
+            "We stopped at {name} on our way through {town}.",
+            "Our table was by the window.",
+        ],
     },
     "film": {
         "thing": ["film", "movie", "story", "show", "sequel", "{genre}"],
-        "aspect": {"plot": "film", "acting": "film", "ending": "film", "script": "film",
-                   "pacing": "film", "dialogue": "film", "story": "film",
-                   "final scene": "film", "humour": "film", "soundtrack": "general",
-                   "camera work": "general", "music": "general", "lead actor": "general",
-                   "cast": "general"},
-        "context": ["I watched {title} on a <day> night.",
-                    "We saw {title} at the old cinema in {town}.",
-                    "My friends chose {title} for our film club.",
-                    "It is a {genre} set in a small town.",
-                    "It runs for about two hours."],
+        "aspect": {
+            "plot": "film",
+            "acting": "film",
+            "ending": "film",
+            "script": "film",
+            "pacing": "film",
+            "dialogue": "film",
+            "story": "film",
+            "final scene": "film",
+            "humour": "film",
+            "soundtrack": "general",
+            "camera work": "general",
+            "music": "general",
+            "lead actor": "general",
+            "cast": "general",
+        },
+        "context": [
+            "I watched {title} on a <day> night.",
+            "We saw {title} at the old cinema in {town}.",
+            "My friends chose {title} for our film club.",
+            "It is a {genre} set in a small town.",
+            "It runs for about two hours.",
+        ],
     },
     "product": {
-        "thing": ["kettle", "lamp", "bicycle", "coffee grinder", "radio", "clock",
-                  "sewing machine", "camera", "fan", "typewriter", "washing machine",
-                  "music box"],
-        "aspect": {"handle": "machine", "motor": "machine", "battery": "machine",
-                   "switch": "machine", "build quality": "machine", "lid": "machine",
-                   "dial": "machine", "chain": "machine", "frame": "machine",
-                   "design": "general", "price": "general", "sound": "general",
-                   "packaging": "general", "delivery": "general"},
-        "context": ["I bought it in {town} last <month>.",
-                    "I ordered it from {maker} for my kitchen.",
-                    "It arrived after <n:2:9> days.",
-                    "I have used it every day for <number_word> weeks.",
-                    "It was a present from my sister."],
+        "thing": [
+            "kettle",
+            "lamp",
+            "bicycle",
+            "coffee grinder",
+            "radio",
+            "clock",
+            "sewing machine",
+            "camera",
+            "fan",
+            "typewriter",
+            "washing machine",
+            "music box",
+        ],
+        "aspect": {
+            "handle": "machine",
+            "motor": "machine",
+            "battery": "machine",
+            "switch": "machine",
+            "build quality": "machine",
+            "lid": "machine",
+            "dial": "machine",
+            "chain": "machine",
+            "frame": "machine",
+            "design": "general",
+            "price": "general",
+            "sound": "general",
+            "packaging": "general",
+            "delivery": "general",
+        },
+        "context": [
+            "I bought it in {town} last <month>.",
+            "I ordered it from {maker} for my kitchen.",
+            "It arrived after <n:2:9> days.",
+            "I have used it every day for <number_word> weeks.",
+            "It was a present from my sister.",
+        ],
     },
     "travel": {
         "thing": ["hotel", "town", "trip", "guided tour", "museum", "holiday", "boat trip"],
-        "aspect": {"room": "place", "bed": "place", "view": "place", "old town": "place",
-                   "harbour": "place", "beach": "place", "market": "place",
-                   "bathroom": "place", "breakfast": "food", "dinner": "food",
-                   "staff": "people", "guide": "people", "owner": "people",
-                   "location": "general", "museum": "general"},
-        "context": ["We spent <number_word> nights in {town} in <season>.",
-                    "We visited {town} for a long weekend.",
-                    "Our room looked over the river.",
-                    "We came by train from {town2}.",
-                    "It rained for most of our stay."],
+        "aspect": {
+            "room": "place",
+            "bed": "place",
+            "view": "place",
+            "old town": "place",
+            "harbour": "place",
+            "beach": "place",
+            "market": "place",
+            "bathroom": "place",
+            "breakfast": "food",
+            "dinner": "food",
+            "staff": "people",
+            "guide": "people",
+            "owner": "people",
+            "location": "general",
+            "museum": "general",
+        },
+        "context": [
+            "We spent <number_word> nights in {town} in <season>.",
+            "We visited {town} for a long weekend.",
+            "Our room looked over the river.",
+            "We came by train from {town2}.",
+            "It rained for most of our stay.",
+        ],
     },
 }
 
@@ -932,8 +1486,7 @@ NEGATED_NEGATIVE = [
 # Mixed cases: both polarities appear; the clause after "but", "still" or "despite"
 # decides.
 MIXED_POSITIVE = [
-    "The {aspect} was <neg1>, but the {aspect2} was <very> <pos2>, so overall I was "
-    "happy.",
+    "The {aspect} was <neg1>, but the {aspect2} was <very> <pos2>, so overall I was happy.",
     "I expected the {aspect} to be <neg1>, but it was <pos1>.",
     "Despite the <neg1> {aspect}, it was a <pos0> {thing}.",
     "The {aspect} was a little <neg1>. Still, the {aspect2} made up for it and I loved it.",
@@ -973,8 +1526,11 @@ def review_entities(g, domain):
 def sentiment_words(g, domain, entities, rare_share):
     """Word lists for `<pos0..2>`/`<neg0..2>`: rare general words with prob. `rare_share`."""
     words = {}
-    kinds = {"0": "general", "1": REVIEW_DOMAINS[domain]["aspect"][entities["aspect"]],
-             "2": REVIEW_DOMAINS[domain]["aspect"][entities["aspect2"]]}
+    kinds = {
+        "0": "general",
+        "1": REVIEW_DOMAINS[domain]["aspect"][entities["aspect"]],
+        "2": REVIEW_DOMAINS[domain]["aspect"][entities["aspect2"]],
+    }
     for slot, kind in kinds.items():
         positive, negative = ASPECT_WORDS[kind]
         rare = g.rng.random() < rare_share
@@ -1002,8 +1558,7 @@ def review(g, label, rare_share):
         e2 = review_entities(g, domain)
         e2["thing"] = e["thing"]
         plain = POSITIVE_SENTENCES if label else NEGATIVE_SENTENCES
-        parts.append(g.expand(g.choice(plain), e2, sentiment_words(g, domain, e2,
-                                                                   rare_share)))
+        parts.append(g.expand(g.choice(plain), e2, sentiment_words(g, domain, e2, rare_share)))
     while sentence_count(" ".join(parts)) > MAX_REVIEW_SENTENCES:
         parts.pop(0)
     return " ".join(parts)
@@ -1041,8 +1596,7 @@ def generate(out_dir):
     dev = generate_reviews(g, DEV_REVIEWS_PER_LABEL, 0.5, taken)
     os.makedirs(out_dir, exist_ok=True)
     paths = []
-    for name, text in ((CORPUS_FILE, corpus), (TRAIN_FILE, to_tsv(train)),
-                       (DEV_FILE, to_tsv(dev))):
+    for name, text in ((CORPUS_FILE, corpus), (TRAIN_FILE, to_tsv(train)), (DEV_FILE, to_tsv(dev))):
         path = os.path.join(out_dir, name)
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
@@ -1052,8 +1606,9 @@ def generate(out_dir):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default=DATA_DIR,
-                        help="folder to write the files into (default: keras_bert/data)")
+    parser.add_argument(
+        "--out", default=DATA_DIR, help="folder to write the files into (default: keras_bert/data)"
+    )
     args = parser.parse_args(argv)
     for path in generate(args.out):
         print(f"wrote {path} ({os.path.getsize(path):,} bytes)")

@@ -80,8 +80,10 @@ def repair_state(directory):
     listed = _read_state(directory)
     if listed and any(os.path.isfile(p + ".index") for p in listed):
         return None
-    what = "is missing" if not os.path.exists(os.path.join(directory, STATE_FILE)) else (
-        "is unreadable" if listed is None else "lists none of them"
+    what = (
+        "is missing"
+        if not os.path.exists(os.path.join(directory, STATE_FILE))
+        else ("is unreadable" if listed is None else "lists none of them")
     )
     write_state(directory, on_disk)
     return (

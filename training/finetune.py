@@ -20,6 +20,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
+from keras_bert.training import metrics, plots, program
+from keras_bert.training.data import tasks
+from keras_bert.training.evaluation import EvaluationMonitor
+from keras_bert.training.strategy import is_chief
 
 from keras_bert import model_dir
 from keras_bert.atomic import atomic_open
@@ -29,10 +33,6 @@ from keras_bert.layers.heads import SPAN_MASK_ADDER
 from keras_bert.models import BertClassifier, BertSpanQA, BertTokenClassifier
 from keras_bert.models.token_classifier import IGNORE_LABEL
 from keras_bert.text.packing import pad_to_mask, trim_to_longest
-from keras_bert.training import metrics, plots, program
-from keras_bert.training.data import tasks
-from keras_bert.training.evaluation import EvaluationMonitor
-from keras_bert.training.strategy import is_chief
 
 REGRESSION_TASKS = ("regression", "pair_regression")
 CLASSIFICATION_TASKS = ("classification", "pair_classification")
@@ -56,9 +56,15 @@ def check_flags(args):
     during = args.eval_every not in (None, "end")
     evaluating = args.keep_best or args.early_stopping_patience or during
     if evaluating and not args.eval_file:
-        flags = [f for f, v in (("--eval-every", during),
-                                ("--keep-best", args.keep_best),
-                                ("--early-stopping-patience", args.early_stopping_patience)) if v]
+        flags = [
+            f
+            for f, v in (
+                ("--eval-every", during),
+                ("--keep-best", args.keep_best),
+                ("--early-stopping-patience", args.early_stopping_patience),
+            )
+            if v
+        ]
         raise ValueError(f"Evaluation during training ({', '.join(flags)}) needs an --eval-file.")
     if args.eval_every == "end" and (args.keep_best or args.early_stopping_patience):
         raise ValueError(
@@ -86,7 +92,8 @@ def label_ids(labels, label_names, source, named):
     if unknown:
         known = (
             f"--label-names {','.join(label_names)} (or their indices 0-{len(label_names) - 1})"
-            if named else f"training ({label_names})"
+            if named
+            else f"training ({label_names})"
         )
         raise ValueError(f"{source} has labels {unknown[:10]} not seen in {known}.")
     return np.array([index[label] for label in labels], np.int32)
@@ -151,7 +158,9 @@ def _read(args, source, split):
     """Task data from a file or a tfds name."""
     if source in tasks.TFDS_DATASETS:
         _, _, train_split, eval_split = tasks.TFDS_DATASETS[source]
-        return tasks.load_tfds(source, train_split if split == "train" else eval_split, args.tfds_data_dir)
+        return tasks.load_tfds(
+            source, train_split if split == "train" else eval_split, args.tfds_data_dir
+        )
     if args.task == "squad":
         return tasks.read_squad(source)
     if args.task == "token_classification":
@@ -166,7 +175,11 @@ def _prepare(args, tokenizer, source, split, label_names=None):
     if args.task == "squad":
         examples = tasks.squad_examples(data, limit, training=split == "train", source=source)
         inputs, labels, features = tasks.squad_features(
-            tokenizer, examples, args.seq_length, args.doc_stride, args.max_query_length,
+            tokenizer,
+            examples,
+            args.seq_length,
+            args.doc_stride,
+            args.max_query_length,
             training=split == "train",
         )
         return inputs, labels, None, (data, examples, features)
@@ -257,22 +270,30 @@ def evaluate(args, model, inputs, labels, label_names, extra):
     """The task's metrics on prepared evaluation data."""
     fill = {"squad": SPAN_MASK_ADDER, "token_classification": 0.0}.get(args.task)
     outputs = predictor(model, fill)(inputs, args.batch_size)
-    for name, value in (outputs.items() if isinstance(outputs, dict) else [("logits", outputs)]):
+    for name, value in outputs.items() if isinstance(outputs, dict) else [("logits", outputs)]:
         check_finite(  # an argmax of NaN is class 0: no score from such outputs
-            value, name, f"The model's outputs on {args.eval_file}",
+            value,
+            name,
+            f"The model's outputs on {args.eval_file}",
             "no score is computed from them; the model's weights or inputs overflow",
         )
     if args.task == "squad":
         articles, examples, features = extra
         answers = tasks.decode_squad(
-            examples, features, outputs["start_logits"], outputs["end_logits"],
-            args.n_best_size, args.max_answer_length,
+            examples,
+            features,
+            outputs["start_logits"],
+            outputs["end_logits"],
+            args.n_best_size,
+            args.max_answer_length,
         )
         ids = {e["id"] for e in examples}
         subset = [
-            {"paragraphs": [
-                {"qas": [qa for qa in p["qas"] if qa["id"] in ids]} for p in a["paragraphs"]
-            ]}
+            {
+                "paragraphs": [
+                    {"qas": [qa for qa in p["qas"] if qa["id"] in ids]} for p in a["paragraphs"]
+                ]
+            }
             for a in articles
         ]
         return metrics.squad_v1_scores(subset, answers)
@@ -294,13 +315,21 @@ def _save_model(args, model, tokenizer, label_names, step, scores, eval_data):
     span_qa = {}
     if args.task == "squad":  # the export reads and answers as the model was trained and scored
         span_qa = {
-            "max_query_length": args.max_query_length, "doc_stride": args.doc_stride,
+            "max_query_length": args.max_query_length,
+            "doc_stride": args.doc_stride,
             "max_answer_length": args.max_answer_length,
         }
     model_dir.save_model_dir(
-        model, args.out, tokenizer.vocab_file, task=args.task,
-        lower_case=tokenizer.lower_case, max_chars_per_word=tokenizer.max_chars_per_word,
-        seq_length=args.seq_length, label_names=label_names, step=step, **span_qa,
+        model,
+        args.out,
+        tokenizer.vocab_file,
+        task=args.task,
+        lower_case=tokenizer.lower_case,
+        max_chars_per_word=tokenizer.max_chars_per_word,
+        seq_length=args.seq_length,
+        label_names=label_names,
+        step=step,
+        **span_qa,
     )
     written = [model_dir.MODEL_FILE, model_dir.VOCAB_FILE, model_dir.METADATA_FILE]
     if scores:
@@ -375,7 +404,9 @@ def finetune(args):
     monitor = None
     if eval_every:
         monitor = EvaluationMonitor(
-            evaluate_now, metric=args.keep_best, patience=args.early_stopping_patience,
+            evaluate_now,
+            metric=args.keep_best,
+            patience=args.early_stopping_patience,
             save_best=save_best if args.keep_best else None,
         )
     trainer = program.create_trainer(
@@ -399,7 +430,10 @@ def finetune(args):
         )
         # A resumed run whose best came before it: the folder already holds that model.
         written = written or [
-            model_dir.MODEL_FILE, model_dir.VOCAB_FILE, model_dir.METADATA_FILE, "eval_results.json"
+            model_dir.MODEL_FILE,
+            model_dir.VOCAB_FILE,
+            model_dir.METADATA_FILE,
+            "eval_results.json",
         ]
     else:
         written = save(trainer.step, scores)

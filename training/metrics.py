@@ -50,7 +50,10 @@ def matthews_corrcoef(labels, predictions):
 
 def classification_metrics(labels, predictions, num_classes):
     """`accuracy` and `mcc`; plus `f1` (of class 1) for two classes."""
-    result = {"accuracy": accuracy(labels, predictions), "mcc": matthews_corrcoef(labels, predictions)}
+    result = {
+        "accuracy": accuracy(labels, predictions),
+        "mcc": matthews_corrcoef(labels, predictions),
+    }
     if num_classes == 2:
         result["f1"] = f1(labels, predictions)
     return result

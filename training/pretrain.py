@@ -11,12 +11,12 @@ google-research/bert) or raw text files (`--input-format text`). The run writes 
 
 import keras
 from keras import ops
-
-from keras_bert.model_dir import METADATA_FILE, MODEL_FILE, VOCAB_FILE, save_model_dir
-from keras_bert.models.pretrainer import masked_lm_hits
 from keras_bert.training import program
 from keras_bert.training.data import pretraining
 from keras_bert.training.strategy import is_chief
+
+from keras_bert.model_dir import METADATA_FILE, MODEL_FILE, VOCAB_FILE, save_model_dir
+from keras_bert.models.pretrainer import masked_lm_hits
 
 
 def pretraining_loss(model, inputs, labels):
@@ -55,11 +55,17 @@ def _dataset_fn(args, tokenizer):
 
         def dataset_fn(batch_size, input_context, skip_batches):
             return pretraining.tfrecord_dataset(
-                files, batch_size, args.seq_length, args.max_predictions_per_seq,
-                tokenizer=tokenizer, dynamic_masking=not args.static_masking,
-                mask_rate=args.mask_rate, whole_word_masking=args.whole_word_masking,
+                files,
+                batch_size,
+                args.seq_length,
+                args.max_predictions_per_seq,
+                tokenizer=tokenizer,
+                dynamic_masking=not args.static_masking,
+                mask_rate=args.mask_rate,
+                whole_word_masking=args.whole_word_masking,
                 input_context=input_context,
-                skip_batches=skip_batches, seed=args.seed,
+                skip_batches=skip_batches,
+                seed=args.seed,
             )
 
         return dataset_fn
@@ -68,11 +74,18 @@ def _dataset_fn(args, tokenizer):
 
     def dataset_fn(batch_size, input_context, skip_batches):
         return pretraining.text_dataset(
-            files, tokenizer, batch_size, args.seq_length, args.max_predictions_per_seq,
-            mask_rate=args.mask_rate, whole_word_masking=args.whole_word_masking,
+            files,
+            tokenizer,
+            batch_size,
+            args.seq_length,
+            args.max_predictions_per_seq,
+            mask_rate=args.mask_rate,
+            whole_word_masking=args.whole_word_masking,
             short_seq_prob=args.short_seq_prob,
-            layout=args.text_layout, input_context=input_context,
-            skip_batches=skip_batches, seed=args.seed,
+            layout=args.text_layout,
+            input_context=input_context,
+            skip_batches=skip_batches,
+            seed=args.seed,
         )
 
     return dataset_fn
@@ -91,9 +104,14 @@ def pretrain(args):
     trainer.train(args.max_steps)
     if is_chief(strategy):
         save_model_dir(
-            model, args.out, tokenizer.vocab_file, task="pretraining",
-            lower_case=tokenizer.lower_case, max_chars_per_word=tokenizer.max_chars_per_word,
-            seq_length=args.seq_length, step=trainer.step,
+            model,
+            args.out,
+            tokenizer.vocab_file,
+            task="pretraining",
+            lower_case=tokenizer.lower_case,
+            max_chars_per_word=tokenizer.max_chars_per_word,
+            seq_length=args.seq_length,
+            step=trainer.step,
         )
         program.finish(trainer, [MODEL_FILE, VOCAB_FILE, METADATA_FILE, "checkpoints/", "logs/"])
     keras.mixed_precision.set_global_policy("float32")

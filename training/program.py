@@ -7,6 +7,9 @@ import os
 
 import keras
 import tensorflow as tf
+from keras_bert.training import plots
+from keras_bert.training.strategy import resolve_strategy
+from keras_bert.training.trainer import Trainer, check_run
 
 from keras_bert import model_dir
 from keras_bert.config import BertConfig
@@ -15,9 +18,6 @@ from keras_bert.models.pretrainer import BertPretrainer
 from keras_bert.optimization import bert_optimizer
 from keras_bert.text import BertTokenizer
 from keras_bert.text.packing import trim_to_longest
-from keras_bert.training import plots
-from keras_bert.training.strategy import resolve_strategy
-from keras_bert.training.trainer import Trainer, check_run
 
 # What `plots.plot_run` draws, in the output folder.
 PICTURE_FILE = "training.png"
@@ -44,6 +44,7 @@ def check_out(args):
             f"{args.out} holds a model folder; pass --overwrite to replace it, or a new --out."
         )
 
+
 def setup(args):
     """Seeds, precision policy and strategy; returns the strategy."""
     keras.utils.set_random_seed(args.seed)
@@ -54,7 +55,9 @@ def setup(args):
 def load_tokenizer(args):
     """--vocab (cased with --cased), else the --init-checkpoint's tokenizer settings."""
     if args.revision and not args.init_checkpoint:
-        raise ValueError("--revision picks a version of a Hugging Face --init-checkpoint; pass one.")
+        raise ValueError(
+            "--revision picks a version of a Hugging Face --init-checkpoint; pass one."
+        )
     if args.init_checkpoint and os.path.isfile(args.init_checkpoint):
         raise FileNotFoundError(f"--init-checkpoint {args.init_checkpoint} is not a folder.")
     if args.vocab is None and args.init_checkpoint:
@@ -152,18 +155,41 @@ def finish(trainer, written, metric=None):
     picture = os.path.abspath(os.path.join(out, PICTURE_FILE))
     picture = plots.plot_run(trainer.read_history(), picture, metric)
     print(f"wrote {os.path.abspath(out)}: {', '.join(written)}", flush=True)
-    print(f"the run's picture (loss, learning rate, evaluation): {picture}" if picture else
-          f"no picture of the run: {plots.MISSING}", flush=True)
+    print(
+        f"the run's picture (loss, learning rate, evaluation): {picture}"
+        if picture
+        else f"no picture of the run: {plots.MISSING}",
+        flush=True,
+    )
 
 
 # The flags that choose a run's data, model, optimizer and schedule: a resume must repeat them
 # (`Trainer`'s `run`).
 RUN_FLAGS = (
-    "task", "train_file", "train_files", "input_format", "text_column", "label_column",
-    "label_names", "max_train_examples", "seq_length", "batch_size", "accumulation_steps",
-    "max_predictions_per_seq", "init_checkpoint", "revision", "random_init_size", "config",
-    "vocab", "cased", "seed",
-    "learning_rate", "warmup_steps", "weight_decay", "epochs", "max_steps",
+    "task",
+    "train_file",
+    "train_files",
+    "input_format",
+    "text_column",
+    "label_column",
+    "label_names",
+    "max_train_examples",
+    "seq_length",
+    "batch_size",
+    "accumulation_steps",
+    "max_predictions_per_seq",
+    "init_checkpoint",
+    "revision",
+    "random_init_size",
+    "config",
+    "vocab",
+    "cased",
+    "seed",
+    "learning_rate",
+    "warmup_steps",
+    "weight_decay",
+    "epochs",
+    "max_steps",
 )
 
 
@@ -174,8 +200,9 @@ def run_identity(args):
     def absolute(value):
         if not isinstance(value, str):
             return value
-        return ",".join(os.path.abspath(p) if os.path.exists(p) or "*" in p else p
-                        for p in value.split(","))
+        return ",".join(
+            os.path.abspath(p) if os.path.exists(p) or "*" in p else p for p in value.split(",")
+        )
 
     return {flag: absolute(getattr(args, flag, None)) for flag in RUN_FLAGS}
 
@@ -201,7 +228,9 @@ def in_memory_dataset_fn(inputs, labels, seed, length_multiple=None, group_by_le
     def dataset_fn(batch_size, input_context, skip_batches):
         dataset = tf.data.Dataset.from_tensor_slices((inputs, labels))
         if input_context.num_input_pipelines > 1:
-            dataset = dataset.shard(input_context.num_input_pipelines, input_context.input_pipeline_id)
+            dataset = dataset.shard(
+                input_context.num_input_pipelines, input_context.input_pipeline_id
+            )
         count = int(dataset.cardinality())
         if count < batch_size:
             raise ValueError(
@@ -211,7 +240,9 @@ def in_memory_dataset_fn(inputs, labels, seed, length_multiple=None, group_by_le
         dataset = dataset.shuffle(count, seed=seed).repeat()
         if group_by_length:
             dataset = dataset.group_by_window(
-                lambda x, y: tf.cast((tf.reduce_sum(x["input_mask"]) - 1) // length_multiple, tf.int64),
+                lambda x, y: tf.cast(
+                    (tf.reduce_sum(x["input_mask"]) - 1) // length_multiple, tf.int64
+                ),
                 lambda _, texts: texts.batch(batch_size, drop_remainder=True),
                 window_size=batch_size,
             )
@@ -225,4 +256,3 @@ def in_memory_dataset_fn(inputs, labels, seed, length_multiple=None, group_by_le
         return dataset.prefetch(2)
 
     return dataset_fn
-

@@ -56,13 +56,13 @@ import time
 import keras
 import numpy as np
 import tensorflow as tf
+from keras_bert.training import checkpoint_files
+from keras_bert.training.progress import Progress
+from keras_bert.training.strategy import is_chief
 
 from keras_bert.atomic import atomic_open
 from keras_bert.finite import NonFiniteError
 from keras_bert.json_file import read_json_object
-from keras_bert.training import checkpoint_files
-from keras_bert.training.progress import Progress
-from keras_bert.training.strategy import is_chief
 
 # Beside the checkpoints: the `run` that wrote them.
 RUN_FILE = "run.json"
@@ -197,8 +197,8 @@ class Trainer:
         self.eval_every = eval_every
         self.log_every = log_every
         # One replica, no accumulation: no all-reduce, so the update compiles with the step.
-        self.fuse_update = jit_compile and accumulation_steps == 1 and (
-            strategy.num_replicas_in_sync == 1
+        self.fuse_update = (
+            jit_compile and accumulation_steps == 1 and (strategy.num_replicas_in_sync == 1)
         )
         self.chief = is_chief(strategy)
         with strategy.scope():
@@ -217,8 +217,12 @@ class Trainer:
         if os.path.isdir(checkpoint_dir):
             leftovers = checkpoint_files.remove_leftovers(checkpoint_dir)
             if leftovers:
-                print(f"removed what a save cut short left in {checkpoint_dir}: "
-                      f"{', '.join(leftovers)}", file=sys.stderr, flush=True)
+                print(
+                    f"removed what a save cut short left in {checkpoint_dir}: "
+                    f"{', '.join(leftovers)}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             repaired = checkpoint_files.repair_state(checkpoint_dir)
             if repaired:
                 print(repaired, file=sys.stderr, flush=True)
@@ -280,8 +284,12 @@ class Trainer:
                 "they are damaged: pass a new --out."
             )
         for prefix, reason in skipped:
-            print(f"checkpoint {prefix} is unreadable ({reason}); deleted it and resuming from "
-                  f"{latest}", file=sys.stderr, flush=True)
+            print(
+                f"checkpoint {prefix} is unreadable ({reason}); deleted it and resuming from "
+                f"{latest}",
+                file=sys.stderr,
+                flush=True,
+            )
             checkpoint_files.remove_checkpoint(prefix)
         bad = {prefix for prefix, _ in skipped}
         checkpoint_files.write_state(directory, [p for p in listed if p not in bad])

@@ -275,9 +275,7 @@ def _architecture(model):
             "classifier_dropout": model.dropout,
         }
         if isinstance(model, BertClassifier):
-            fields["problem_type"] = (
-                "regression" if count == 1 else "single_label_classification"
-            )
+            fields["problem_type"] = "regression" if count == 1 else "single_label_classification"
             return "BertForSequenceClassification", fields
         return "BertForTokenClassification", fields
     if isinstance(model, BertEncoder):

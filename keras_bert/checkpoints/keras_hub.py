@@ -91,9 +91,7 @@ def to_keras_hub(encoder):
     )
     file_weights = _keras_hub_weights(encoder)
     targets = {w.path: w for w in backbone.weights}
-    check_names(
-        file_weights, {name: tuple(w.shape) for name, w in targets.items()}, "BertBackbone"
-    )
+    check_names(file_weights, {name: tuple(w.shape) for name, w in targets.items()}, "BertBackbone")
     for fw in file_weights:
         targets[fw.name].assign(fw.from_keras())
     return backbone

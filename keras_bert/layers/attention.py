@@ -53,9 +53,13 @@ class BertSelfAttention(keras.layers.Layer):
             )
             return layer
 
-        self.query = projection("query", "bsh,hnd->bsnd", (None, self.num_heads, self.head_size), "nd")
+        self.query = projection(
+            "query", "bsh,hnd->bsnd", (None, self.num_heads, self.head_size), "nd"
+        )
         self.key = projection("key", "bsh,hnd->bsnd", (None, self.num_heads, self.head_size), "nd")
-        self.value = projection("value", "bsh,hnd->bsnd", (None, self.num_heads, self.head_size), "nd")
+        self.value = projection(
+            "value", "bsh,hnd->bsnd", (None, self.num_heads, self.head_size), "nd"
+        )
         self.output_dense = projection("attention_output", "bsnd,ndh->bsh", (None, hidden), "h")
         for layer in (self.query, self.key, self.value):
             layer.build(input_shape)

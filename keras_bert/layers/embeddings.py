@@ -84,11 +84,7 @@ class BertEmbeddings(keras.layers.Layer):
                 "(seq_length)."
             )
         positions = ops.cast(self.position_embeddings[:seq_len], self.compute_dtype)
-        x = (
-            self.word_embeddings(input_word_ids)
-            + self.type_embeddings(input_type_ids)
-            + positions
-        )
+        x = self.word_embeddings(input_word_ids) + self.type_embeddings(input_type_ids) + positions
         x = self.layer_norm(x)
         return self.dropout(ops.cast(x, self.compute_dtype), training=training)
 

@@ -77,7 +77,9 @@ class MaskedLMHead(keras.layers.Layer):
         )
         self.layer_norm.build((None, None, hidden))
         self.output_bias = self.add_weight(
-            name="output_bias", shape=(self.embeddings.vocab_size,), initializer="zeros",
+            name="output_bias",
+            shape=(self.embeddings.vocab_size,),
+            initializer="zeros",
             autocast=False,  # added to the float32 logits, also in a mixed-precision call
         )
         self.built = True
@@ -215,7 +217,9 @@ class SpanHead(keras.layers.Layer):
     def call(self, sequence_output, input_mask, input_type_ids):
         logits = ops.cast(self.dense(sequence_output), "float32")
         first = ops.equal(ops.arange(ops.shape(input_mask)[1], dtype="int32"), 0)
-        kept = ops.cast(ops.logical_or(answer_positions(input_mask, input_type_ids), first), "float32")
+        kept = ops.cast(
+            ops.logical_or(answer_positions(input_mask, input_type_ids), first), "float32"
+        )
         logits = logits + ops.expand_dims((1.0 - kept) * SPAN_MASK_ADDER, -1)
         return logits[:, :, 0], logits[:, :, 1]
 

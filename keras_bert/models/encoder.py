@@ -107,9 +107,7 @@ class BertEncoder(TextModel):
         pooler = keras.layers.Dense(
             config.hidden_size,
             activation="tanh",
-            kernel_initializer=keras.initializers.TruncatedNormal(
-                stddev=config.initializer_range
-            ),
+            kernel_initializer=keras.initializers.TruncatedNormal(stddev=config.initializer_range),
             name="pooler",
         )
         pooled = pooler(x[:, 0, :])
@@ -135,7 +133,9 @@ class BertEncoder(TextModel):
         That skips most of one layer's work at every other position: its query and output
         projections, attention and feed-forward (about 7% of BERT-base at seq 128 when
         `n` is small). `BertPretrainer` calls it with `[CLS]` and the masked positions."""
-        return _run_blocks(self.embeddings, self.transformer_layers, inputs, training, positions)[-1]
+        return _run_blocks(self.embeddings, self.transformer_layers, inputs, training, positions)[
+            -1
+        ]
 
     def pooled_output(self, inputs, training=None):
         """`pooled_output` alone, `[batch, hidden]`: the same numbers as

@@ -49,9 +49,7 @@ class BertSpanQA(BertTask):
             encoder(inputs)["sequence_output"], inputs["input_mask"], inputs["input_type_ids"]
         )
         kwargs.setdefault("name", "bert_span_qa")
-        self._build_task(
-            encoder, inputs, {"start_logits": start, "end_logits": end}, **kwargs
-        )
+        self._build_task(encoder, inputs, {"start_logits": start, "end_logits": end}, **kwargs)
         self.head = head
 
     def prepare_labels(self, texts, y):
@@ -100,9 +98,7 @@ class BertSpanQA(BertTask):
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        return super().compute_loss(
-            x, _by_output(y), y_pred, _by_output(sample_weight), training
-        )
+        return super().compute_loss(x, _by_output(y), y_pred, _by_output(sample_weight), training)
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         return super().compute_metrics(x, _by_output(y), y_pred, _by_output(sample_weight))

@@ -49,7 +49,9 @@ class BertTokenClassifier(BertTask):
     def __init__(self, encoder, num_labels, dropout=0.1, label_names=None, **kwargs):
         check_encoder("BertTokenClassifier", encoder)
         if num_labels < 2:
-            raise ValueError(f"BertTokenClassifier num_labels must be at least 2, got {num_labels}.")
+            raise ValueError(
+                f"BertTokenClassifier num_labels must be at least 2, got {num_labels}."
+            )
         label_names = check_label_names("BertTokenClassifier", label_names, num_labels, "labels")
         inputs = encoder_inputs(INPUT_NAMES)
         head = ClassificationHead(

@@ -60,7 +60,9 @@ def mask_for_mlm(
         raise ValueError(f"mask_rate={mask_rate} must be in (0, 1].")
     replaceable = [i for i in range(int(vocab_size)) if i not in set(special_ids)]
     if not replaceable:
-        raise ValueError(f"vocab_size={vocab_size} leaves no non-special token to draw replacements from.")
+        raise ValueError(
+            f"vocab_size={vocab_size} leaves no non-special token to draw replacements from."
+        )
     select_seed, action_seed, token_seed = _seeds(seed)
 
     batch, seq_len = tf.shape(ids)[0], tf.shape(ids)[1]
@@ -75,8 +77,12 @@ def mask_for_mlm(
     word = tf.cumsum(tf.cast(starts, tf.int32), axis=1) - 1
     flat_word = word + seq_len * tf.range(batch)[:, tf.newaxis]
     num_segments = batch * seq_len
-    word_size = tf.gather(tf.math.unsorted_segment_sum(tf.ones_like(word), flat_word, num_segments), flat_word)
-    word_start = tf.gather(tf.math.unsorted_segment_min(positions, flat_word, num_segments), flat_word)
+    word_size = tf.gather(
+        tf.math.unsorted_segment_sum(tf.ones_like(word), flat_word, num_segments), flat_word
+    )
+    word_start = tf.gather(
+        tf.math.unsorted_segment_min(positions, flat_word, num_segments), flat_word
+    )
 
     # Random word order: candidates by a random score per word (ties keep positions in order,
     # so the pieces of a word stay together), the rest after them.
@@ -96,9 +102,15 @@ def mask_for_mlm(
     chosen = tf.gather(chosen_sorted, tf.argsort(order, axis=1), batch_dims=1)
 
     action = tf.random.stateless_uniform(tf.shape(ids), action_seed)
-    pick = tf.random.stateless_uniform(tf.shape(ids), token_seed, minval=0, maxval=len(replaceable), dtype=tf.int32)
+    pick = tf.random.stateless_uniform(
+        tf.shape(ids), token_seed, minval=0, maxval=len(replaceable), dtype=tf.int32
+    )
     random_tokens = tf.gather(tf.constant(replaceable, tf.int32), pick)
-    replacement = tf.where(action < mask_token_rate, mask_id, tf.where(action < mask_token_rate + random_token_rate, random_tokens, ids))
+    replacement = tf.where(
+        action < mask_token_rate,
+        mask_id,
+        tf.where(action < mask_token_rate + random_token_rate, random_tokens, ids),
+    )
     masked_ids = tf.where(chosen, replacement, ids)
 
     by_position = tf.argsort(tf.where(chosen, positions, seq_len + positions), axis=1, stable=True)

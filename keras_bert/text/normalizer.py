@@ -86,7 +86,10 @@ def _mark_invalid_utf8(strings):
     flat = tf.reshape(strings, [-1])
     invalid = tf.where(tf.logical_not(tf.strings.regex_full_match(flat, _SCALAR_VALUES)))
     fixed = tf.strings.unicode_transcode(
-        tf.gather_nd(flat, invalid), "UTF-8", "UTF-8", errors="replace",
+        tf.gather_nd(flat, invalid),
+        "UTF-8",
+        "UTF-8",
+        errors="replace",
         replacement_char=ord(INVALID_UTF8_MARK),
     )
     return tf.reshape(tf.tensor_scatter_nd_update(flat, invalid, fixed), tf.shape(strings))

@@ -115,7 +115,9 @@ def _as_ragged(segment):
         return tf.cast(segment, tf.int32)
     segment = tf.convert_to_tensor(segment)
     if segment.shape.rank != 2:
-        raise ValueError(f"Each segment must be a [batch, (ids)] RaggedTensor or a [batch, n] tensor; got shape {segment.shape}.")
+        raise ValueError(
+            f"Each segment must be a [batch, (ids)] RaggedTensor or a [batch, n] tensor; got shape {segment.shape}."
+        )
     return tf.RaggedTensor.from_tensor(tf.cast(segment, tf.int32))
 
 
@@ -143,7 +145,9 @@ def trim_to_longest(tensors, input_mask, min_length=1, multiple=1):
         the nest, each sequence cut to `n`: the longest text (at least `min_length`) rounded up
         to `multiple`, within 1 .. `seq_length` (an empty batch keeps one position).
     """
-    longest = tf.maximum(tf.reduce_max(tf.reduce_sum(tf.cast(input_mask, tf.int32), axis=1)), min_length)
+    longest = tf.maximum(
+        tf.reduce_max(tf.reduce_sum(tf.cast(input_mask, tf.int32), axis=1)), min_length
+    )
     rounded = (longest + multiple - 1) // multiple * multiple
     length = tf.clip_by_value(rounded, 1, tf.shape(input_mask)[1])
 
@@ -173,7 +177,9 @@ def pad_to_mask(x, input_mask, fill):
     return tf.where(real, padded, tf.constant(fill, padded.dtype))
 
 
-def pack_windows(question, context, seq_length, doc_stride, max_question_length, cls_id, sep_id, pad_id=0):
+def pack_windows(
+    question, context, seq_length, doc_stride, max_question_length, cls_id, sep_id, pad_id=0
+):
     """Packs question / context pairs into `[CLS] question [SEP] window [SEP]`, a long context
     into several windows, as google-research/bert's `run_squad.py` does.
 
@@ -212,7 +218,8 @@ def pack_windows(question, context, seq_length, doc_stride, max_question_length,
     first_window = tf.cumsum(windows, exclusive=True)
     window_index = tf.range(tf.shape(example)[0]) - tf.gather(first_window, example)
     question_length, context_length, room, stride = (
-        tf.gather(t, example)[:, tf.newaxis] for t in (question_length, context_length, room, stride)
+        tf.gather(t, example)[:, tf.newaxis]
+        for t in (question_length, context_length, room, stride)
     )
     window_start = window_index[:, tf.newaxis] * stride
     window_length = tf.clip_by_value(context_length - window_start, 0, room)
@@ -222,12 +229,18 @@ def pack_windows(question, context, seq_length, doc_stride, max_question_length,
     piece = positions - begin + window_start
     in_context = (positions >= begin) & (positions < begin + window_length)
     context_piece = tf.where(in_context, piece, -1)
-    questions = tf.gather(question.to_tensor(default_value=pad_id, shape=[None, seq_length]), example)
+    questions = tf.gather(
+        question.to_tensor(default_value=pad_id, shape=[None, seq_length]), example
+    )
     word_ids = tf.where(positions == 0, cls_id, pad_id)
     in_question = (positions >= 1) & (positions <= question_length)
-    word_ids = tf.where(in_question, _take(questions, tf.broadcast_to(positions - 1, tf.shape(piece))), word_ids)
+    word_ids = tf.where(
+        in_question, _take(questions, tf.broadcast_to(positions - 1, tf.shape(piece))), word_ids
+    )
     word_ids = tf.where(positions == question_length + 1, sep_id, word_ids)
-    word_ids = tf.where(in_context, values_at_windows(context, example, context_piece, pad_id), word_ids)
+    word_ids = tf.where(
+        in_context, values_at_windows(context, example, context_piece, pad_id), word_ids
+    )
     end = begin + window_length  # the closing [SEP]
     word_ids = tf.where(positions == end, sep_id, word_ids)
     inputs = {
@@ -248,7 +261,10 @@ def pack_windows(question, context, seq_length, doc_stride, max_question_length,
         holds = (k >= 0) & (piece >= start) & (piece < start + length)
         score = 100 * tf.minimum(piece - start, start + length - 1 - piece) + length
         better = holds & (score > best_score)
-        best_score, best_window = tf.where(better, score, best_score), tf.where(better, k, best_window)
+        best_score, best_window = (
+            tf.where(better, score, best_score),
+            tf.where(better, k, best_window),
+        )
     max_context = in_context & (best_window == window_index[:, tf.newaxis])
     return inputs, {"example": example, "context_piece": context_piece, "max_context": max_context}
 

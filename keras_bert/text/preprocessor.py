@@ -40,10 +40,16 @@ class BertPreprocessor(keras.layers.Layer):
         super().__init__(**kwargs)
         if tokenizer is None:
             if vocab is None:
-                raise ValueError("BertPreprocessor needs a tokenizer (BertTokenizer) or a vocab (list of tokens or vocab.txt path).")
-            tokenizer = BertTokenizer(vocab, lower_case=lower_case, max_chars_per_word=max_chars_per_word, mode=mode)
+                raise ValueError(
+                    "BertPreprocessor needs a tokenizer (BertTokenizer) or a vocab (list of tokens or vocab.txt path)."
+                )
+            tokenizer = BertTokenizer(
+                vocab, lower_case=lower_case, max_chars_per_word=max_chars_per_word, mode=mode
+            )
         if int(seq_length) < 3:
-            raise ValueError(f"seq_length={seq_length} is too short; it needs room for [CLS], [SEP] and at least one token.")
+            raise ValueError(
+                f"seq_length={seq_length} is too short; it needs room for [CLS], [SEP] and at least one token."
+            )
         self.tokenizer = tokenizer
         self.seq_length = int(seq_length)
         self.built = True
@@ -88,7 +94,9 @@ class BertPreprocessor(keras.layers.Layer):
     def call(self, inputs):
         texts = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         if not 1 <= len(texts) <= 2:
-            raise ValueError(f"BertPreprocessor takes one text tensor or a pair, got {len(texts)} tensors.")
+            raise ValueError(
+                f"BertPreprocessor takes one text tensor or a pair, got {len(texts)} tensors."
+            )
         texts = [tf.convert_to_tensor(t, dtype=tf.string) for t in texts]
         if texts[0].shape.rank == 0:
             outputs = self.call([t[tf.newaxis] for t in texts])

@@ -59,11 +59,17 @@ class BertTokenizer:
         mode: `"exact"` or `"tflite"`, see above.
     """
 
-    def __init__(self, vocab, lower_case=True, max_chars_per_word=GOOGLE_MAX_CHARS_PER_WORD, mode="exact"):
+    def __init__(
+        self, vocab, lower_case=True, max_chars_per_word=GOOGLE_MAX_CHARS_PER_WORD, mode="exact"
+    ):
         if mode not in MODES:
-            raise ValueError(f"mode={mode!r} is not one of {MODES}; use 'exact' for the original ids or 'tflite' for a TFLite-compatible graph.")
+            raise ValueError(
+                f"mode={mode!r} is not one of {MODES}; use 'exact' for the original ids or 'tflite' for a TFLite-compatible graph."
+            )
         if int(max_chars_per_word) < 1:
-            raise ValueError(f"max_chars_per_word={max_chars_per_word} must be a positive number of characters.")
+            raise ValueError(
+                f"max_chars_per_word={max_chars_per_word} must be a positive number of characters."
+            )
         self.vocab, self.vocab_file = load_vocab(vocab)
         self.lower_case = bool(lower_case)
         self.max_chars_per_word = int(max_chars_per_word)
@@ -83,7 +89,9 @@ class BertTokenizer:
         else:
             # `tensorflow_text.FastBertTokenizer`, as its two halves: the normalizer's offsets
             # map pieces back to the raw text (`tokenize_with_word_offsets`).
-            self._normalizer = tf_text.FastBertNormalizer(lower_case_nfd_strip_accents=self.lower_case)
+            self._normalizer = tf_text.FastBertNormalizer(
+                lower_case_nfd_strip_accents=self.lower_case
+            )
             self._wordpiece = tf_text.FastWordpieceTokenizer(
                 vocab=self.vocab + [_NEVER_MATCHED],
                 suffix_indicator=_SUFFIX,
@@ -94,7 +102,8 @@ class BertTokenizer:
             # The characters each token stands for in a word: what the character limit counts
             # (`_unknown_long_words`).
             self._chars = tf.constant(
-                [len(t) - len(_SUFFIX) if t.startswith(_SUFFIX) else len(t) for t in self.vocab], tf.int32
+                [len(t) - len(_SUFFIX) if t.startswith(_SUFFIX) else len(t) for t in self.vocab],
+                tf.int32,
             )
 
     @property
@@ -137,7 +146,9 @@ class BertTokenizer:
 
     def id_to_token(self, token_id):
         if not 0 <= int(token_id) < self.vocab_size:
-            raise KeyError(f"Id {token_id} is out of range; the vocabulary has ids 0..{self.vocab_size - 1}.")
+            raise KeyError(
+                f"Id {token_id} is out of range; the vocabulary has ids 0..{self.vocab_size - 1}."
+            )
         return self.vocab[int(token_id)]
 
     def write_vocab(self, path):
@@ -146,7 +157,9 @@ class BertTokenizer:
 
     def _require_exact(self, what):
         if self.mode != "exact":
-            raise ValueError(f"{what} needs BertTokenizer(mode='exact'); mode='tflite' splits words inside one fused op.")
+            raise ValueError(
+                f"{what} needs BertTokenizer(mode='exact'); mode='tflite' splits words inside one fused op."
+            )
 
     def split_words(self, strings):
         """BERT's basic tokenization: `[batch]` tf.string -> tf.RaggedTensor `[batch, (words)]` of tf.string."""
@@ -222,20 +235,27 @@ class BertTokenizer:
     def _tflite_word_offsets(self, strings):
         """`tokenize_with_word_offsets` of the tflite mode."""
         normalized, offsets = self._normalizer.normalize_with_offsets(strings)
-        ids, starts, ends = self._unknown_long_words(*self._wordpiece.tokenize_with_offsets(normalized))
+        ids, starts, ends = self._unknown_long_words(
+            *self._wordpiece.tokenize_with_offsets(normalized)
+        )
         # Normalized -> raw offsets, as FastBertTokenizer.tokenize_with_offsets does, with flat
         # gathers: its ragged gather lowers to RaggedRange, which TFLite lacks.
         rows = ids.value_rowids()
         base = tf.gather(offsets.row_splits, rows)
         starts, ends = (
-            tf.cast(tf.gather(offsets.flat_values, base + tf.cast(o.flat_values, base.dtype)), tf.int32)
+            tf.cast(
+                tf.gather(offsets.flat_values, base + tf.cast(o.flat_values, base.dtype)), tf.int32
+            )
             for o in (starts, ends)
         )
         # A character the normalizer expands ("…" -> "...", "ﬁ" -> "fi") gives all its pieces
         # its start, but only the last one its end: each piece of it spans the whole character.
         same_start = _shifted_right((starts[1:] != starts[:-1]) | (rows[1:] != rows[:-1]), starts)
         group = tf.cumsum(tf.cast(same_start, tf.int32)) - 1
-        ends = tf.gather(tf.math.unsorted_segment_max(ends, group, tf.reduce_sum(tf.cast(same_start, tf.int32))), group)
+        ends = tf.gather(
+            tf.math.unsorted_segment_max(ends, group, tf.reduce_sum(tf.cast(same_start, tf.int32))),
+            group,
+        )
         # A run is a piece that starts a word and the `##` pieces after it; every text's
         # first piece starts one.
         run_first = tf.logical_not(tf.gather(self._is_suffix, ids.flat_values))
@@ -270,24 +290,32 @@ class BertTokenizer:
         # and min have TFLite builtins, segment sum is not among the ops checked for TFLite).
         chars_before = tf.cumsum(tf.gather(self._chars, pieces), exclusive=True)
         chars_through = chars_before + tf.gather(self._chars, pieces)
-        chars = tf.math.unsorted_segment_max(chars_through, word, num_words) - tf.math.unsorted_segment_min(
-            chars_before, word, num_words
-        )
+        chars = tf.math.unsorted_segment_max(
+            chars_through, word, num_words
+        ) - tf.math.unsorted_segment_min(chars_before, word, num_words)
         too_long = tf.gather(chars > self.max_chars_per_word, word)
         kept = word_start | tf.logical_not(too_long)
         kept_before = tf.concat([[0], tf.cumsum(tf.cast(kept, ids.row_splits.dtype))], axis=0)
         row_splits = tf.gather(kept_before, ids.row_splits)
 
         def ragged(values):
-            return tf.RaggedTensor.from_row_splits(tf.boolean_mask(values, kept), row_splits, validate=False)
+            return tf.RaggedTensor.from_row_splits(
+                tf.boolean_mask(values, kept), row_splits, validate=False
+            )
 
         result = ragged(tf.where(too_long, tf.cast(self.unk_id, pieces.dtype), pieces))
         if starts is None:
             return result
         # int32: TFLite's segment max takes no int64 (the offsets are int64, and short).
-        word_end = tf.math.unsorted_segment_max(tf.cast(ends.flat_values, tf.int32), word, num_words)
+        word_end = tf.math.unsorted_segment_max(
+            tf.cast(ends.flat_values, tf.int32), word, num_words
+        )
         word_end = tf.cast(tf.gather(word_end, word), ends.dtype)
-        return result, ragged(starts.flat_values), ragged(tf.where(too_long, word_end, ends.flat_values))
+        return (
+            result,
+            ragged(starts.flat_values),
+            ragged(tf.where(too_long, word_end, ends.flat_values)),
+        )
 
     def _exact_word_offsets(self, strings):
         """`tokenize_with_word_offsets` of the exact mode.
@@ -301,7 +329,9 @@ class BertTokenizer:
         ids = self.tokenize(strings)
         # The text's own U+E000 becomes U+E001 (as many bytes: the offsets hold), so that only
         # the separators are separators; the comparison below still checks the ids.
-        runs, run_starts, run_ends = normalizer.split_raw_words(tf.strings.regex_replace(strings, _SEPARATOR, _STAND_IN))
+        runs, run_starts, run_ends = normalizer.split_raw_words(
+            tf.strings.regex_replace(strings, _SEPARATOR, _STAND_IN)
+        )
         run_starts, run_ends = (tf.cast(o.flat_values, tf.int32) for o in (run_starts, run_ends))
         run_words = _words_of_runs(runs.value_rowids(), run_starts, run_ends)
         words = self.split_words(tf.strings.reduce_join(runs, axis=1, separator=_RUN_SEPARATOR))
@@ -315,14 +345,18 @@ class BertTokenizer:
             - tf.gather(separators_before, first_word_of_row)
         )
         kept = tf.logical_not(is_separator)
-        pieces = self._split_words_into_pieces(tf.boolean_mask(words.flat_values, kept))  # [words, (pieces)]
+        pieces = self._split_words_into_pieces(
+            tf.boolean_mask(words.flat_values, kept)
+        )  # [words, (pieces)]
         pieces_per_word = pieces.row_lengths()
         run_of_piece = tf.repeat(tf.boolean_mask(run_of_word, kept), pieces_per_word)
         batch = tf.shape(strings, out_type=tf.int64)[0]
         aligned = tf.RaggedTensor.from_value_rowids(
             pieces.values, tf.repeat(tf.boolean_mask(word_rows, kept), pieces_per_word), nrows=batch
         )
-        width = tf.maximum(tf.maximum(tf.reduce_max(ids.row_lengths()), tf.reduce_max(aligned.row_lengths())), 0)
+        width = tf.maximum(
+            tf.maximum(tf.reduce_max(ids.row_lengths()), tf.reduce_max(aligned.row_lengths())), 0
+        )
 
         def dense(ragged):
             return ragged.to_tensor(default_value=-1, shape=tf.stack([batch, width]))
@@ -331,7 +365,9 @@ class BertTokenizer:
 
         def per_piece(run_values):
             """Values of the runs, one per piece of `ids`; -1 in texts that do not align."""
-            values = tf.where(same, dense(aligned.with_flat_values(tf.gather(run_values, run_of_piece))), -1)
+            values = tf.where(
+                same, dense(aligned.with_flat_values(tf.gather(run_values, run_of_piece))), -1
+            )
             return tf.RaggedTensor.from_tensor(values, lengths=ids.row_lengths())
 
         return ids, per_piece(run_words), per_piece(run_starts), per_piece(run_ends)
@@ -424,14 +460,18 @@ def _words_of_runs(rows, starts, ends):
     row_first = _shifted_right(rows[1:] != rows[:-1], rows)
     new_word = row_first | _shifted_right(starts[1:] > ends[:-1], starts)
     words_so_far = tf.cumsum(tf.cast(new_word, tf.int32))
-    row_base = tf.gather(tf.boolean_mask(words_so_far, row_first), tf.cumsum(tf.cast(row_first, tf.int32)) - 1)
+    row_base = tf.gather(
+        tf.boolean_mask(words_so_far, row_first), tf.cumsum(tf.cast(row_first, tf.int32)) - 1
+    )
     return words_so_far - row_base
 
 
 def _as_batch(strings):
     strings = tf.convert_to_tensor(strings, dtype=tf.string)
     if strings.shape.rank is not None and strings.shape.rank != 1:
-        raise ValueError(f"Expected a [batch] string tensor, got shape {strings.shape}; reshape the texts to one dimension.")
+        raise ValueError(
+            f"Expected a [batch] string tensor, got shape {strings.shape}; reshape the texts to one dimension."
+        )
     return strings
 
 
@@ -476,13 +516,21 @@ def _read_folder_settings(directory):
         spec = _read_json(path("tokenizer.json"))
         model, norm = spec.get("model") or {}, spec.get("normalizer") or {}
         if model.get("type") != "WordPiece":
-            raise ValueError(f"{path('tokenizer.json')} describes a {model.get('type')} model; BertTokenizer needs WordPiece.")
+            raise ValueError(
+                f"{path('tokenizer.json')} describes a {model.get('type')} model; BertTokenizer needs WordPiece."
+            )
         lower_case = bool(norm.get("lowercase", True))
         strip_accents = norm.get("strip_accents")
         if strip_accents is not None and bool(strip_accents) != lower_case:
-            raise ValueError(f"{path('tokenizer.json')} sets lowercase={lower_case} but strip_accents={strip_accents}; BERT ties accent stripping to lower-casing.")
-        if os.path.isfile(path("tokenizer_config.json")):  # its do_lower_case wins, as in transformers
-            lower_case = bool(_read_json(path("tokenizer_config.json")).get("do_lower_case", lower_case))
+            raise ValueError(
+                f"{path('tokenizer.json')} sets lowercase={lower_case} but strip_accents={strip_accents}; BERT ties accent stripping to lower-casing."
+            )
+        if os.path.isfile(
+            path("tokenizer_config.json")
+        ):  # its do_lower_case wins, as in transformers
+            lower_case = bool(
+                _read_json(path("tokenizer_config.json")).get("do_lower_case", lower_case)
+            )
         if has_vocab:
             vocab = vocab_file
         else:
@@ -491,10 +539,14 @@ def _read_folder_settings(directory):
         return {
             "vocab": vocab,
             "lower_case": lower_case,
-            "max_chars_per_word": int(model.get("max_input_chars_per_word", HUGGINGFACE_MAX_CHARS_PER_WORD)),
+            "max_chars_per_word": int(
+                model.get("max_input_chars_per_word", HUGGINGFACE_MAX_CHARS_PER_WORD)
+            ),
         }
     if not has_vocab:
-        raise FileNotFoundError(f"No vocab.txt or tokenizer.json in {directory}; a BERT checkpoint folder needs its vocabulary.")
+        raise FileNotFoundError(
+            f"No vocab.txt or tokenizer.json in {directory}; a BERT checkpoint folder needs its vocabulary."
+        )
     if os.path.isfile(path("tokenizer_config.json")):
         config = _read_json(path("tokenizer_config.json"))
         return {
@@ -510,4 +562,8 @@ def _read_folder_settings(directory):
     else:
         vocab, _ = load_vocab(vocab_file)
         lower_case = not _vocab_has_upper_case(vocab)
-    return {"vocab": vocab_file, "lower_case": lower_case, "max_chars_per_word": GOOGLE_MAX_CHARS_PER_WORD}
+    return {
+        "vocab": vocab_file,
+        "lower_case": lower_case,
+        "max_chars_per_word": GOOGLE_MAX_CHARS_PER_WORD,
+    }

@@ -18,7 +18,9 @@ def read_vocab_file(path):
     final newline does not start an extra token.
     """
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"Vocabulary file {path} does not exist; pass a vocab.txt path or a list of tokens.")
+        raise FileNotFoundError(
+            f"Vocabulary file {path} does not exist; pass a vocab.txt path or a list of tokens."
+        )
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
     if lines and lines[-1] == "":
@@ -30,18 +32,26 @@ def validate_vocab(tokens, source="the vocabulary"):
     """Checks a token list: not empty, no empty or duplicate tokens, all special tokens present."""
     tokens = list(tokens)
     if not tokens:
-        raise ValueError(f"{source} is empty; a WordPiece vocabulary needs at least {list(SPECIAL_TOKENS)}.")
+        raise ValueError(
+            f"{source} is empty; a WordPiece vocabulary needs at least {list(SPECIAL_TOKENS)}."
+        )
     for i, token in enumerate(tokens):
         if not isinstance(token, str) or not token:
-            raise ValueError(f"{source} has an empty or non-string token at id {i}; remove that line.")
+            raise ValueError(
+                f"{source} has an empty or non-string token at id {i}; remove that line."
+            )
     seen = {}
     for i, token in enumerate(tokens):
         if token in seen:
-            raise ValueError(f"{source} lists {token!r} twice (ids {seen[token]} and {i}); each token must be unique.")
+            raise ValueError(
+                f"{source} lists {token!r} twice (ids {seen[token]} and {i}); each token must be unique."
+            )
         seen[token] = i
     missing = [t for t in SPECIAL_TOKENS if t not in seen]
     if missing:
-        raise ValueError(f"{source} lacks the special tokens {missing}; BERT needs all of {list(SPECIAL_TOKENS)}.")
+        raise ValueError(
+            f"{source} lacks the special tokens {missing}; BERT needs all of {list(SPECIAL_TOKENS)}."
+        )
     return tokens
 
 
@@ -67,7 +77,9 @@ def _text_lines(files):
     another encoding, would give tokens of garbage)."""
     for path in files:
         if not os.path.isfile(path):
-            raise FileNotFoundError(f"Text file {path} does not exist; pass plain-text files, one text per line.")
+            raise FileNotFoundError(
+                f"Text file {path} does not exist; pass plain-text files, one text per line."
+            )
         for _ in read_lines(path):  # names the file and line of the first byte that is not text
             pass
     return tf.data.TextLineDataset(list(files))
@@ -101,7 +113,9 @@ def build_vocab(files, vocab_size, lower_case=True, out_path=None, batch_size=10
     if not files:
         raise ValueError("build_vocab needs at least one text file.")
     if int(vocab_size) <= len(SPECIAL_TOKENS):
-        raise ValueError(f"vocab_size={vocab_size} is too small; it must exceed the {len(SPECIAL_TOKENS)} special tokens.")
+        raise ValueError(
+            f"vocab_size={vocab_size} is too small; it must exceed the {len(SPECIAL_TOKENS)} special tokens."
+        )
 
     def words_as_text(lines):
         words = normalizer.split_words(normalizer.normalize(lines, lower_case))
@@ -133,7 +147,9 @@ SHORT_VOCAB_SHARE = 0.8
 
 
 def run(args):
-    tokens = build_vocab(args.files, args.vocab_size, lower_case=args.lower_case, out_path=args.output)
+    tokens = build_vocab(
+        args.files, args.vocab_size, lower_case=args.lower_case, out_path=args.output
+    )
     if len(tokens) < SHORT_VOCAB_SHARE * args.vocab_size:
         print(
             f"keras-bert vocab: warning: the text gave {len(tokens):,} tokens, far fewer than "

@@ -19,8 +19,14 @@ def test_six_flops_per_parameter_and_token():
 def test_counted_flops_of_a_one_block_model_by_hand():
     # hidden 4, intermediate 8, vocab 10, seq 6, 2 predictions: the one block is the last, so
     # keys and values at 6 rows, the rest at 3 rows ([CLS] + 2).
-    config = BertConfig(vocab_size=10, hidden_size=4, num_layers=1, num_attention_heads=1,
-                        intermediate_size=8, max_position_embeddings=6)
+    config = BertConfig(
+        vocab_size=10,
+        hidden_size=4,
+        num_layers=1,
+        num_attention_heads=1,
+        intermediate_size=8,
+        max_position_embeddings=6,
+    )
     keys_values = 6 * 2 * 2 * 16
     query_side = 3 * 2 * (2 * 16 + 2 * 32)
     attention = 3 * 2 * 2 * 6 * 4
@@ -64,9 +70,24 @@ def test_measured_matmul_rate_is_plausible_for_a_cpu():
 
 def test_command_prints_an_mfu_row():
     result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.pretraining_mfu", "--size", "bert_tiny",
-         "--precision", "float32", "--batch", "4", "--steps", "2", "--rounds", "1"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.pretraining_mfu",
+            "--size",
+            "bert_tiny",
+            "--precision",
+            "float32",
+            "--batch",
+            "4",
+            "--steps",
+            "2",
+            "--rounds",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     row = [cell.strip() for cell in result.stdout.strip().splitlines()[-1].split("|")[1:-1]]
     assert 0.0 < float(row[-1].rstrip("%")) < float(row[2].rstrip("%"))

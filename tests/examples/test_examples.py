@@ -13,7 +13,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def _run(script, *args, cwd):
     result = subprocess.run(
         [sys.executable, os.path.join(ROOT, "examples", script), *args],
-        cwd=cwd, capture_output=True, text=True, timeout=600,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
@@ -34,16 +37,33 @@ def test_load_huggingface(tmp_path):
 
 def test_pretrain_from_text(tmp_path):
     vocab = os.path.join(ROOT, "tests", "fixtures", "hf_tiny_bert", "vocab.txt")
-    out = _run("pretrain_from_text.py", "--vocab", vocab, "--steps", "5", "--seq-length", "32",
-               cwd=tmp_path)
+    out = _run(
+        "pretrain_from_text.py",
+        "--vocab",
+        vocab,
+        "--steps",
+        "5",
+        "--seq-length",
+        "32",
+        cwd=tmp_path,
+    )
     assert "mlm_loss" in out.splitlines()[-1]
     assert (tmp_path / "pretrained_encoder.keras").is_file()
 
 
 def test_finetune_squad(tmp_path, shared_data):
-    out = _run("finetune_squad.py", "--squad", os.path.join(shared_data, "squad", "dev-v1.1.json"),
-               "--checkpoint", os.path.join(ROOT, "tests", "fixtures", "hf_tiny_bert"),
-               "--examples", "8", "--seq-length", "64", cwd=tmp_path)
+    out = _run(
+        "finetune_squad.py",
+        "--squad",
+        os.path.join(shared_data, "squad", "dev-v1.1.json"),
+        "--checkpoint",
+        os.path.join(ROOT, "tests", "fixtures", "hf_tiny_bert"),
+        "--examples",
+        "8",
+        "--seq-length",
+        "64",
+        cwd=tmp_path,
+    )
     last = out.strip().splitlines()[-1]
     assert last.startswith("exact match ") and last.endswith("on 8 questions")
 
@@ -61,8 +81,17 @@ def test_semantic_search(tmp_path):
     sentences = [" ".join(f"tok{i}" for i in rng.integers(0, 94, 6)) for _ in range(40)]
     corpus = tmp_path / "corpus.txt"
     corpus.write_text("\n".join(sentences) + "\n")
-    out = _run("semantic_search.py", folder, "--corpus", str(corpus), "--query", sentences[7],
-               "--top-k", "5", cwd=tmp_path)
+    out = _run(
+        "semantic_search.py",
+        folder,
+        "--corpus",
+        str(corpus),
+        "--query",
+        sentences[7],
+        "--top-k",
+        "5",
+        cwd=tmp_path,
+    )
     lines = out.strip().splitlines()
     assert lines[0] == "40 sentences, 32-dimensional embeddings"
     assert lines[-6] == f"query: {sentences[7]}"

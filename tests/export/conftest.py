@@ -24,8 +24,12 @@ def tiny_config():
     import keras_bert
 
     return keras_bert.BertConfig(
-        vocab_size=VOCAB_SIZE, hidden_size=32, num_layers=2, num_attention_heads=4,
-        intermediate_size=64, max_position_embeddings=64,
+        vocab_size=VOCAB_SIZE,
+        hidden_size=32,
+        num_layers=2,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=64,
     )
 
 
@@ -33,14 +37,24 @@ def tiny_config():
 def classifier_dir(small_vocab, tmp_path_factory):
     """A tiny classifier model folder, as `keras-bert finetune` writes it."""
     import keras
+
     import keras_bert
     from keras_bert.model_dir import save_model_dir
 
     keras.utils.set_random_seed(0)
-    model = keras_bert.BertClassifier(keras_bert.BertEncoder(tiny_config()), num_classes=2, label_names=LABELS)
+    model = keras_bert.BertClassifier(
+        keras_bert.BertEncoder(tiny_config()), num_classes=2, label_names=LABELS
+    )
     path = str(tmp_path_factory.mktemp("models") / "sentiment")
-    save_model_dir(model, path, small_vocab, task="classification", lower_case=True,
-                   max_chars_per_word=200, seq_length=SEQ_LENGTH)
+    save_model_dir(
+        model,
+        path,
+        small_vocab,
+        task="classification",
+        lower_case=True,
+        max_chars_per_word=200,
+        seq_length=SEQ_LENGTH,
+    )
     return path
 
 
@@ -54,5 +68,7 @@ def exported(classifier_dir, tmp_path_factory):
     return {
         "out": out,
         "saved_model": os.path.join(out, "sentiment", "1"),
-        "tflite": os.path.join(out, "tflite", "sentiment", "1", "sentiment-serving_default-float32.tflite"),
+        "tflite": os.path.join(
+            out, "tflite", "sentiment", "1", "sentiment-serving_default-float32.tflite"
+        ),
     }

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_text as tf_text
-
 from keras_bert.export import compat
+
 from keras_bert.text import BertPreprocessor, BertTokenizer
 
 TEXTS = ["Hello, World! It's a test.", "the unaffable players were running", ""]
@@ -18,17 +18,27 @@ def traced(preprocessor, pair=False):
 
 @pytest.fixture(scope="module")
 def vocab(shared_data):
-    return BertTokenizer(f"{shared_data}/checkpoints/google_bert_uncased_L-8_H-512_A-8_index_only/vocab.txt").vocab
+    return BertTokenizer(
+        f"{shared_data}/checkpoints/google_bert_uncased_L-8_H-512_A-8_index_only/vocab.txt"
+    ).vocab
 
 
 @pytest.mark.parametrize("pair", [False, True])
 def test_exact_preprocessor_runs_on_tf_serving_and_not_tflite(vocab, pair):
     fn = traced(BertPreprocessor(BertTokenizer(vocab), seq_length=16), pair)
     ops = compat.graph_ops(fn)
-    assert {"StaticRegexReplace", "StringLower", "NormalizeUTF8", "FastWordpieceTokenizeWithOffsets"} <= ops
+    assert {
+        "StaticRegexReplace",
+        "StringLower",
+        "NormalizeUTF8",
+        "FastWordpieceTokenizeWithOffsets",
+    } <= ops
     assert not ops & {"RaggedGather", "TFText>RoundRobinTrim"}
     compat.check_ops(fn, "tf_serving")
-    with pytest.raises(ValueError, match=r"Op \S+ in the preprocessor cannot run on tflite: the TFLite runtime has no"):
+    with pytest.raises(
+        ValueError,
+        match=r"Op \S+ in the preprocessor cannot run on tflite: the TFLite runtime has no",
+    ):
         compat.check_ops(fn, "tflite", what="the preprocessor")
 
 
@@ -49,7 +59,8 @@ def test_tflite_mode_preprocessor_converts_and_runs_in_litert(vocab, tmp_path):
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     converter.allow_custom_ops = True
     interpreter = InterpreterWithCustomOps(
-        model_content=converter.convert(), custom_op_registerers=tf_text.tflite_registrar.SELECT_TFTEXT_OPS
+        model_content=converter.convert(),
+        custom_op_registerers=tf_text.tflite_registrar.SELECT_TFTEXT_OPS,
     )
     runner = interpreter.get_signature_runner()
     texts = TEXTS + ["x " + "a" * 201 + " ok", "\u00e9" * 200]  # over and at the word limit
@@ -70,14 +81,17 @@ def test_tflite_mode_word_offsets_convert_and_run_in_litert(vocab):
     tokenizer = preprocessor.tokenizer
 
     def offsets(a):
-        return {str(i): t.flat_values for i, t in enumerate(tokenizer.tokenize_with_word_offsets(a))}
+        return {
+            str(i): t.flat_values for i, t in enumerate(tokenizer.tokenize_with_word_offsets(a))
+        }
 
     fn = tf.function(offsets).get_concrete_function(tf.TensorSpec([None], tf.string))
     converter = tf.lite.TFLiteConverter.from_concrete_functions([fn], preprocessor)
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     converter.allow_custom_ops = True
     interpreter = InterpreterWithCustomOps(
-        model_content=converter.convert(), custom_op_registerers=tf_text.tflite_registrar.SELECT_TFTEXT_OPS
+        model_content=converter.convert(),
+        custom_op_registerers=tf_text.tflite_registrar.SELECT_TFTEXT_OPS,
     )
     texts = TEXTS + ["x " + "a" * 201 + " ok, fine", "\u00e9" * 200]
     got = interpreter.get_signature_runner()(a=np.array(texts))
@@ -100,7 +114,12 @@ def test_allowlists_know_the_known_traps():
 
 def test_check_names_the_op_and_target():
     trimmer = tf_text.RoundRobinTrimmer(max_seq_length=4)
-    fn = tf.function(lambda a: trimmer.trim([a, a])[0].flat_values).get_concrete_function(tf.RaggedTensorSpec([None, None], tf.int32))
+    fn = tf.function(lambda a: trimmer.trim([a, a])[0].flat_values).get_concrete_function(
+        tf.RaggedTensorSpec([None, None], tf.int32)
+    )
     assert "TFText>RoundRobinTrim" in compat.unsupported_ops(fn, "tf_serving")
-    with pytest.raises(ValueError, match="Op TFText>RoundRobinTrim in the graph cannot run on tf_serving: TF Serving before 2.20 embeds tensorflow-text 2.12.1"):
+    with pytest.raises(
+        ValueError,
+        match="Op TFText>RoundRobinTrim in the graph cannot run on tf_serving: TF Serving before 2.20 embeds tensorflow-text 2.12.1",
+    ):
         compat.check_ops(fn, "tf_serving")

@@ -21,10 +21,10 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def exported(small_vocab, tmp_path_factory):
     import keras
-
-    import keras_bert
     from keras_bert.export.saved_model import export_saved_model
     from keras_bert.export.tflite import export_tflite
+
+    import keras_bert
     from keras_bert.text import BertTokenizer
 
     keras.utils.set_random_seed(2)
@@ -86,6 +86,7 @@ def test_sentence_transformers_folder_exports_its_embedder_at_its_max_seq_length
     """What `keras-bert export FOLDER` starts from: the folder's embedder, its settings, and its
     `max_seq_length` (40 in the test folder) as the packed length unless one is given."""
     from keras_bert.export import source
+
     from tests.keras_bert.checkpoints.test_sentence_transformers_folder import write_folder
 
     folder = write_folder(tmp_path / "st", "cls", normalize=False)

@@ -31,6 +31,7 @@ SIGNATURES = {
 
 def build(task):
     import keras
+
     import keras_bert
 
     keras.utils.set_random_seed(1)
@@ -46,15 +47,27 @@ def build(task):
 def exported(request, small_vocab, tmp_path_factory):
     from keras_bert.export.saved_model import export_saved_model
     from keras_bert.export.tflite import export_tflite
+
     from keras_bert.text import BertTokenizer
 
     model = build(request.param)
     out = str(tmp_path_factory.mktemp(request.param))
-    settings = dict(name=request.param, seq_length=SEQ_LENGTH, tokenizer=BertTokenizer(small_vocab), verbose=False)
+    settings = dict(
+        name=request.param,
+        seq_length=SEQ_LENGTH,
+        tokenizer=BertTokenizer(small_vocab),
+        verbose=False,
+    )
     saved = export_saved_model(model, out, **settings)
     lite = export_tflite(model, out, **settings)
-    return {"task": request.param, "model": model, "vocab": small_vocab, "out": out,
-            "tflite": lite.paths, "rows": saved.rows + lite.rows}
+    return {
+        "task": request.param,
+        "model": model,
+        "vocab": small_vocab,
+        "out": out,
+        "tflite": lite.paths,
+        "rows": saved.rows + lite.rows,
+    }
 
 
 def model_inputs(vocab, texts, pairs=None):
@@ -72,7 +85,9 @@ def run_lite(exported, signature, **inputs):
 
     [path] = [p for p in exported["tflite"] if f"-{signature}-" in os.path.basename(p)]
     runner = tflite_interpreter(path).get_signature_runner(signature)
-    return runner(**{k: np.array(v, dtype=object) if k.startswith("text") else v for k, v in inputs.items()})
+    return runner(
+        **{k: np.array(v, dtype=object) if k.startswith("text") else v for k, v in inputs.items()}
+    )
 
 
 def lite_word_offsets(exported, texts):
@@ -111,7 +126,9 @@ def test_tflite_matches_the_keras_model(exported):
         outputs = model(inputs, training=False)
         real = inputs["input_mask"].numpy() == 1
         for name in ("start_logits", "end_logits"):
-            assert_tokens_match(lite[name], outputs[name].numpy(), real, fill=SPAN_MASK_ADDER, atol=1e-4)
+            assert_tokens_match(
+                lite[name], outputs[name].numpy(), real, fill=SPAN_MASK_ADDER, atol=1e-4
+            )
         start, end = lite["start_index"], lite["end_index"]
         assert ((start <= end) & (end < start + 30)).all()
         # The chosen span scores at least as high as every other span of context tokens.
@@ -130,19 +147,28 @@ def test_tflite_matches_the_keras_model(exported):
             assert start[row] in context and end[row] in context
             for i in context:
                 for j in context[(context >= i) & (context < i + 30)]:
-                    assert lite["start_logits"][row, i] + lite["end_logits"][row, j] <= score[row] + 1e-5
+                    assert (
+                        lite["start_logits"][row, i] + lite["end_logits"][row, j]
+                        <= score[row] + 1e-5
+                    )
     else:
         inputs = {k: v.numpy() for k, v in model_inputs(vocab, TEXTS).items()}
         lite = run_lite(exported, "serving_default", text=TEXTS)
         outputs = model.encoder(inputs, training=False)
         real = inputs["input_mask"] == 1
-        assert_tokens_match(lite["sequence_output"], outputs["sequence_output"].numpy(), real, fill=0.0, atol=1e-4)
-        np.testing.assert_allclose(lite["pooled_output"], outputs["pooled_output"].numpy(), atol=1e-4)
+        assert_tokens_match(
+            lite["sequence_output"], outputs["sequence_output"].numpy(), real, fill=0.0, atol=1e-4
+        )
+        np.testing.assert_allclose(
+            lite["pooled_output"], outputs["pooled_output"].numpy(), atol=1e-4
+        )
         positions = np.tile(np.arange(1, 21, dtype=np.int32), (len(TEXTS), 1))
         lite = run_lite(exported, "mlm", text=TEXTS, masked_lm_positions=positions)
         ids = inputs["input_word_ids"].copy()
         ids[np.arange(len(TEXTS))[:, None], positions] = 103  # [MASK] in Google's vocabulary
-        logits = model(dict(inputs, input_word_ids=ids, masked_lm_positions=positions), training=False)["mlm_logits"]
+        logits = model(
+            dict(inputs, input_word_ids=ids, masked_lm_positions=positions), training=False
+        )["mlm_logits"]
         np.testing.assert_allclose(lite["mlm_logits"], logits.numpy(), atol=1e-4)
 
 
@@ -156,15 +182,30 @@ def test_the_tflite_example_shows_answers_and_word_labels(exported):
     if task == "pretrainer":
         return
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    text = "Who went?\tJohn Smith went to Paris ." if task == "span_qa" else "John Smith went to Paris ."
+    text = (
+        "Who went?\tJohn Smith went to Paris ."
+        if task == "span_qa"
+        else "John Smith went to Paris ."
+    )
     [path] = [p for p in exported["tflite"] if "-serving_default-" in os.path.basename(p)]
-    result = subprocess.run([sys.executable, os.path.join(root, "examples", "tflite_inference.py"), path, text],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, os.path.join(root, "examples", "tflite_inference.py"), path, text],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     shown = result.stdout.strip().splitlines()[-1].split(" -> ", 1)[1]
     if task == "span_qa":
-        lite = run_lite(exported, "serving_default", text=["Who went?"], text_pair=["John Smith went to Paris ."])
-        answer = "John Smith went to Paris ."[lite["answer_start_byte"][0]:lite["answer_end_byte"][0]]
+        lite = run_lite(
+            exported,
+            "serving_default",
+            text=["Who went?"],
+            text_pair=["John Smith went to Paris ."],
+        )
+        answer = "John Smith went to Paris ."[
+            lite["answer_start_byte"][0] : lite["answer_end_byte"][0]
+        ]
         assert answer and shown == repr({"answer": answer})
     else:
         lite = run_lite(exported, "serving_default", text=["John Smith went to Paris ."])
@@ -179,7 +220,9 @@ def test_odd_inputs_through_saved_model_and_tflite(exported):
     pairs = texts[::-1]
     saved = tf.saved_model.load(os.path.join(exported["out"], exported["task"], "1"))
     serve = saved.signatures["serving_default"]
-    inputs = {"text": texts, "text_pair": pairs} if exported["task"] == "span_qa" else {"text": texts}
+    inputs = (
+        {"text": texts, "text_pair": pairs} if exported["task"] == "span_qa" else {"text": texts}
+    )
     for outputs in (
         {k: v.numpy() for k, v in serve(**{k: tf.constant(v) for k, v in inputs.items()}).items()},
         run_lite(exported, "serving_default", **inputs),

@@ -26,6 +26,7 @@ def _original_inputs(model_dir, texts):
 def _original_inputs_of(vocab, texts):
     """The encoder inputs the original (uncased) tokenizer makes of `texts` with `vocab`."""
     import tensorflow as tf
+
     from keras_bert.text import BertPreprocessor, BertTokenizer
 
     preprocessor = BertPreprocessor(BertTokenizer(vocab), seq_length=SEQ_LENGTH)
@@ -37,6 +38,7 @@ def sharp_classifier_dir(small_vocab, tmp_path_factory):
     """A tiny classifier whose head is scaled up, so that its probabilities vary from text to
     text (a freshly initialized head gives about 0.5 for every text)."""
     import keras
+
     import keras_bert
     from keras_bert.model_dir import save_model_dir
 
@@ -61,10 +63,11 @@ def sharp_classifier_dir(small_vocab, tmp_path_factory):
 def test_a_classifier_runs_in_text_classifier_with_its_labels(
     sharp_classifier_dir, small_vocab, tmp_path, capsys
 ):
-    from keras_bert.cli import main
     from keras_bert.export.mediapipe import run_in_mediapipe
     from keras_bert.export.tflite import tflite_ops
     from keras_bert.export.verify import tflite_interpreter
+
+    from keras_bert.cli import main
     from keras_bert.model_dir import load_model_dir
 
     eval_file = tmp_path / "dev.tsv"
@@ -127,8 +130,9 @@ def test_a_classifier_runs_in_text_classifier_with_its_labels(
 
 def test_an_encoder_runs_in_text_embedder_as_its_pooled_output(small_vocab, tmp_path):
     import keras
-    import keras_bert
     from keras_bert.export.mediapipe import export_mediapipe, run_in_mediapipe
+
+    import keras_bert
     from keras_bert.model_dir import save_model_dir
 
     keras.utils.set_random_seed(2)
@@ -190,9 +194,10 @@ def test_mediapipe_lower_cases_ascii_only_and_keeps_accents(tmp_path):
 
 
 def test_what_mediapipe_cannot_run_is_refused(classifier_dir, small_vocab, tmp_path, capsys):
+    from keras_bert.export.mediapipe import export_mediapipe
+
     import keras_bert
     from keras_bert.cli import main
-    from keras_bert.export.mediapipe import export_mediapipe
     from keras_bert.text import BertTokenizer
 
     cased = BertTokenizer(small_vocab, lower_case=False)
@@ -226,8 +231,9 @@ def test_a_sentence_embedder_runs_in_text_embedder_as_its_embedding(small_vocab,
     """A `BertTextEmbedder` (mean pooling, L2-normalized): MediaPipe's embedding is the Keras
     model's `embedding` on the original's ids. A model with two float matrices is refused."""
     import keras
-    import keras_bert
     from keras_bert.export.mediapipe import export_mediapipe, ids_function, run_in_mediapipe
+
+    import keras_bert
     from keras_bert.text import BertTokenizer
 
     keras.utils.set_random_seed(3)

@@ -2,16 +2,18 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-
-import keras_bert
 from keras_bert.export import precision
 from keras_bert.export.precision import cpu_computes_bfloat16, warn_if_emulated, with_precision
+
+import keras_bert
 from tests.export.conftest import LABELS, tiny_config
 
 
 def _classifier():
     keras.utils.set_random_seed(0)
-    return keras_bert.BertClassifier(keras_bert.BertEncoder(tiny_config()), num_classes=2, label_names=LABELS)
+    return keras_bert.BertClassifier(
+        keras_bert.BertEncoder(tiny_config()), num_classes=2, label_names=LABELS
+    )
 
 
 def _inputs():
@@ -107,7 +109,9 @@ def test_bfloat16_saved_model_answers_in_float32_at_half_the_size(
     (tmp_path / "cpuinfo").write_text(AVX2_ONLY)
     monkeypatch.setattr(precision, "CPUINFO", str(tmp_path / "cpuinfo"))
     with pytest.warns(UserWarning, match="^This CPU has no AMX"):
-        result = export_saved_model(classifier_dir, tmp_path / "out", precision="bfloat16", verbose=False)
+        result = export_saved_model(
+            classifier_dir, tmp_path / "out", precision="bfloat16", verbose=False
+        )
     [path] = result.paths
 
     def variables_bytes(saved_model):
@@ -117,7 +121,9 @@ def test_bfloat16_saved_model_answers_in_float32_at_half_the_size(
     assert variables_bytes(path) < 0.6 * variables_bytes(exported["saved_model"])
     parity = {r.output: r for r in result.rows if r.artifact == "sentiment SavedModel"}
     assert all(r.passed and r.tolerance is not None for r in parity.values())
-    against_float32 = {r.output: r for r in result.rows if r.artifact == "sentiment SavedModel vs float32"}
+    against_float32 = {
+        r.output: r for r in result.rows if r.artifact == "sentiment SavedModel vs float32"
+    }
     assert set(against_float32) == {"label", "logits", "probabilities"}
     assert 0 < against_float32["logits"].max_abs_diff < 0.1
     serve = tf.saved_model.load(path).signatures["serving_default"]
@@ -133,10 +139,27 @@ def test_cli_precision_flag_writes_bfloat16_weights(classifier_dir, tmp_path):
 
     from keras_bert.cli import main
 
-    assert main(["export", classifier_dir, "--out", str(tmp_path), "--format", "saved_model",
-                 "--precision", "bfloat16"]) == 0
-    checkpoint = tf.train.load_checkpoint(os.path.join(tmp_path, "sentiment", "1", "variables", "variables"))
-    dtypes = [d for name, d in checkpoint.get_variable_to_dtype_map().items() if "VARIABLE_VALUE" in name]
+    assert (
+        main(
+            [
+                "export",
+                classifier_dir,
+                "--out",
+                str(tmp_path),
+                "--format",
+                "saved_model",
+                "--precision",
+                "bfloat16",
+            ]
+        )
+        == 0
+    )
+    checkpoint = tf.train.load_checkpoint(
+        os.path.join(tmp_path, "sentiment", "1", "variables", "variables")
+    )
+    dtypes = [
+        d for name, d in checkpoint.get_variable_to_dtype_map().items() if "VARIABLE_VALUE" in name
+    ]
     # float32: the LayerNorms' gamma and beta (embeddings, and two per block); the rest bfloat16.
     layer_norm_weights = 2 * (1 + 2 * tiny_config().num_layers)
     assert dtypes.count(tf.float32) == layer_norm_weights

@@ -8,11 +8,14 @@ from tests.export.conftest import SEQ_LENGTH
 def test_signatures_trace_once_for_every_batch_size(classifier_dir):
     """The serving graphs take any batch size without retracing (one concrete function)."""
     from keras_bert.export import serving
+
     from keras_bert.model_dir import load_model_dir
     from keras_bert.text import BertPreprocessor, BertTokenizer
 
     model, _ = load_model_dir(classifier_dir)
-    preprocessor = BertPreprocessor(BertTokenizer.from_pretrained(classifier_dir), seq_length=SEQ_LENGTH)
+    preprocessor = BertPreprocessor(
+        BertTokenizer.from_pretrained(classifier_dir), seq_length=SEQ_LENGTH
+    )
     _, endpoints = serving.build_archive(model, preprocessor)
     serve = endpoints["serving_default"]
     traces = serve.experimental_get_tracing_count()
@@ -28,9 +31,10 @@ def test_encoder_archive_at_a_fixed_length_converts_to_tflite(tmp_path):
     """The TF Hub encoder interface at a fixed sequence length becomes a builtins-only TFLite
     file (any batch) whose outputs equal the Keras encoder's; the benchmarks time this file."""
     import keras
-    import keras_bert
     from keras_bert.export import serving, tflite
     from keras_bert.export.verify import tflite_interpreter
+
+    import keras_bert
     from tests.export.conftest import tiny_config
     from tests.keras_bert.model_weights import random_inputs
 
@@ -67,6 +71,7 @@ def assert_tokens_match(got, want, real, fill, atol=1e-5):
 
 def _task_models(config):
     import keras
+
     import keras_bert
 
     keras.utils.set_random_seed(5)
@@ -82,8 +87,12 @@ def _task_models(config):
 def _serve(model, preprocessor, texts, pairs=None):
     from keras_bert.export import serving
 
-    _, endpoints = serving.build_archive(model, preprocessor, num_segments=1 if pairs is None else 2)
-    args = [tf.constant(texts, tf.string)] + ([] if pairs is None else [tf.constant(pairs, tf.string)])
+    _, endpoints = serving.build_archive(
+        model, preprocessor, num_segments=1 if pairs is None else 2
+    )
+    args = [tf.constant(texts, tf.string)] + (
+        [] if pairs is None else [tf.constant(pairs, tf.string)]
+    )
     return {name: value.numpy() for name, value in endpoints["serving_default"](*args).items()}
 
 
@@ -95,7 +104,9 @@ def test_text_signatures_give_the_model_numbers_at_every_real_token(small_vocab)
 
     preprocessor = BertPreprocessor(BertTokenizer(small_vocab), seq_length=SEQ_LENGTH)
     for task, model in _task_models(tiny_config()).items():
-        if task == "span_qa":  # windows of its own: test_span_qa_answers_over_windows_like_run_squad
+        if (
+            task == "span_qa"
+        ):  # windows of its own: test_span_qa_answers_over_windows_like_run_squad
             continue
         inputs = preprocessor(tf.constant(MIXED_TEXTS))
         real = inputs["input_mask"].numpy() == 1
@@ -119,6 +130,7 @@ def reference_span_qa(model, tokenizer, seq_length, questions, contexts):
     window, at most 30 pieces; the first on a tie), per pair the best window (the first on a
     tie), and the answer's bytes from the plain-Python runs of the context."""
     from keras_bert.export.serving import span_qa_settings
+
     from tests.reference_squad import squad_windows
     from tests.reference_tokenizer import ReferenceTokenizer, word_offsets
 
@@ -128,8 +140,14 @@ def reference_span_qa(model, tokenizer, seq_length, questions, contexts):
         (example, window)
         for example, (question, context) in enumerate(zip(questions, contexts))
         for window in squad_windows(
-            ref.encode(question), ref.encode(context), seq_length, doc_stride, max_question_length,
-            tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
+            ref.encode(question),
+            ref.encode(context),
+            seq_length,
+            doc_stride,
+            max_question_length,
+            tokenizer.cls_id,
+            tokenizer.sep_id,
+            tokenizer.pad_id,
         )
     ]
     inputs = {
@@ -137,7 +155,18 @@ def reference_span_qa(model, tokenizer, seq_length, questions, contexts):
         for name in ("input_word_ids", "input_mask", "input_type_ids")
     }
     outputs = {k: v.numpy() for k, v in model(inputs, training=False).items()}
-    want = {name: [] for name in ("start_logits", "end_logits", "start_index", "end_index", "answer_start_byte", "answer_end_byte", "mask")}
+    want = {
+        name: []
+        for name in (
+            "start_logits",
+            "end_logits",
+            "start_index",
+            "end_index",
+            "answer_start_byte",
+            "answer_end_byte",
+            "mask",
+        )
+    }
     for example, context in enumerate(contexts):
         best = None  # (score, window, start, end)
         for index, (of, window) in enumerate(windows):
@@ -169,11 +198,14 @@ def reference_span_qa(model, tokenizer, seq_length, questions, contexts):
 
 
 @pytest.mark.parametrize("windows_per_call", [16, 5])
-def test_span_qa_answers_over_windows_like_run_squad(small_vocab, shared_data, monkeypatch, windows_per_call):
+def test_span_qa_answers_over_windows_like_run_squad(
+    small_vocab, shared_data, monkeypatch, windows_per_call
+):
     """Long contexts are read in `run_squad.py`'s windows, at most `windows_per_call` of them
     through the model at a time; each pair gets the best span of its windows, as the
     plain-Python reference decodes them, with that window's logits."""
     from keras_bert.export import serving
+
     from keras_bert.layers.heads import SPAN_MASK_ADDER
     from keras_bert.text import BertPreprocessor, BertTokenizer
     from tests.export.conftest import tiny_config
@@ -199,7 +231,9 @@ def test_span_qa_answers_over_windows_like_run_squad(small_vocab, shared_data, m
         np.testing.assert_array_equal(got[name], want[name], err_msg=name)
     for name in ("start_logits", "end_logits"):
         assert_tokens_match(got[name], want[name], want["mask"], fill=SPAN_MASK_ADDER)
-    later = [row for row in range(12) if got["answer_start_byte"][row] > len(contexts[row].encode()) // 2]
+    later = [
+        row for row in range(12) if got["answer_start_byte"][row] > len(contexts[row].encode()) // 2
+    ]
     assert later  # answers found past the first window
     assert got["answer"][12 + MIXED_PAIRS.index("")] == b""
 
@@ -212,10 +246,16 @@ def test_a_long_context_costs_memory_in_step_with_its_length(small_vocab):
 
     context = "中" * 100_000
     preprocessor = BertPreprocessor(BertTokenizer(small_vocab), seq_length=16)
-    got = _serve(_task_models(tiny_config())["span_qa"], preprocessor, ["what?", "who?"], [context, "a b"])
+    got = _serve(
+        _task_models(tiny_config())["span_qa"], preprocessor, ["what?", "who?"], [context, "a b"]
+    )
     start, end = got["answer_start_byte"][0], got["answer_end_byte"][0]
     assert 0 <= start < end <= len(context.encode()) and start % 3 == end % 3 == 0
-    assert got["answer"][0] == context.encode()[start:end] and got["answer"][1] in (b"a", b"b", b"a b")
+    assert got["answer"][0] == context.encode()[start:end] and got["answer"][1] in (
+        b"a",
+        b"b",
+        b"a b",
+    )
 
 
 def test_a_span_qa_export_needs_room_for_question_and_context():
@@ -236,39 +276,66 @@ def test_a_span_qa_export_needs_room_for_question_and_context():
         "export with a smaller --max-query-length or a longer --seq-length."
     )
     for arguments, message in (
-        ((8, 0), "doc_stride=0 must be a positive whole number of pieces; export with --doc-stride 1 or more."),
-        ((8, 4, -1), "max_answer_length=-1 must be a positive whole number of pieces; export with --max-answer-length 1 or more."),
-        ((0,), "max_query_length=0 must be a positive whole number of pieces; export with --max-query-length 1 or more."),
-        ((8, 4.5), "doc_stride=4.5 must be a positive whole number of pieces; export with --doc-stride 1 or more."),
-        (("8",), "max_query_length='8' must be a positive whole number of pieces; export with --max-query-length 1 or more."),
+        (
+            (8, 0),
+            "doc_stride=0 must be a positive whole number of pieces; export with --doc-stride 1 or more.",
+        ),
+        (
+            (8, 4, -1),
+            "max_answer_length=-1 must be a positive whole number of pieces; export with --max-answer-length 1 or more.",
+        ),
+        (
+            (0,),
+            "max_query_length=0 must be a positive whole number of pieces; export with --max-query-length 1 or more.",
+        ),
+        (
+            (8, 4.5),
+            "doc_stride=4.5 must be a positive whole number of pieces; export with --doc-stride 1 or more.",
+        ),
+        (
+            ("8",),
+            "max_query_length='8' must be a positive whole number of pieces; export with --max-query-length 1 or more.",
+        ),
     ):
         with pytest.raises(ValueError) as e:
             span_qa_settings(48, *arguments)
         assert str(e.value) == message
 
 
-def test_a_squad_folder_serves_the_answers_its_fine_tuning_scored(small_vocab, shared_data, tmp_path):
+def test_a_squad_folder_serves_the_answers_its_fine_tuning_scored(
+    small_vocab, shared_data, tmp_path
+):
     """A span QA folder keeps the fine-tuning's --max-query-length, --doc-stride and
     --max-answer-length (`keras-bert finetune` writes them); the export reads contexts and
     picks answers with them (or with the export's own flags) and answers exactly what the
     fine-tuning's evaluation decodes (`tasks.squad_features` + `tasks.decode_squad`, n-best
     over every position): the answer a user is served is the one that was scored."""
     import keras
-    import keras_bert
     from keras_bert.export import source
-    from keras_bert.model_dir import save_model_dir
     from keras_bert.training.data import tasks
+
+    import keras_bert
+    from keras_bert.model_dir import save_model_dir
     from tests.export.conftest import tiny_config
 
     keras.utils.set_random_seed(11)
     folder = str(tmp_path / "qa")
     save_model_dir(
-        keras_bert.BertSpanQA(keras_bert.BertEncoder(tiny_config())), folder, small_vocab,
-        task="squad", lower_case=True, max_chars_per_word=200, seq_length=48,
-        max_query_length=8, doc_stride=12, max_answer_length=30,
+        keras_bert.BertSpanQA(keras_bert.BertEncoder(tiny_config())),
+        folder,
+        small_vocab,
+        task="squad",
+        lower_case=True,
+        max_chars_per_word=200,
+        seq_length=48,
+        max_query_length=8,
+        doc_stride=12,
+        max_answer_length=30,
     )
     rows = _squad_rows(shared_data, 16)
-    examples = [{"id": str(i), "question": q, "context": c, "answers": []} for i, (q, c) in enumerate(rows)]
+    examples = [
+        {"id": str(i), "question": q, "context": c, "answers": []} for i, (q, c) in enumerate(rows)
+    ]
     served = {}
     for flags, settings in (
         ({}, (8, 12, 30)),
@@ -280,11 +347,17 @@ def test_a_squad_folder_serves_the_answers_its_fine_tuning_scored(small_vocab, s
         _, endpoints = src.archive(src.model, src.preprocessor("exact"))
         got = endpoints["serving_default"](*(tf.constant(column) for column in zip(*rows)))
         max_query_length, doc_stride, max_answer_length = settings
-        inputs, _, features = tasks.squad_features(src.tokenizer, examples, 48, doc_stride, max_query_length, training=False)
+        inputs, _, features = tasks.squad_features(
+            src.tokenizer, examples, 48, doc_stride, max_query_length, training=False
+        )
         outputs = src.model(inputs, training=False)
         want = tasks.decode_squad(
-            examples, features, outputs["start_logits"].numpy(), outputs["end_logits"].numpy(),
-            n_best_size=48, max_answer_length=max_answer_length,
+            examples,
+            features,
+            outputs["start_logits"].numpy(),
+            outputs["end_logits"].numpy(),
+            n_best_size=48,
+            max_answer_length=max_answer_length,
         )
         served[settings] = [answer.decode("utf-8") for answer in got["answer"].numpy()]
         assert served[settings] == [want[e["id"]] for e in examples]
@@ -357,7 +430,9 @@ def test_tagger_word_ids_name_the_whitespace_word_of_each_piece(small_vocab, sha
     from tests.keras_bert.text.conftest import read_wnut
     from tests.reference_tokenizer import ReferenceTokenizer, word_offsets
 
-    texts = read_wnut(shared_data)[:20] + MIXED_TEXTS + ["U.S.-based  \u00a0firm\u3000中文 x\u2028y"]
+    texts = (
+        read_wnut(shared_data)[:20] + MIXED_TEXTS + ["U.S.-based  \u00a0firm\u3000中文 x\u2028y"]
+    )
     tokenizer = BertTokenizer(small_vocab)
     preprocessor = BertPreprocessor(tokenizer, seq_length=SEQ_LENGTH)
     got = _serve(_task_models(tiny_config())["token_classifier"], preprocessor, texts)["word_ids"]
@@ -383,9 +458,13 @@ def test_a_text_gets_the_same_outputs_alone_and_in_any_batch(small_vocab):
             alone = _serve(model, preprocessor, [text], None if pairs is None else [pairs[i]])
             for name, value in alone.items():
                 if value.dtype.kind == "f":
-                    np.testing.assert_allclose(value[0], batch[name][i], atol=1e-5, err_msg=f"{task}/{name}")
+                    np.testing.assert_allclose(
+                        value[0], batch[name][i], atol=1e-5, err_msg=f"{task}/{name}"
+                    )
                 else:
-                    np.testing.assert_array_equal(value[0], batch[name][i], err_msg=f"{task}/{name}")
+                    np.testing.assert_array_equal(
+                        value[0], batch[name][i], err_msg=f"{task}/{name}"
+                    )
 
 
 def test_text_signatures_never_compute_past_the_longest_text(small_vocab):
@@ -430,6 +509,7 @@ def test_export_verification_checks_a_full_and_a_trimmed_length(small_vocab):
     """The exporter's parity check feeds two batches: one whose longest text fills
     `seq_length` and one that the serving graph cuts shorter."""
     from keras_bert.export import serving, verify
+
     from keras_bert.text import BertPreprocessor, BertTokenizer
     from tests.export.conftest import tiny_config
 
@@ -437,8 +517,16 @@ def test_export_verification_checks_a_full_and_a_trimmed_length(small_vocab):
     model = _task_models(tiny_config())["classifier"]
     _, endpoints = serving.build_archive(model, preprocessor)
     batches = verify.verification_batches(endpoints["serving_default"], verify.SAMPLE_TEXTS)
-    assert [len(b["text"]) for b in batches] == [len(verify.SAMPLE_TEXTS), len(verify.SAMPLE_TEXTS) - 1]
-    longest = [int(preprocessor(tf.constant(b["text"]))["input_mask"].numpy().sum(1).max()) for b in batches]
+    assert [len(b["text"]) for b in batches] == [
+        len(verify.SAMPLE_TEXTS),
+        len(verify.SAMPLE_TEXTS) - 1,
+    ]
+    longest = [
+        int(preprocessor(tf.constant(b["text"]))["input_mask"].numpy().sum(1).max())
+        for b in batches
+    ]
     assert longest == [64, 31]
-    outputs = verify.in_batches(lambda x: verify.reference_outputs(endpoints["serving_default"], x), batches)
+    outputs = verify.in_batches(
+        lambda x: verify.reference_outputs(endpoints["serving_default"], x), batches
+    )
     assert outputs["logits"].shape == (2 * len(verify.SAMPLE_TEXTS) - 1, 3)

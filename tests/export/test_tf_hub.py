@@ -210,9 +210,8 @@ def test_tf_serving_sees_named_dense_outputs_and_known_ops(pair):
     """Every signature's outputs are named dense tensors (what the Predict API returns), and
     every function in the saved graphs, signature or not, uses only ops that TF Serving with
     tensorflow-text 2.12.1 registers (it loads the whole function library)."""
-    from tensorflow.core.protobuf import saved_model_pb2
-
     from keras_bert.export import compat
+    from tensorflow.core.protobuf import saved_model_pb2
 
     expected = {
         "preprocess": {"input_word_ids", "input_mask", "input_type_ids"},
@@ -253,9 +252,9 @@ def test_an_encoder_export_writes_the_pair_verified(small_vocab, tmp_path):
     """`export_saved_model` of an encoder writes the pair beside its own SavedModel, verified in
     a fresh process, and `hub.KerasLayer` runs it as it runs the stand-in the other tests use."""
     import keras
+    from keras_bert.export.saved_model import export_saved_model
 
     import keras_bert
-    from keras_bert.export.saved_model import export_saved_model
     from keras_bert.text import BertTokenizer
 
     keras.utils.set_random_seed(3)

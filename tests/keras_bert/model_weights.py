@@ -27,7 +27,9 @@ def google_named_weights(encoder, pretrainer=None):
             layer = getattr(att, name)
             out[p + f"attention/self/{name}/kernel"] = np.reshape(layer.kernel, (hidden, hidden))
             out[p + f"attention/self/{name}/bias"] = np.reshape(layer.bias, (hidden,))
-        out[p + "attention/output/dense/kernel"] = np.reshape(att.output_dense.kernel, (hidden, hidden))
+        out[p + "attention/output/dense/kernel"] = np.reshape(
+            att.output_dense.kernel, (hidden, hidden)
+        )
         out[p + "attention/output/dense/bias"] = att.output_dense.bias
         out[p + "attention/output/LayerNorm/gamma"] = block.attention_layer_norm.gamma
         out[p + "attention/output/LayerNorm/beta"] = block.attention_layer_norm.beta

@@ -56,7 +56,9 @@ def numpy_bert_forward(weights, config, input_word_ids, input_mask, input_type_i
         + w["bert/embeddings/token_type_embeddings"][input_type_ids]
         + w["bert/embeddings/position_embeddings"][:seq_len][None]
     )
-    x = _layer_norm(x, w["bert/embeddings/LayerNorm/gamma"], w["bert/embeddings/LayerNorm/beta"], eps)
+    x = _layer_norm(
+        x, w["bert/embeddings/LayerNorm/gamma"], w["bert/embeddings/LayerNorm/beta"], eps
+    )
     adder = (1.0 - np.asarray(input_mask, np.float64))[:, None, None, :] * -10000.0
     layer_outputs = []
     for i in range(config.num_layers):

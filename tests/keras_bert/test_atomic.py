@@ -7,10 +7,14 @@ import pytest
 from keras_bert import atomic
 
 
-def test_a_write_appears_whole_after_an_fsync_and_a_failed_one_leaves_nothing(tmp_path, monkeypatch):
+def test_a_write_appears_whole_after_an_fsync_and_a_failed_one_leaves_nothing(
+    tmp_path, monkeypatch
+):
     synced = []
     real_fsync = os.fsync
-    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.readlink(f"/proc/self/fd/{fd}")) or real_fsync(fd))
+    monkeypatch.setattr(
+        os, "fsync", lambda fd: synced.append(os.readlink(f"/proc/self/fd/{fd}")) or real_fsync(fd)
+    )
     target = tmp_path / "vocab.txt"
     with atomic.atomic_open(str(target)) as f:
         f.write("[PAD]\n")

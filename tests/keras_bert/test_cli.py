@@ -48,9 +48,21 @@ def test_whole_word_masking_with_static_masking_is_refused(tmp_path):
     vocab = tmp_path / "vocab.txt"
     vocab.write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\na\n")
     assert _error_lines(
-        "pretrain", "--train-files", str(tmp_path / "x.tfrecord"), "--input-format", "tfrecord",
-        "--random-init-size", "bert_tiny", "--vocab", str(vocab), "--max-steps", "1", "--out",
-        str(tmp_path / "out"), "--static-masking", "--whole-word-masking",
+        "pretrain",
+        "--train-files",
+        str(tmp_path / "x.tfrecord"),
+        "--input-format",
+        "tfrecord",
+        "--random-init-size",
+        "bert_tiny",
+        "--vocab",
+        str(vocab),
+        "--max-steps",
+        "1",
+        "--out",
+        str(tmp_path / "out"),
+        "--static-masking",
+        "--whole-word-masking",
     ) == [
         "keras-bert pretrain: error: --whole-word-masking chooses the dynamic masking; with "
         "--static-masking the records' masking is used, so pass --whole-word-masking to "
@@ -60,9 +72,19 @@ def test_whole_word_masking_with_static_masking_is_refused(tmp_path):
 
 def test_group_by_length_with_fixed_length_is_refused(tmp_path):
     assert _error_lines(
-        "finetune", "--task", "classification", "--train-file", str(tmp_path / "train.tsv"),
-        "--random-init-size", "bert_tiny", "--vocab", str(tmp_path / "vocab.txt"), "--out",
-        str(tmp_path / "out"), "--fixed-length", "--group-by-length",
+        "finetune",
+        "--task",
+        "classification",
+        "--train-file",
+        str(tmp_path / "train.tsv"),
+        "--random-init-size",
+        "bert_tiny",
+        "--vocab",
+        str(tmp_path / "vocab.txt"),
+        "--out",
+        str(tmp_path / "out"),
+        "--fixed-length",
+        "--group-by-length",
     ) == [
         "keras-bert finetune: error: --group-by-length groups texts to cut batches shorter, and "
         "batches here have a fixed length (--fixed-length, or a TPU); drop one of them."
@@ -71,7 +93,9 @@ def test_group_by_length_with_fixed_length_is_refused(tmp_path):
 
 def test_make_pretraining_data_warns_when_the_text_layout_looks_wrong(tmp_path):
     vocab = tmp_path / "vocab.txt"
-    vocab.write_text("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n.\n" + "".join(f"{c}\n" for c in "abcdef"))
+    vocab.write_text(
+        "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n.\n" + "".join(f"{c}\n" for c in "abcdef")
+    )
     corpus = tmp_path / "wiki.txt"  # one paragraph per line, blank lines between: WikiText
     corpus.write_text("".join(f" = {c} = \n\n {c} b . c d . e f .\n\n" for c in "abcdef"))
     warning = (
@@ -80,8 +104,17 @@ def test_make_pretraining_data_warns_when_the_text_layout_looks_wrong(tmp_path):
     )
     for layout, warned in (("sentences", True), ("paragraphs", False)):
         result = _run(
-            "make-pretraining-data", "--input", str(corpus), "--vocab", str(vocab),
-            "--output-dir", str(tmp_path / layout), "--seq-length", "16", "--text-layout", layout,
+            "make-pretraining-data",
+            "--input",
+            str(corpus),
+            "--vocab",
+            str(vocab),
+            "--output-dir",
+            str(tmp_path / layout),
+            "--seq-length",
+            "16",
+            "--text-layout",
+            layout,
         )
         assert result.returncode == 0, result.stderr
         assert (warning in result.stderr) is warned
@@ -110,7 +143,10 @@ print("bfc" if peak > 0 else "default")
 def _allocator_of_a_command(**env):
     environ = {k: v for k, v in os.environ.items() if k != "TF_CPU_ALLOCATOR_USE_BFC"}
     result = subprocess.run(
-        [sys.executable, "-c", _ALLOCATOR_PROBE], capture_output=True, text=True, timeout=300,
+        [sys.executable, "-c", _ALLOCATOR_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**environ, **env},
     )
     assert result.returncode == 0, result.stderr
@@ -145,19 +181,32 @@ def test_a_tensorflow_error_is_one_line(monkeypatch, capsys):
 def test_a_path_that_cannot_be_written_is_one_line(tmp_path):
     occupied = tmp_path / "a_file"
     occupied.write_text("some words to learn from .\n")
-    lines = _error_lines("vocab", str(occupied), "--vocab-size", "10", "-o",
-                         str(occupied / "vocab.txt"))
+    lines = _error_lines(
+        "vocab", str(occupied), "--vocab-size", "10", "-o", str(occupied / "vocab.txt")
+    )
     assert lines == [f"keras-bert vocab: error: [Errno 17] File exists: '{occupied}'"]
     empty = tmp_path / "empty.txt"
     empty.write_text("\n")
-    assert _error_lines("vocab", str(empty), "--vocab-size", "10", "-o", str(tmp_path / "v.txt")) == [
+    assert _error_lines(
+        "vocab", str(empty), "--vocab-size", "10", "-o", str(tmp_path / "v.txt")
+    ) == [
         f"keras-bert vocab: error: {empty} hold no words to learn a vocabulary from; pass text files."
     ]
 
 
 def test_sizes_and_rates_out_of_range_are_flag_errors(tmp_path):
-    common = ["--train-files", "x", "--random-init-size", "bert_tiny", "--vocab", "v.txt",
-              "--max-steps", "1", "--out", str(tmp_path)]
+    common = [
+        "--train-files",
+        "x",
+        "--random-init-size",
+        "bert_tiny",
+        "--vocab",
+        "v.txt",
+        "--max-steps",
+        "1",
+        "--out",
+        str(tmp_path),
+    ]
     assert _error_lines("pretrain", *common, "--batch-size", "0") == [
         "keras-bert pretrain: error: argument --batch-size: 0 is not a positive integer "
         "(see 'keras-bert pretrain --help')"
@@ -167,7 +216,17 @@ def test_sizes_and_rates_out_of_range_are_flag_errors(tmp_path):
             f"keras-bert pretrain: error: argument --mask-rate: {rate} is not above 0 and at most 1 "
             "(see 'keras-bert pretrain --help')"
         ]
-    assert _error_lines("make-pretraining-data", "--input", "x", "--vocab", "v.txt", "--output-dir", str(tmp_path), "--mask-rate", "0") == [
+    assert _error_lines(
+        "make-pretraining-data",
+        "--input",
+        "x",
+        "--vocab",
+        "v.txt",
+        "--output-dir",
+        str(tmp_path),
+        "--mask-rate",
+        "0",
+    ) == [
         "keras-bert make-pretraining-data: error: argument --mask-rate: 0 is not above 0 and at most 1 "
         "(see 'keras-bert make-pretraining-data --help')"
     ]
@@ -191,7 +250,9 @@ print("SECONDS", slowest, "TENSORFLOW", "tensorflow" in sys.modules,
 
 
 def test_help_of_every_command_answers_at_once_without_tensorflow():
-    result = subprocess.run([sys.executable, "-c", _HELP_PROBE], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", _HELP_PROBE], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     _, seconds, _, tensorflow, _, keras = result.stdout.splitlines()[-1].split()
     assert (tensorflow, keras) == ("False", "False")
@@ -214,12 +275,22 @@ def test_every_flag_with_a_default_shows_it_in_help():
             if action.default in (None, False, argparse.SUPPRESS):
                 continue
             shown = formatter._get_help_string(action) or ""
-            assert "default" in shown, f"keras-bert {name} {action.option_strings} hides its default"
+            assert "default" in shown, (
+                f"keras-bert {name} {action.option_strings} hides its default"
+            )
     assert set(cli_args.ARGUMENTS) == set(cli.COMMANDS)
-    finetune = subprocess.run([sys.executable, "-m", "keras_bert.cli", "finetune", "--help"],
-                              capture_output=True, text=True, timeout=60).stdout
-    for shown in ("peak learning rate (default: 5e-05)", "(default: 32)", "(default: 128)",
-                  "passes over the training data (default: 3.0)"):
+    finetune = subprocess.run(
+        [sys.executable, "-m", "keras_bert.cli", "finetune", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    for shown in (
+        "peak learning rate (default: 5e-05)",
+        "(default: 32)",
+        "(default: 128)",
+        "passes over the training data (default: 3.0)",
+    ):
         assert shown in " ".join(finetune.split()), shown
 
 
@@ -245,8 +316,13 @@ def test_vocab_warns_when_the_text_gives_far_fewer_tokens_than_asked(tmp_path, m
     # The learner as it answers on a small corpus: the tokens it finds, whatever was asked.
     count = 1343
     tokens = list(vocab.SPECIAL_TOKENS) + [f"w{i}" for i in range(count - 5)]
-    monkeypatch.setattr(vocab, "build_vocab", lambda files, size, lower_case, out_path: (
-        vocab.write_vocab(tokens[:size], out_path) and tokens[:size]))
+    monkeypatch.setattr(
+        vocab,
+        "build_vocab",
+        lambda files, size, lower_case, out_path: (
+            vocab.write_vocab(tokens[:size], out_path) and tokens[:size]
+        ),
+    )
     corpus = tmp_path / "small.txt"
     corpus.write_text("the cat sat on the mat .\n")
     output = tmp_path / "vocab.txt"

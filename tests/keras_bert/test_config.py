@@ -34,7 +34,10 @@ def test_unknown_size():
         ({"hidden_size": 770}, "hidden_size 770 is not divisible by num_attention_heads 12"),
         ({"num_layers": 0}, "BertConfig.num_layers must be a positive integer, got 0."),
         ({"vocab_size": 10.5}, "BertConfig.vocab_size must be a positive integer, got 10.5."),
-        ({"hidden_dropout_prob": 1.0}, "BertConfig.hidden_dropout_prob must be in [0, 1), got 1.0."),
+        (
+            {"hidden_dropout_prob": 1.0},
+            "BertConfig.hidden_dropout_prob must be in [0, 1), got 1.0.",
+        ),
         ({"layer_norm_eps": 0.0}, "BertConfig.layer_norm_eps must be positive, got 0.0."),
         ({"hidden_act": "gelu"}, "'gelu' is ambiguous: use 'gelu_tanh'"),
         ({"hidden_act": "swiglu"}, "BertConfig.hidden_act 'swiglu' is not one of gelu_tanh"),
@@ -49,12 +52,23 @@ def test_invalid_values_name_the_field_and_the_rule(changes, message):
 
 def test_google_config_gelu_is_tanh(tmp_path):
     path = tmp_path / "bert_config.json"
-    path.write_text(json.dumps({
-        "attention_probs_dropout_prob": 0.1, "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
-        "hidden_size": 512, "initializer_range": 0.02, "intermediate_size": 2048,
-        "max_position_embeddings": 512, "num_attention_heads": 8, "num_hidden_layers": 8,
-        "type_vocab_size": 2, "vocab_size": 30522,
-    }))
+    path.write_text(
+        json.dumps(
+            {
+                "attention_probs_dropout_prob": 0.1,
+                "hidden_act": "gelu",
+                "hidden_dropout_prob": 0.1,
+                "hidden_size": 512,
+                "initializer_range": 0.02,
+                "intermediate_size": 2048,
+                "max_position_embeddings": 512,
+                "num_attention_heads": 8,
+                "num_hidden_layers": 8,
+                "type_vocab_size": 2,
+                "vocab_size": 30522,
+            }
+        )
+    )
     c = BertConfig.from_json(str(path))
     assert c.hidden_act == "gelu_tanh"
     assert c == BertConfig.from_size("bert_medium")
@@ -62,9 +76,17 @@ def test_google_config_gelu_is_tanh(tmp_path):
 
 def test_huggingface_config_gelu_is_erf(tmp_path):
     path = tmp_path / "config.json"
-    values = {"model_type": "bert", "hidden_act": "gelu", "hidden_size": 64,
-              "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 100,
-              "vocab_size": 120, "layer_norm_eps": 1e-7, "max_position_embeddings": 64}
+    values = {
+        "model_type": "bert",
+        "hidden_act": "gelu",
+        "hidden_size": 64,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "intermediate_size": 100,
+        "vocab_size": 120,
+        "layer_norm_eps": 1e-7,
+        "max_position_embeddings": 64,
+    }
     path.write_text(json.dumps(values))
     c = BertConfig.from_json(str(path))
     assert (c.hidden_act, c.layer_norm_eps, c.intermediate_size) == ("gelu_erf", 1e-7, 100)

@@ -9,9 +9,24 @@ import pytest
 
 def _demo(out):
     return subprocess.run(
-        [sys.executable, "-m", "keras_bert.cli", "demo", "--out", str(out), "--quiet",
-         "--pretrain-steps", "20", "--finetune-epochs", "0.2", "--max-train-examples", "128"],
-        capture_output=True, text=True, timeout=1200,
+        [
+            sys.executable,
+            "-m",
+            "keras_bert.cli",
+            "demo",
+            "--out",
+            str(out),
+            "--quiet",
+            "--pretrain-steps",
+            "20",
+            "--finetune-epochs",
+            "0.2",
+            "--max-train-examples",
+            "128",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
 
 

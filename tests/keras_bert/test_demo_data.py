@@ -44,8 +44,9 @@ def read_reviews(name):
 
 def test_regenerating_gives_byte_identical_files(tmp_path):
     # -B: running the generator must not leave a __pycache__ in the shipped folder.
-    subprocess.run([sys.executable, "-B", GENERATOR, "--out", str(tmp_path)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-B", GENERATOR, "--out", str(tmp_path)], check=True, capture_output=True
+    )
     for name in (CORPUS, TRAIN, DEV):
         assert read_bytes(tmp_path, name) == read_bytes(DATA_DIR, name), (
             f"{name} differs from a fresh run of generate_demo_data.py; rerun it"
@@ -95,8 +96,9 @@ def content_words(sentence):
 def test_consecutive_sentences_share_more_than_random_pairs():
     # Next-sentence prediction is learnable only if a document sticks to its entities.
     documents = read_documents()
-    consecutive = [bool(content_words(a) & content_words(b))
-                   for doc in documents for a, b in zip(doc, doc[1:])]
+    consecutive = [
+        bool(content_words(a) & content_words(b)) for doc in documents for a, b in zip(doc, doc[1:])
+    ]
     rng = random.Random(0)
     unrelated = []
     for _ in range(len(consecutive)):
@@ -139,9 +141,13 @@ def test_reviews_hold_the_negation_cases_the_issue_asks_for():
 
 
 def test_most_review_words_appear_in_the_corpus():
-    corpus_words = set(re.findall(r"[a-zà-ÿ']+", read_bytes(DATA_DIR, CORPUS)
-                                  .decode("utf-8").lower()))
-    review_words = [w for sentence, _ in read_reviews(TRAIN) + read_reviews(DEV)
-                    for w in re.findall(r"[a-zà-ÿ']+", sentence.lower())]
+    corpus_words = set(
+        re.findall(r"[a-zà-ÿ']+", read_bytes(DATA_DIR, CORPUS).decode("utf-8").lower())
+    )
+    review_words = [
+        w
+        for sentence, _ in read_reviews(TRAIN) + read_reviews(DEV)
+        for w in re.findall(r"[a-zà-ÿ']+", sentence.lower())
+    ]
     covered = sum(w in corpus_words for w in review_words) / len(review_words)
     assert covered >= 0.85, covered

@@ -41,7 +41,9 @@ def test_vocab_on_binary_garbage_is_refused_in_one_line(tmp_path, capsys):
         (errno.EROFS, "the file system is read-only ({path}): write to another folder"),
     ],
 )
-def test_a_failed_write_names_its_cause_and_leaves_nothing(tmp_path, capsys, monkeypatch, code, cause):
+def test_a_failed_write_names_its_cause_and_leaves_nothing(
+    tmp_path, capsys, monkeypatch, code, cause
+):
     out = tmp_path / "vocab.txt"
 
     def failing_fsync(path):

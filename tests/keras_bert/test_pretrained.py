@@ -8,7 +8,11 @@ from keras_bert import BertClassifier, BertConfig, BertEncoder, BertPretrainer
 from keras_bert.model_dir import save_model_dir
 
 CONFIG = BertConfig(
-    vocab_size=20, hidden_size=8, num_layers=1, num_attention_heads=2, intermediate_size=12,
+    vocab_size=20,
+    hidden_size=8,
+    num_layers=1,
+    num_attention_heads=2,
+    intermediate_size=12,
     max_position_embeddings=16,
 )
 
@@ -93,7 +97,9 @@ def test_bad_arguments(tmp_path, vocab):
         "token_classification, squad, embedding, auto."
     )
     encoder = BertEncoder(CONFIG)
-    with pytest.raises(ValueError, match="Unknown checkpoint format 'onnx'; use one of huggingface, google."):
+    with pytest.raises(
+        ValueError, match="Unknown checkpoint format 'onnx'; use one of huggingface, google."
+    ):
         keras_bert.save_pretrained(encoder, str(tmp_path), format="onnx")
     with pytest.raises(FileNotFoundError, match="Vocabulary file .*missing.txt does not exist."):
         keras_bert.save_pretrained(encoder, str(tmp_path), vocab_file=str(tmp_path / "missing.txt"))

@@ -88,7 +88,10 @@ def run_training(*args, logical_cpus=1, timeout=240, env=None):
     """Runs `run_training.py` and returns its result dict (printed as the last line)."""
     result = subprocess.run(
         runner_command(*args, logical_cpus=logical_cpus),
-        capture_output=True, text=True, timeout=timeout, env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
     )
     if result.returncode != 0:
         raise AssertionError(f"training failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")

@@ -26,8 +26,9 @@ def main():
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration()] * own.logical_cpus
         )
-    from keras_bert import cli_args
     from keras_bert.training import finetune, pretrain
+
+    from keras_bert import cli_args
 
     module = pretrain if own.command == "pretrain" else finetune
     sub = argparse.ArgumentParser()

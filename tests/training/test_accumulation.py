@@ -1,11 +1,11 @@
 import keras
 import numpy as np
 import tensorflow as tf
-
-import keras_bert as kb
 from keras_bert.training import pretrain
 from keras_bert.training.strategy import resolve_strategy
 from keras_bert.training.trainer import Trainer
+
+import keras_bert as kb
 
 V, L, P = 40, 12, 3
 
@@ -32,8 +32,13 @@ def train(tmp_path, batch_size, accumulation_steps, steps=2):
     strategy = resolve_strategy("one_device")
     with strategy.scope():
         config = kb.BertConfig(
-            vocab_size=V, hidden_size=16, num_layers=1, num_attention_heads=2,
-            intermediate_size=32, max_position_embeddings=L, hidden_dropout_prob=0.0,
+            vocab_size=V,
+            hidden_size=16,
+            num_layers=1,
+            num_attention_heads=2,
+            intermediate_size=32,
+            max_position_embeddings=L,
+            hidden_dropout_prob=0.0,
             attention_dropout_prob=0.0,
         )
         model = kb.BertPretrainer(kb.BertEncoder(config))
@@ -42,11 +47,22 @@ def train(tmp_path, batch_size, accumulation_steps, steps=2):
     inputs, labels = data()
 
     def dataset_fn(per_replica_batch, input_context, skip):
-        return tf.data.Dataset.from_tensor_slices((inputs, labels)).repeat().batch(per_replica_batch).skip(skip)
+        return (
+            tf.data.Dataset.from_tensor_slices((inputs, labels))
+            .repeat()
+            .batch(per_replica_batch)
+            .skip(skip)
+        )
 
     trainer = Trainer(
-        strategy, model, optimizer, pretrain.pretraining_loss, dataset_fn, batch_size,
-        str(tmp_path / f"acc{accumulation_steps}"), accumulation_steps=accumulation_steps,
+        strategy,
+        model,
+        optimizer,
+        pretrain.pretraining_loss,
+        dataset_fn,
+        batch_size,
+        str(tmp_path / f"acc{accumulation_steps}"),
+        accumulation_steps=accumulation_steps,
         verbose=False,
     )
     trainer.train(steps)
@@ -63,6 +79,7 @@ def test_accumulated_micro_batches_make_the_same_update_as_one_big_batch(tmp_pat
     # The comparison means something: training moved most weights away from the start.
     start = train(tmp_path / "fresh", batch_size=8, accumulation_steps=1, steps=0)
     moved = sum(
-        not np.allclose(a.numpy(), b.numpy()) for a, b in zip(whole.model.weights, start.model.weights)
+        not np.allclose(a.numpy(), b.numpy())
+        for a, b in zip(whole.model.weights, start.model.weights)
     )
     assert moved > len(whole.model.weights) // 2

@@ -6,7 +6,6 @@ import glob
 import numpy as np
 import pytest
 import tensorflow as tf
-
 from keras_bert.training.evaluation import EvaluationCallback, EvaluationMonitor
 
 

@@ -13,12 +13,17 @@ POSITIONS = 16
 def _task_models():
     """`{fill: model}` for the three output kinds: sequence-level, per-token, span."""
     import keras
+
     import keras_bert
     from keras_bert.layers.heads import SPAN_MASK_ADDER
 
     config = keras_bert.BertConfig(
-        vocab_size=VOCAB, hidden_size=16, num_layers=2, num_attention_heads=2,
-        intermediate_size=32, max_position_embeddings=POSITIONS,
+        vocab_size=VOCAB,
+        hidden_size=16,
+        num_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=POSITIONS,
     )
     keras.utils.set_random_seed(5)
     return {
@@ -32,14 +37,16 @@ def test_evaluation_outputs_are_the_padded_models_at_real_tokens_and_the_fill_at
     from keras_bert.training import finetune
 
     inputs, _ = packed_examples(count=10, seed=4)
-    inputs["input_type_ids"][:, 4:] = inputs["input_mask"][:, 4:]  # a second segment for the span head
+    inputs["input_type_ids"][:, 4:] = inputs["input_mask"][
+        :, 4:
+    ]  # a second segment for the span head
     mask = inputs["input_mask"].astype(bool)
     assert mask.sum(1).max() < POSITIONS
     within_table = {name: x[:, :POSITIONS] for name, x in inputs.items()}
     for fill, model in _task_models().items():
         got = finetune.predictor(model, fill)(inputs, batch_size=4)
         want = model.predict(within_table, batch_size=4, verbose=0)
-        for name, value in (want.items() if isinstance(want, dict) else [("logits", want)]):
+        for name, value in want.items() if isinstance(want, dict) else [("logits", want)]:
             result = got[name] if isinstance(got, dict) else got
             assert result.dtype == np.float32 and len(result) == 10, name
             if fill is None:
@@ -48,8 +55,10 @@ def test_evaluation_outputs_are_the_padded_models_at_real_tokens_and_the_fill_at
             assert result.shape[1] == SEQ_LENGTH, name
             real = mask.reshape(mask.shape + (1,) * (value.ndim - 2))
             np.testing.assert_allclose(
-                np.where(real[:, :POSITIONS], value, 0), np.where(real[:, :POSITIONS], result[:, :POSITIONS], 0),
-                atol=1e-5, err_msg=name,
+                np.where(real[:, :POSITIONS], value, 0),
+                np.where(real[:, :POSITIONS], result[:, :POSITIONS], 0),
+                atol=1e-5,
+                err_msg=name,
             )
             padding = np.broadcast_to(~real, result.shape)
             np.testing.assert_array_equal(result[padding], np.float32(fill), err_msg=name)
@@ -61,7 +70,9 @@ def test_evaluation_traces_the_model_once_for_every_batch_size(monkeypatch):
 
     traces = []
     trim = finetune.trim_to_longest
-    monkeypatch.setattr(finetune, "trim_to_longest", lambda *a, **k: traces.append(1) or trim(*a, **k))
+    monkeypatch.setattr(
+        finetune, "trim_to_longest", lambda *a, **k: traces.append(1) or trim(*a, **k)
+    )
     inputs, _ = packed_examples(count=10, seed=6)
     predict = finetune.predictor(_task_models()[0.0], 0.0)
     assert predict(inputs, 4).shape == predict(inputs, 3).shape == (10, SEQ_LENGTH, 4)
@@ -72,25 +83,52 @@ def test_pair_regression_trains_on_sentence_pairs_and_its_folder_exports_pairs(t
     """STS-B's layout: two text columns and a score; the folder says the model takes pairs."""
     import json
 
+    from keras_bert.export import source
+
     from keras_bert import model_dir
     from keras_bert.cli import main
-    from keras_bert.export import source
     from tests.training import helpers
 
     rng = np.random.default_rng(2)
     words = ["a", "b c", "d e f", "g"]
-    rows = [(" ".join(rng.choice(words, 3)), " ".join(rng.choice(words, 2)), rng.uniform(0, 5))
-            for _ in range(24)]
+    rows = [
+        (" ".join(rng.choice(words, 3)), " ".join(rng.choice(words, 2)), rng.uniform(0, 5))
+        for _ in range(24)
+    ]
     tsv = tmp_path / "train.tsv"
-    tsv.write_text("sentence1\tsentence2\tlabel\n" + "".join(
-        f"{a}\t{b}\t{score:.2f}\n" for a, b, score in rows), encoding="utf-8")
+    tsv.write_text(
+        "sentence1\tsentence2\tlabel\n"
+        + "".join(f"{a}\t{b}\t{score:.2f}\n" for a, b, score in rows),
+        encoding="utf-8",
+    )
     out = tmp_path / "stsb"
-    assert main([
-        "finetune", "--task", "pair_regression", "--train-file", str(tsv), "--eval-file", str(tsv),
-        "--config", helpers.write_config(tmp_path / "config.json"),
-        "--vocab", helpers.write_vocab(tmp_path / "vocab.txt"), "--batch-size", "8",
-        "--seq-length", "16", "--max-steps", "2", "--out", str(out), "--quiet",
-    ]) == 0
+    assert (
+        main(
+            [
+                "finetune",
+                "--task",
+                "pair_regression",
+                "--train-file",
+                str(tsv),
+                "--eval-file",
+                str(tsv),
+                "--config",
+                helpers.write_config(tmp_path / "config.json"),
+                "--vocab",
+                helpers.write_vocab(tmp_path / "vocab.txt"),
+                "--batch-size",
+                "8",
+                "--seq-length",
+                "16",
+                "--max-steps",
+                "2",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert model_dir.read_metadata(str(out))["task"] == "pair_regression"
     assert set(json.loads((out / "eval_results.json").read_text())) == {"mse", "pearson"}
     assert source.resolve(str(out)).num_segments == 2
@@ -111,13 +149,31 @@ def test_a_run_pointed_at_another_runs_folder_is_refused(tmp_path, monkeypatch, 
     helpers.write_vocab(tmp_path / "vocab.txt")
 
     def finetune(train_file, max_steps):
-        return main([
-            "finetune", "--task", "classification", "--train-file", train_file,
-            "--config", str(tmp_path / "config.json"), "--vocab", str(tmp_path / "vocab.txt"),
-            "--batch-size", "8",
-            "--seq-length", "16", "--max-steps", str(max_steps), "--checkpoint-every", "1",
-            "--out", str(tmp_path / "run"), "--resume", "--quiet",
-        ])
+        return main(
+            [
+                "finetune",
+                "--task",
+                "classification",
+                "--train-file",
+                train_file,
+                "--config",
+                str(tmp_path / "config.json"),
+                "--vocab",
+                str(tmp_path / "vocab.txt"),
+                "--batch-size",
+                "8",
+                "--seq-length",
+                "16",
+                "--max-steps",
+                str(max_steps),
+                "--checkpoint-every",
+                "1",
+                "--out",
+                str(tmp_path / "run"),
+                "--resume",
+                "--quiet",
+            ]
+        )
 
     monkeypatch.chdir(tmp_path)
     assert finetune("a.tsv", 2) == 0
@@ -150,9 +206,26 @@ def test_an_init_checkpoint_is_checked_against_the_vocab_and_seq_length(tmp_path
     (tmp_path / "train.tsv").write_text("sentence\tlabel\na b\t0\nc d\t1\n")
 
     def error(*flags):
-        assert main(["finetune", "--task", "classification", "--train-file",
-                     str(tmp_path / "train.tsv"), "--batch-size", "2", "--max-steps", "1",
-                     "--out", str(tmp_path / "out"), "--quiet", *flags]) == 1
+        assert (
+            main(
+                [
+                    "finetune",
+                    "--task",
+                    "classification",
+                    "--train-file",
+                    str(tmp_path / "train.tsv"),
+                    "--batch-size",
+                    "2",
+                    "--max-steps",
+                    "1",
+                    "--out",
+                    str(tmp_path / "out"),
+                    "--quiet",
+                    *flags,
+                ]
+            )
+            == 1
+        )
         return capsys.readouterr().err.splitlines()[-1]
 
     init = str(tmp_path / "init")
@@ -183,12 +256,26 @@ def test_regression_on_text_labels_names_the_file(tmp_path, capsys):
 
     tsv = tmp_path / "train.tsv"
     tsv.write_text("sentence\tlabel\na b\tpositive\n", encoding="utf-8")
-    assert main([
-        "finetune", "--task", "regression", "--train-file", str(tsv),
-        "--config", helpers.write_config(tmp_path / "config.json"),
-        "--vocab", helpers.write_vocab(tmp_path / "vocab.txt"), "--seq-length", "16",
-        "--out", str(tmp_path / "out"),
-    ]) == 1
+    assert (
+        main(
+            [
+                "finetune",
+                "--task",
+                "regression",
+                "--train-file",
+                str(tsv),
+                "--config",
+                helpers.write_config(tmp_path / "config.json"),
+                "--vocab",
+                helpers.write_vocab(tmp_path / "vocab.txt"),
+                "--seq-length",
+                "16",
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 1
+    )
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"keras-bert finetune: error: {tsv} has 'label' values that are not numbers; --task "
         "regression learns numeric scores."

@@ -13,10 +13,23 @@ from tests.training import helpers
 
 def _flags(tmp_path, *extra):
     tsv = tmp_path / "train.tsv"
-    tsv.write_text("sentence\tlabel\n" + "".join(f"w{'ab'[i % 2]} {i}\t{i % 2}\n" for i in range(16)))
+    tsv.write_text(
+        "sentence\tlabel\n" + "".join(f"w{'ab'[i % 2]} {i}\t{i % 2}\n" for i in range(16))
+    )
     return [
-        "finetune", "--task", "classification", "--train-file", str(tsv), "--batch-size", "8",
-        "--seq-length", "16", "--out", str(tmp_path / "run"), "--quiet", *extra,
+        "finetune",
+        "--task",
+        "classification",
+        "--train-file",
+        str(tsv),
+        "--batch-size",
+        "8",
+        "--seq-length",
+        "16",
+        "--out",
+        str(tmp_path / "run"),
+        "--quiet",
+        *extra,
     ]
 
 
@@ -25,9 +38,17 @@ def test_a_diverged_run_exits_non_zero_naming_the_step_and_writes_no_model(tmp_p
     from keras_bert.cli import main
 
     flags = _flags(
-        tmp_path, "--config", helpers.write_config(tmp_path / "config.json"),
-        "--vocab", helpers.write_vocab(tmp_path / "vocab.txt"), "--learning-rate", "1e30",
-        "--max-steps", "6", "--checkpoint-every", "1",
+        tmp_path,
+        "--config",
+        helpers.write_config(tmp_path / "config.json"),
+        "--vocab",
+        helpers.write_vocab(tmp_path / "vocab.txt"),
+        "--learning-rate",
+        "1e30",
+        "--max-steps",
+        "6",
+        "--checkpoint-every",
+        "1",
     )
     assert main(flags) == 1
     line = capsys.readouterr().err.splitlines()[-1]
@@ -39,9 +60,10 @@ def test_a_diverged_run_exits_non_zero_naming_the_step_and_writes_no_model(tmp_p
 
 
 def test_a_starting_checkpoint_with_nan_is_refused_by_name(tmp_path, capsys):
+    from safetensors.numpy import load_file, save_file
+
     import keras_bert
     from keras_bert.cli import main
-    from safetensors.numpy import load_file, save_file
 
     vocab = helpers.write_vocab(tmp_path / "vocab.txt")
     config = keras_bert.BertConfig.from_json(helpers.write_config(tmp_path / "config.json"))
@@ -51,25 +73,36 @@ def test_a_starting_checkpoint_with_nan_is_refused_by_name(tmp_path, capsys):
     weights["pooler.dense.bias"][0] = np.nan
     save_file(weights, os.path.join(init, "model.safetensors"))
     assert main(_flags(tmp_path, "--init-checkpoint", init, "--max-steps", "1")) == 1
-    assert capsys.readouterr().err.splitlines()[-1].startswith(
-        f"keras-bert finetune: error: Hugging Face checkpoint {init}: pooler.dense.bias holds 1 NaN "
-        "or infinite value of"
+    assert (
+        capsys.readouterr()
+        .err.splitlines()[-1]
+        .startswith(
+            f"keras-bert finetune: error: Hugging Face checkpoint {init}: pooler.dense.bias holds 1 NaN "
+            "or infinite value of"
+        )
     )
     assert not (tmp_path / "run").exists()
 
 
 def test_evaluation_gives_no_score_from_nan_logits():
-    import keras_bert
     from keras_bert.training import finetune
 
+    import keras_bert
+
     config = keras_bert.BertConfig(
-        vocab_size=helpers.VOCAB, hidden_size=16, num_layers=1, num_attention_heads=2,
-        intermediate_size=32, max_position_embeddings=helpers.SEQ_LENGTH,
+        vocab_size=helpers.VOCAB,
+        hidden_size=16,
+        num_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=helpers.SEQ_LENGTH,
     )
     model = keras_bert.BertClassifier(keras_bert.BertEncoder(config), 2)
     bias = model.weights[-1]
     bias.assign(np.array([0.0, np.nan], "float32"))
     inputs, labels = helpers.packed_examples(count=6)
     args = types.SimpleNamespace(task="classification", batch_size=4, eval_file="dev.tsv")
-    with pytest.raises(NonFiniteError, match=r"^The model's outputs on dev.tsv: logits holds 6 NaN"):
+    with pytest.raises(
+        NonFiniteError, match=r"^The model's outputs on dev.tsv: logits holds 6 NaN"
+    ):
         finetune.evaluate(args, model, inputs, labels["label"], ["0", "1"], None)

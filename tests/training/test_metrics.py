@@ -1,7 +1,6 @@
 import math
 
 import pytest
-
 from keras_bert.training import metrics
 
 
@@ -20,7 +19,11 @@ def test_classification_metrics_by_hand():
 def test_bio_entities_follow_conlleval():
     tags = ["B-PER", "I-PER", "O", "I-LOC", "I-LOC", "B-LOC", "I-PER", "O", "B-ORG"]
     assert metrics.bio_entities(tags) == [
-        ("PER", 0, 2), ("LOC", 3, 5), ("LOC", 5, 6), ("PER", 6, 7), ("ORG", 8, 9),
+        ("PER", 0, 2),
+        ("LOC", 3, 5),
+        ("LOC", 5, 6),
+        ("PER", 6, 7),
+        ("ORG", 8, 9),
     ]
 
 
@@ -49,11 +52,22 @@ def test_squad_normalization_as_the_official_script(text, normalized):
 
 
 def test_squad_scores_by_hand():
-    dataset = [{"paragraphs": [{"qas": [
-        {"id": "q1", "answers": [{"text": "Denver Broncos"}, {"text": "the Broncos"}]},
-        {"id": "q2", "answers": [{"text": "Santa Clara, California"}]},
-        {"id": "q3", "answers": [{"text": "1066"}]},
-    ]}]}]
+    dataset = [
+        {
+            "paragraphs": [
+                {
+                    "qas": [
+                        {
+                            "id": "q1",
+                            "answers": [{"text": "Denver Broncos"}, {"text": "the Broncos"}],
+                        },
+                        {"id": "q2", "answers": [{"text": "Santa Clara, California"}]},
+                        {"id": "q3", "answers": [{"text": "1066"}]},
+                    ]
+                }
+            ]
+        }
+    ]
     predictions = {"q1": "Broncos", "q2": "in Santa Clara"}
     # q1: "broncos" equals the normalized "the Broncos": EM 1, F1 1.
     # q2: "in santa clara" vs "santa clara california": common 2, p 2/3, r 2/3, F1 2/3.

@@ -58,20 +58,28 @@ def test_grouped_batches_take_texts_of_one_length_bucket_deterministically_by_st
 
 def test_a_cut_batch_has_the_loss_and_gradients_of_the_padded_batch():
     import keras
-    import keras_bert
-    from keras_bert.text.packing import trim_to_longest
     from keras_bert.training import finetune
 
+    import keras_bert
+    from keras_bert.text.packing import trim_to_longest
+
     config = keras_bert.BertConfig(
-        vocab_size=VOCAB, hidden_size=16, num_layers=2, num_attention_heads=2,
-        intermediate_size=32, max_position_embeddings=SEQ_LENGTH,
+        vocab_size=VOCAB,
+        hidden_size=16,
+        num_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=SEQ_LENGTH,
     )
     config = dataclasses.replace(config, hidden_dropout_prob=0.0, attention_dropout_prob=0.0)
     keras.utils.set_random_seed(2)
     encoder = keras_bert.BertEncoder(config)
     models = {
         "label": (keras_bert.BertClassifier(encoder, 2, dropout=0.0), finetune.classification_loss),
-        "tags": (keras_bert.BertTokenClassifier(encoder, 3, dropout=0.0), finetune.token_classification_loss),
+        "tags": (
+            keras_bert.BertTokenClassifier(encoder, 3, dropout=0.0),
+            finetune.token_classification_loss,
+        ),
     }
     inputs, labels = packed_examples(count=6, seed=3)
     inputs = {name: tf.constant(x) for name, x in inputs.items()}
@@ -84,7 +92,9 @@ def test_a_cut_batch_has_the_loss_and_gradients_of_the_padded_batch():
             with tf.GradientTape() as tape:
                 loss, _ = loss_fn(model, x, y)
             grads = tape.gradient(loss, model.trainable_variables)
-            results.append((float(loss), [tf.convert_to_tensor(g).numpy() for g in grads if g is not None]))
+            results.append(
+                (float(loss), [tf.convert_to_tensor(g).numpy() for g in grads if g is not None])
+            )
         (full_loss, full_grads), (cut_loss, cut_grads) = results
         np.testing.assert_allclose(cut_loss, full_loss, rtol=1e-6)
         assert len(cut_grads) == len(full_grads)

@@ -14,10 +14,10 @@ import time
 
 import numpy as np
 import pytest
+from keras_bert.training.data import pretraining
 
 import keras_bert
 from keras_bert.text import BertTokenizer
-from keras_bert.training.data import pretraining
 from tests.training import helpers
 
 
@@ -28,19 +28,46 @@ def workspace(tmp_path_factory):
     config = helpers.write_config(folder / "config.json")
     corpus = helpers.write_corpus(folder / "corpus.txt", num_documents=16)
     pretraining.write_pretraining_tfrecords(
-        [corpus], str(folder / "records"), BertTokenizer(vocab), seq_length=32,
-        max_predictions_per_seq=5, num_shards=2, dupe_factor=2,
+        [corpus],
+        str(folder / "records"),
+        BertTokenizer(vocab),
+        seq_length=32,
+        max_predictions_per_seq=5,
+        num_shards=2,
+        dupe_factor=2,
     )
-    return {"folder": folder, "vocab": vocab, "config": config,
-            "records": str(folder / "records" / "*.tfrecord")}
+    return {
+        "folder": folder,
+        "vocab": vocab,
+        "config": config,
+        "records": str(folder / "records" / "*.tfrecord"),
+    }
 
 
 def pretrain_flags(ws, out, *extra):
     return [
-        "pretrain", "--train-files", ws["records"], "--config", ws["config"],
-        "--vocab", ws["vocab"], "--batch-size", "8", "--seq-length", "32",
-        "--max-predictions-per-seq", "5", "--learning-rate", "1e-3", "--warmup-steps", "2",
-        "--out", str(out), "--resume", "--quiet", *extra,
+        "pretrain",
+        "--train-files",
+        ws["records"],
+        "--config",
+        ws["config"],
+        "--vocab",
+        ws["vocab"],
+        "--batch-size",
+        "8",
+        "--seq-length",
+        "32",
+        "--max-predictions-per-seq",
+        "5",
+        "--learning-rate",
+        "1e-3",
+        "--warmup-steps",
+        "2",
+        "--out",
+        str(out),
+        "--resume",
+        "--quiet",
+        *extra,
     ]
 
 
@@ -53,9 +80,20 @@ def test_mirrored_pretraining_then_finetuning(workspace):
     out = workspace["folder"] / "mirrored"
     weights = workspace["folder"] / "mirrored.npz"
     summary, _ = helpers.run_training(
-        "--weights", weights,
-        *pretrain_flags(workspace, out, "--strategy", "mirrored", "--max-steps", "16",
-                        "--steps-per-call", "4", "--checkpoint-every", "8"),
+        "--weights",
+        weights,
+        *pretrain_flags(
+            workspace,
+            out,
+            "--strategy",
+            "mirrored",
+            "--max-steps",
+            "16",
+            "--steps-per-call",
+            "4",
+            "--checkpoint-every",
+            "8",
+        ),
         logical_cpus=2,
     )
     assert summary["replicas"] == 2 and summary["replicas_identical"]
@@ -73,11 +111,38 @@ def test_mirrored_pretraining_then_finetuning(workspace):
     tsv.write_text("\n".join(lines) + "\n", encoding="utf-8")
     tuned = workspace["folder"] / "tuned"
     summary, stdout = helpers.run_training(
-        "finetune", "--task", "classification", "--train-file", tsv, "--eval-file", tsv,
-        "--label-names", "neg,pos", "--eval-every", "4", "--keep-best", "mcc",
-        "--init-checkpoint", out, "--strategy", "mirrored", "--batch-size", "8",
-        "--seq-length", "16", "--max-steps", "12", "--steps-per-call", "4",
-        "--learning-rate", "1e-3", "--warmup-steps", "0", "--out", tuned, "--quiet",
+        "finetune",
+        "--task",
+        "classification",
+        "--train-file",
+        tsv,
+        "--eval-file",
+        tsv,
+        "--label-names",
+        "neg,pos",
+        "--eval-every",
+        "4",
+        "--keep-best",
+        "mcc",
+        "--init-checkpoint",
+        out,
+        "--strategy",
+        "mirrored",
+        "--batch-size",
+        "8",
+        "--seq-length",
+        "16",
+        "--max-steps",
+        "12",
+        "--steps-per-call",
+        "4",
+        "--learning-rate",
+        "1e-3",
+        "--warmup-steps",
+        "0",
+        "--out",
+        tuned,
+        "--quiet",
         logical_cpus=2,
     )
     assert summary["replicas_identical"] and summary["losses"][-1] < summary["losses"][0]
@@ -85,7 +150,9 @@ def test_mirrored_pretraining_then_finetuning(workspace):
     metadata = keras_bert.model_dir.read_metadata(str(tuned))
     assert metadata["label_names"] == ["neg", "pos"] and metadata["task"] == "classification"
     # Evaluated at steps 4, 8 and 12; the model folder holds the best by MCC.
-    evaluations = [json.loads(line) for line in (tuned / "logs" / "history.jsonl").read_text().splitlines()]
+    evaluations = [
+        json.loads(line) for line in (tuned / "logs" / "history.jsonl").read_text().splitlines()
+    ]
     evaluations = [e for e in evaluations if "eval" in e]
     assert [e["step"] for e in evaluations] == [4, 8, 12]
     best = max(evaluations, key=lambda e: (e["eval"]["mcc"], -e["step"]))
@@ -107,11 +174,14 @@ def test_sigkill_then_resume_ends_like_an_uninterrupted_run(workspace):
         helpers.runner_command(
             "--weights", reference, *pretrain_flags(workspace, workspace["folder"] / "ref", *flags)
         ),
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     victim = subprocess.Popen(
         helpers.runner_command(*pretrain_flags(workspace, interrupted, *flags)),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         index = interrupted / "checkpoints" / "checkpoint"
@@ -150,13 +220,21 @@ def _two_workers(flags_of):
     processes = []
     try:
         for index in range(2):
-            env = dict(os.environ, TF_CONFIG=json.dumps(
-                {"cluster": cluster, "task": {"type": "worker", "index": index}}
-            ))
-            processes.append(subprocess.Popen(
-                helpers.runner_command(*flags_of(index)), env=env, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, text=True,
-            ))
+            env = dict(
+                os.environ,
+                TF_CONFIG=json.dumps(
+                    {"cluster": cluster, "task": {"type": "worker", "index": index}}
+                ),
+            )
+            processes.append(
+                subprocess.Popen(
+                    helpers.runner_command(*flags_of(index)),
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+            )
         outputs = [p.communicate(timeout=300) for p in processes]
     finally:
         for process in processes:
@@ -172,11 +250,24 @@ def _two_workers(flags_of):
 
 def test_multi_worker_mirrored_strategy_two_processes(workspace):
     out = workspace["folder"] / "multi_worker"
-    results = _two_workers(lambda index: [
-        "--weights", workspace["folder"] / f"worker{index}.npz",
-        *pretrain_flags(workspace, out, "--strategy", "multi_worker", "--max-steps", "6",
-                        "--steps-per-call", "3", "--checkpoint-every", "3"),
-    ])
+    results = _two_workers(
+        lambda index: [
+            "--weights",
+            workspace["folder"] / f"worker{index}.npz",
+            *pretrain_flags(
+                workspace,
+                out,
+                "--strategy",
+                "multi_worker",
+                "--max-steps",
+                "6",
+                "--steps-per-call",
+                "3",
+                "--checkpoint-every",
+                "3",
+            ),
+        ]
+    )
     for summary, _ in results:
         assert summary["replicas"] == 2 and summary["step"] == 6
     chief, other = (load_weights(workspace["folder"] / f"worker{i}.npz") for i in range(2))
@@ -191,16 +282,45 @@ def test_multi_worker_finetuning_evaluates_mid_run_keeps_the_best_and_stops_toge
     all-reduce; with a learning rate of 0 nothing improves after the first evaluation, so
     patience 2 stops both workers at step 6 of 20, and the model folder keeps step 2."""
     tsv = workspace["folder"] / "mw_train.tsv"
-    tsv.write_text("sentence\tlabel\n" + "".join(
-        f"{'a' if i % 2 else 'b'} x\t{i % 2}\n" for i in range(32)), encoding="utf-8")
+    tsv.write_text(
+        "sentence\tlabel\n" + "".join(f"{'a' if i % 2 else 'b'} x\t{i % 2}\n" for i in range(32)),
+        encoding="utf-8",
+    )
     out = workspace["folder"] / "mw_tuned"
-    (chief, chief_out), (other, other_out) = _two_workers(lambda index: [
-        "finetune", "--task", "classification", "--train-file", tsv, "--eval-file", tsv,
-        "--config", workspace["config"], "--vocab", workspace["vocab"],
-        "--strategy", "multi_worker", "--batch-size", "8", "--seq-length", "16",
-        "--max-steps", "20", "--learning-rate", "0", "--eval-every", "2",
-        "--keep-best", "accuracy", "--early-stopping-patience", "2", "--out", out, "--quiet",
-    ])
+    (chief, chief_out), (other, other_out) = _two_workers(
+        lambda index: [
+            "finetune",
+            "--task",
+            "classification",
+            "--train-file",
+            tsv,
+            "--eval-file",
+            tsv,
+            "--config",
+            workspace["config"],
+            "--vocab",
+            workspace["vocab"],
+            "--strategy",
+            "multi_worker",
+            "--batch-size",
+            "8",
+            "--seq-length",
+            "16",
+            "--max-steps",
+            "20",
+            "--learning-rate",
+            "0",
+            "--eval-every",
+            "2",
+            "--keep-best",
+            "accuracy",
+            "--early-stopping-patience",
+            "2",
+            "--out",
+            out,
+            "--quiet",
+        ]
+    )
     assert chief["step"] == other["step"] == 6 and chief["replicas"] == 2
     assert chief_out.count("eval at step") == 3 and "eval at step" not in other_out
     assert "no better accuracy in 2 evaluations: stopping" in chief_out
@@ -210,14 +330,36 @@ def test_multi_worker_finetuning_evaluates_mid_run_keeps_the_best_and_stops_toge
 def test_squad_finetune_end_to_end_on_real_dev_examples(workspace, shared_data):
     out = workspace["folder"] / "squad"
     summary, stdout = helpers.run_training(
-        "finetune", "--task", "squad",
-        "--train-file", os.path.join(shared_data, "squad/dev-v1.1.json"),
-        "--eval-file", os.path.join(shared_data, "squad/dev-v1.1.json"),
-        "--max-train-examples", "16", "--max-eval-examples", "8",
-        "--config", workspace["config"], "--vocab", workspace["vocab"],
-        "--strategy", "one_device", "--batch-size", "8", "--seq-length", "64",
-        "--doc-stride", "32", "--max-query-length", "16", "--max-steps", "4",
-        "--out", out, "--quiet",
+        "finetune",
+        "--task",
+        "squad",
+        "--train-file",
+        os.path.join(shared_data, "squad/dev-v1.1.json"),
+        "--eval-file",
+        os.path.join(shared_data, "squad/dev-v1.1.json"),
+        "--max-train-examples",
+        "16",
+        "--max-eval-examples",
+        "8",
+        "--config",
+        workspace["config"],
+        "--vocab",
+        workspace["vocab"],
+        "--strategy",
+        "one_device",
+        "--batch-size",
+        "8",
+        "--seq-length",
+        "64",
+        "--doc-stride",
+        "32",
+        "--max-query-length",
+        "16",
+        "--max-steps",
+        "4",
+        "--out",
+        out,
+        "--quiet",
     )
     assert summary["step"] == 4
     scores = json.loads((out / "eval_results.json").read_text())
@@ -225,15 +367,31 @@ def test_squad_finetune_end_to_end_on_real_dev_examples(workspace, shared_data):
     metadata = keras_bert.model_dir.read_metadata(str(out))
     assert metadata["task"] == "squad"
     # How the export reads contexts and answers (`export.source.resolve`).
-    assert (metadata["max_query_length"], metadata["doc_stride"], metadata["max_answer_length"]) == (16, 32, 30)
+    assert (
+        metadata["max_query_length"],
+        metadata["doc_stride"],
+        metadata["max_answer_length"],
+    ) == (16, 32, 30)
 
 
 def test_float16_with_loss_scaling_accumulation_and_xla(workspace):
     summary, _ = helpers.run_training(
-        *pretrain_flags(workspace, workspace["folder"] / "float16", "--strategy", "one_device",
-                        "--max-steps", "8", "--steps-per-call", "4", "--precision",
-                        "mixed_float16", "--accumulation-steps", "2", "--jit-compile",
-                        "--whole-word-masking"),
+        *pretrain_flags(
+            workspace,
+            workspace["folder"] / "float16",
+            "--strategy",
+            "one_device",
+            "--max-steps",
+            "8",
+            "--steps-per-call",
+            "4",
+            "--precision",
+            "mixed_float16",
+            "--accumulation-steps",
+            "2",
+            "--jit-compile",
+            "--whole-word-masking",
+        ),
     )
     assert summary["step"] == 8
     assert all(np.isfinite(summary["losses"])) and summary["losses"][-1] < summary["losses"][0]
@@ -244,20 +402,27 @@ def test_xla_single_replica_compiles_the_update_with_the_step(tmp_path):
     the weights the update applied outside XLA gives."""
     import keras
     import tensorflow as tf
-
-    from keras_bert.optimization import bert_optimizer
     from keras_bert.training import pretrain
     from keras_bert.training.strategy import resolve_strategy
     from keras_bert.training.trainer import Trainer
+
+    from keras_bert.optimization import bert_optimizer
 
     rng = np.random.default_rng(0)
     ids = rng.integers(5, 60, (8, 16)).astype("int32")
     positions = np.tile(np.array([1, 4, 7], "int32"), (8, 1))
     batch = (
-        {"input_word_ids": ids, "input_mask": np.ones_like(ids), "input_type_ids": np.zeros_like(ids),
-         "masked_lm_positions": positions},
-        {"masked_lm_ids": np.take_along_axis(ids, positions, 1), "masked_lm_weights": np.ones((8, 3), "float32"),
-         "next_sentence_labels": rng.integers(0, 2, (8, 1)).astype("int32")},
+        {
+            "input_word_ids": ids,
+            "input_mask": np.ones_like(ids),
+            "input_type_ids": np.zeros_like(ids),
+            "masked_lm_positions": positions,
+        },
+        {
+            "masked_lm_ids": np.take_along_axis(ids, positions, 1),
+            "masked_lm_weights": np.ones((8, 3), "float32"),
+            "next_sentence_labels": rng.integers(0, 2, (8, 1)).astype("int32"),
+        },
     )
     weights = {}
     for fused in (True, False):
@@ -265,15 +430,26 @@ def test_xla_single_replica_compiles_the_update_with_the_step(tmp_path):
         strategy = resolve_strategy("one_device")
         with strategy.scope():
             config = keras_bert.BertConfig(
-                vocab_size=64, hidden_size=32, num_layers=2, num_attention_heads=2,
-                intermediate_size=64, max_position_embeddings=32,
+                vocab_size=64,
+                hidden_size=32,
+                num_layers=2,
+                num_attention_heads=2,
+                intermediate_size=64,
+                max_position_embeddings=32,
             )
             model = keras_bert.BertPretrainer(keras_bert.BertEncoder(config))
             optimizer = bert_optimizer(1e-2, 100, warmup_steps=1)
         trainer = Trainer(
-            strategy, model, optimizer, pretrain.pretraining_loss,
-            lambda *_: tf.data.Dataset.from_tensors(batch).repeat(), 8, str(tmp_path / str(fused)),
-            steps_per_call=3, jit_compile=True, verbose=False,
+            strategy,
+            model,
+            optimizer,
+            pretrain.pretraining_loss,
+            lambda *_: tf.data.Dataset.from_tensors(batch).repeat(),
+            8,
+            str(tmp_path / str(fused)),
+            steps_per_call=3,
+            jit_compile=True,
+            verbose=False,
         )
         assert trainer.fuse_update
         trainer.fuse_update = fused
@@ -288,18 +464,22 @@ def test_xla_single_replica_compiles_the_update_with_the_step(tmp_path):
 def test_resuming_another_runs_checkpoint_names_the_folder_and_what_to_do(tmp_path):
     """An OUT folder whose checkpoint has another head size: one line, not TF's traceback."""
     import tensorflow as tf
-
-    from keras_bert.optimization import bert_optimizer
     from keras_bert.training import finetune
     from keras_bert.training.strategy import resolve_strategy
     from keras_bert.training.trainer import Trainer
+
+    from keras_bert.optimization import bert_optimizer
 
     inputs, labels = helpers.packed_examples(count=8)
     batch = (inputs, labels["label"])
     strategy = resolve_strategy("one_device")
     config = keras_bert.BertConfig(
-        vocab_size=helpers.VOCAB, hidden_size=16, num_layers=1, num_attention_heads=2,
-        intermediate_size=32, max_position_embeddings=helpers.SEQ_LENGTH,
+        vocab_size=helpers.VOCAB,
+        hidden_size=16,
+        num_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=helpers.SEQ_LENGTH,
     )
 
     def new_trainer(num_classes, existing="resume"):
@@ -307,9 +487,16 @@ def test_resuming_another_runs_checkpoint_names_the_folder_and_what_to_do(tmp_pa
             model = keras_bert.BertClassifier(keras_bert.BertEncoder(config), num_classes)
             optimizer = bert_optimizer(1e-3, 10, warmup_steps=1)
         return Trainer(
-            strategy, model, optimizer, finetune.classification_loss,
-            lambda *_: tf.data.Dataset.from_tensors(batch).repeat(), 8, str(tmp_path),
-            checkpoint_every=1, verbose=False, existing=existing,
+            strategy,
+            model,
+            optimizer,
+            finetune.classification_loss,
+            lambda *_: tf.data.Dataset.from_tensors(batch).repeat(),
+            8,
+            str(tmp_path),
+            checkpoint_every=1,
+            verbose=False,
+            existing=existing,
         )
 
     new_trainer(2).train(1)

@@ -13,26 +13,37 @@ from tests.training import helpers
 
 def _trainer(out, learning_rate=1e-3, keep=5):
     import tensorflow as tf
-
-    from keras_bert.optimization import bert_optimizer
     from keras_bert.training import finetune
     from keras_bert.training.strategy import resolve_strategy
     from keras_bert.training.trainer import Trainer
+
+    from keras_bert.optimization import bert_optimizer
 
     inputs, labels = helpers.packed_examples(count=8)
     batch = (inputs, labels["label"])
     strategy = resolve_strategy("one_device")
     config = keras_bert.BertConfig(
-        vocab_size=helpers.VOCAB, hidden_size=16, num_layers=1, num_attention_heads=2,
-        intermediate_size=32, max_position_embeddings=helpers.SEQ_LENGTH,
+        vocab_size=helpers.VOCAB,
+        hidden_size=16,
+        num_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=helpers.SEQ_LENGTH,
     )
     with strategy.scope():
         model = keras_bert.BertClassifier(keras_bert.BertEncoder(config), 2)
         optimizer = bert_optimizer(learning_rate, 100, warmup_steps=0)
     return Trainer(
-        strategy, model, optimizer, finetune.classification_loss,
-        lambda *_: tf.data.Dataset.from_tensors(batch).repeat(), 8, str(out),
-        checkpoint_every=1, keep_checkpoints=keep, verbose=False,
+        strategy,
+        model,
+        optimizer,
+        finetune.classification_loss,
+        lambda *_: tf.data.Dataset.from_tensors(batch).repeat(),
+        8,
+        str(out),
+        checkpoint_every=1,
+        keep_checkpoints=keep,
+        verbose=False,
     )
 
 
@@ -131,7 +142,10 @@ def test_a_broken_run_file_is_named(three_checkpoints, tmp_path):
     source, _, _ = three_checkpoints
     out = _copy(source, tmp_path / "out")
     (out / "checkpoints" / "run.json").write_text('{"task": "classifi')
-    with pytest.raises(ValueError, match=rf"^run metadata {out}/checkpoints/run.json is not valid JSON \(Unterminated string"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^run metadata {out}/checkpoints/run.json is not valid JSON \(Unterminated string",
+    ):
         _trainer(out).restore()
 
 
@@ -143,7 +157,9 @@ def test_a_checkpoint_save_on_a_full_disk_leaves_no_temporary_folder(tmp_path, m
 
     def disk_full(checkpoint_number):
         os.makedirs(os.path.join(directory, f"ckpt-{checkpoint_number}_temp"))
-        with open(os.path.join(directory, f"ckpt-{checkpoint_number}_temp", "part.tempstate1"), "wb") as f:
+        with open(
+            os.path.join(directory, f"ckpt-{checkpoint_number}_temp", "part.tempstate1"), "wb"
+        ) as f:
             f.write(b"x" * 1000)
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -158,5 +174,8 @@ def test_no_readable_checkpoint_at_all_is_one_error(three_checkpoints, tmp_path)
     out = _copy(source, tmp_path / "out")
     for data in (out / "checkpoints").glob("ckpt-*.data-*"):
         data.write_bytes(b"")
-    with pytest.raises(ValueError, match=rf"^No checkpoint in {out}/checkpoints reads back \(the newest, {out}/checkpoints/ckpt-3: "):
+    with pytest.raises(
+        ValueError,
+        match=rf"^No checkpoint in {out}/checkpoints reads back \(the newest, {out}/checkpoints/ckpt-3: ",
+    ):
         _trainer(out).restore()

@@ -159,7 +159,9 @@ def create_instances_from_document(
                     i -= len(current_chunk) - a_end
                 else:
                     is_random_next = False
-                    tokens_b = [t for j in range(a_end, len(current_chunk)) for t in current_chunk[j]]
+                    tokens_b = [
+                        t for j in range(a_end, len(current_chunk)) for t in current_chunk[j]
+                    ]
                 truncate_seq_pair(tokens_a, tokens_b, max_num_tokens, rng)
                 if tokens_a and tokens_b:
                     instances.append((tokens_a, tokens_b, is_random_next))
@@ -366,8 +368,18 @@ def write_pretraining_tfrecords(
             for path in paths
         ]
         count = _write_instances(
-            writers, input_files, tokenizer, seq_length, max_predictions_per_seq, mask_rate,
-            whole_word_masking, short_seq_prob, layout, document_window, dupe_factor, seed,
+            writers,
+            input_files,
+            tokenizer,
+            seq_length,
+            max_predictions_per_seq,
+            mask_rate,
+            whole_word_masking,
+            short_seq_prob,
+            layout,
+            document_window,
+            dupe_factor,
+            seed,
             batch_size,
         )
         if count == 0:
@@ -376,17 +388,32 @@ def write_pretraining_tfrecords(
 
 
 def _write_instances(
-    writers, input_files, tokenizer, seq_length, max_predictions_per_seq, mask_rate,
-    whole_word_masking, short_seq_prob, layout, document_window, dupe_factor, seed, batch_size,
+    writers,
+    input_files,
+    tokenizer,
+    seq_length,
+    max_predictions_per_seq,
+    mask_rate,
+    whole_word_masking,
+    short_seq_prob,
+    layout,
+    document_window,
+    dupe_factor,
+    seed,
+    batch_size,
 ):
     """Writes the instances round robin to `writers`; returns how many."""
     num_shards = len(writers)
-    masking = _masking_settings(
-        tokenizer, max_predictions_per_seq, mask_rate, whole_word_masking
-    )
+    masking = _masking_settings(tokenizer, max_predictions_per_seq, mask_rate, whole_word_masking)
     instances = generate_instances(
-        input_files, tokenizer, seq_length, short_seq_prob, layout, document_window,
-        dupe_factor, seed,
+        input_files,
+        tokenizer,
+        seq_length,
+        short_seq_prob,
+        layout,
+        document_window,
+        dupe_factor,
+        seed,
     )
     count = 0
     batch_number = 0
@@ -416,7 +443,12 @@ def _write_instances(
     for tokens_a, tokens_b, is_random_next in instances:
         batch.append(
             pack_instance(
-                tokens_a, tokens_b, is_random_next, seq_length, tokenizer.cls_id, tokenizer.sep_id,
+                tokens_a,
+                tokens_b,
+                is_random_next,
+                seq_length,
+                tokenizer.cls_id,
+                tokenizer.sep_id,
                 tokenizer.pad_id,
             )
         )
@@ -463,9 +495,7 @@ def _finish(dataset, batch_size, skip_batches, seed, prepare):
     (`prepare(batch, seed)`: parsing, masking), splits, prefetches."""
     dataset = dataset.batch(batch_size, drop_remainder=True).enumerate().skip(skip_batches)
     dataset = dataset.map(
-        lambda i, batch: _to_model_features(
-            prepare(batch, tf.stack([tf.cast(seed, tf.int64), i]))
-        ),
+        lambda i, batch: _to_model_features(prepare(batch, tf.stack([tf.cast(seed, tf.int64), i]))),
         num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=True,
     )
@@ -487,7 +517,9 @@ def _check_first_record(files, seq_length, max_predictions_per_seq, vocab_size=N
             f"{', '.join(files)} are not TFRecord files; for text pass --input-format text."
         ) from None
     if record is None:
-        raise ValueError(f"{', '.join(files)} hold no records; write them with make-pretraining-data.")
+        raise ValueError(
+            f"{', '.join(files)} hold no records; write them with make-pretraining-data."
+        )
     features = tf.train.Example.FromString(record.numpy()).features.feature
     if "input_ids" not in features or "masked_lm_positions" not in features:
         raise ValueError(
@@ -619,8 +651,16 @@ def text_dataset(
         tokenize = _tokenize_last_window_again()
         while True:
             yield from generate_instances(
-                files, tokenizer, seq_length, short_seq_prob, layout, document_window, 1,
-                seed + epoch, shard, tokenize,
+                files,
+                tokenizer,
+                seq_length,
+                short_seq_prob,
+                layout,
+                document_window,
+                1,
+                seed + epoch,
+                shard,
+                tokenize,
             )
             epoch += 1
 
@@ -646,7 +686,8 @@ def text_dataset(
                         f"from {', '.join(files)} (very long lines give few instances per pass "
                         "over the files; write TFRecords once with make-pretraining-data to "
                         "train at full speed)",
-                        file=sys.stderr, flush=True,
+                        file=sys.stderr,
+                        flush=True,
                     )
                 reported, made_at_report = now, made
 
@@ -655,10 +696,11 @@ def text_dataset(
         for name in INSTANCE_FEATURES
     }
     dataset = tf.data.Dataset.from_generator(packed, output_signature=signature)
-    masking = _masking_settings(
-        tokenizer, max_predictions_per_seq, mask_rate, whole_word_masking
-    )
+    masking = _masking_settings(tokenizer, max_predictions_per_seq, mask_rate, whole_word_masking)
     return _finish(
-        dataset, batch_size, skip_batches, seed,
+        dataset,
+        batch_size,
+        skip_batches,
+        seed,
         lambda batch, batch_seed: _mask(batch, batch_seed, masking),
     )

@@ -34,9 +34,9 @@ import numpy as np
 import tensorflow as tf
 
 from keras_bert.models.token_classifier import IGNORE_LABEL
-from keras_bert.text_file import read_lines, read_text
 from keras_bert.text import pack_inputs, pack_windows
 from keras_bert.text.packing import values_at_windows
+from keras_bert.text_file import read_lines, read_text
 
 TEXT_COLUMN_CANDIDATES = (
     ("sentence1", "sentence2"),
@@ -82,7 +82,9 @@ def read_tsv(path, text_columns=None, label_column="label"):
     if text_columns:
         missing = [c for c in text_columns if c not in header]
         if missing:
-            raise ValueError(f"{path} has no column {', '.join(missing)}; its columns are {header}.")
+            raise ValueError(
+                f"{path} has no column {', '.join(missing)}; its columns are {header}."
+            )
     else:
         text_columns = next(
             (c for c in TEXT_COLUMN_CANDIDATES if all(name in header for name in c)), None
@@ -243,8 +245,10 @@ def _check_field(values, name, kind, path, where, text, question_id=None):
             line = f" (line {text.count(chr(10), 0, found) + 1})"
     described = {str: "a string", int: "an integer", list: "a list"}
     kinds = " or ".join(described[k] for k in (kind if isinstance(kind, tuple) else (kind,)))
-    got = f"no {name!r}" if not isinstance(values, dict) or name not in values else (
-        f"{name!r} {value!r}"
+    got = (
+        f"no {name!r}"
+        if not isinstance(values, dict) or name not in values
+        else (f"{name!r} {value!r}")
     )
     raise ValueError(f"{path}: {where}{line} has {got}, not {kinds}; fix that field of the file.")
 
@@ -258,6 +262,7 @@ def squad_examples(articles, limit=None, training=False, source="SQuAD data"):
     a line on stderr gives their count and the first few. Evaluation keeps every example (its
     answers are only compared as texts).
     """
+
     def every_example():
         for article in articles:
             for paragraph in article["paragraphs"]:
@@ -339,7 +344,9 @@ def squad_features(
     # Each context once (a SQuAD paragraph has about 5 questions), then gathered per question.
     row_of_context = {}
     rows = [row_of_context.setdefault(e["context"], len(row_of_context)) for e in examples]
-    ids, _, starts, ends = tokenizer.tokenize_with_word_offsets(tf.constant(list(row_of_context), tf.string))
+    ids, _, starts, ends = tokenizer.tokenize_with_word_offsets(
+        tf.constant(list(row_of_context), tf.string)
+    )
     answers = _answer_pieces(examples, rows, starts.to_list(), ends.to_list(), training)
     parts = []
     for first in range(0, max(len(examples), 1), _SQUAD_CHUNK):  # no examples: 0 windows
@@ -347,15 +354,22 @@ def squad_features(
         part_rows = tf.constant(rows[first : first + _SQUAD_CHUNK], tf.int32)
         inputs, windows = pack_windows(
             tokenizer.tokenize(tf.constant([e["question"] for e in part], tf.string)),
-            tf.gather(ids, part_rows), seq_length, doc_stride, max_query_length,
-            tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
+            tf.gather(ids, part_rows),
+            seq_length,
+            doc_stride,
+            max_query_length,
+            tokenizer.cls_id,
+            tokenizer.sep_id,
+            tokenizer.pad_id,
         )
         example, piece = windows["example"], windows["context_piece"]
         window = {name: x.numpy() for name, x in inputs.items()}
         window["example_index"] = example.numpy() + first
         window["max_context"] = windows["max_context"].numpy()
         for name, offsets in (("starts", starts), ("ends", ends)):
-            window[name] = values_at_windows(tf.gather(offsets, part_rows), example, piece, -1).numpy()
+            window[name] = values_at_windows(
+                tf.gather(offsets, part_rows), example, piece, -1
+            ).numpy()
         piece = piece.numpy()
         for label, answer_piece in zip(("start_positions", "end_positions"), answers):
             hit = piece == answer_piece[window["example_index"]][:, np.newaxis]
@@ -388,7 +402,9 @@ def _answer_pieces(examples, rows, starts, ends, training):
     return first, last
 
 
-def decode_squad(examples, features, start_logits, end_logits, n_best_size=20, max_answer_length=30):
+def decode_squad(
+    examples, features, start_logits, end_logits, n_best_size=20, max_answer_length=30
+):
     """n-best decoding: `{question_id: answer text}` (the best span over each example's windows).
 
     A span is valid when both ends are context pieces, the start is in the window where it has
@@ -425,15 +441,19 @@ def decode_squad(examples, features, start_logits, end_logits, n_best_size=20, m
 def _tfds_directory(name, data_dir):
     """The prepared folder of a TFDS data set (`DATA_DIR/NAME/VERSION`), or a clear error."""
     if name not in TFDS_DATASETS:
-        raise ValueError(f"Unknown data set {name!r}; the tfds names known are {sorted(TFDS_DATASETS)}.")
+        raise ValueError(
+            f"Unknown data set {name!r}; the tfds names known are {sorted(TFDS_DATASETS)}."
+        )
     data_dir = data_dir or os.environ.get(
         "TFDS_DATA_DIR", os.path.join(os.path.expanduser("~"), "tensorflow_datasets")
     )
     base = os.path.join(data_dir, name)
     versions = sorted(
-        (v for v in (os.listdir(base) if os.path.isdir(base) else []) if os.path.isfile(
-            os.path.join(base, v, "dataset_info.json")
-        )),
+        (
+            v
+            for v in (os.listdir(base) if os.path.isdir(base) else [])
+            if os.path.isfile(os.path.join(base, v, "dataset_info.json"))
+        ),
         key=lambda v: [int(x) for x in v.split(".") if x.isdigit()],
     )
     if not versions:

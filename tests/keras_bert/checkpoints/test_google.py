@@ -11,7 +11,11 @@ from tests.keras_bert.model_weights import google_named_weights, random_inputs, 
 from tests.keras_bert.numpy_bert import numpy_bert_forward, numpy_mlm_logits, numpy_nsp_logits
 
 CONFIG = BertConfig(
-    vocab_size=31, hidden_size=16, num_layers=2, num_attention_heads=2, intermediate_size=20,
+    vocab_size=31,
+    hidden_size=16,
+    num_layers=2,
+    num_attention_heads=2,
+    intermediate_size=20,
     max_position_embeddings=16,
 )
 
@@ -102,7 +106,10 @@ def test_released_index_does_not_fit_another_size(shared_data):
     model = BertEncoder(config.replace(num_layers=1, vocab_size=100))
     with pytest.raises(ValueError) as e:
         check_google_checkpoint(model, os.path.join(folder, "bert_model.ckpt"))
-    assert "bert/embeddings/word_embeddings is [30522, 512] in the checkpoint but the model needs [100, 512]" in str(e.value)
+    assert (
+        "bert/embeddings/word_embeddings is [30522, 512] in the checkpoint but the model needs [100, 512]"
+        in str(e.value)
+    )
 
 
 def _random_pretrainer(seed=0):
@@ -166,11 +173,15 @@ def test_unknown_variables_are_an_error(tmp_path):
     )
     with pytest.raises(ValueError) as e:
         keras_bert.from_pretrained(str(tmp_path), task="pretraining")
-    assert "has 1 variable(s) the model has no place for: bert/encoder/layer_0/extra/kernel;" in str(e.value)
+    assert (
+        "has 1 variable(s) the model has no place for: bert/encoder/layer_0/extra/kernel;"
+        in str(e.value)
+    )
 
 
 @pytest.mark.parametrize(
-    "head", [("output_weights", "output_bias"), ("cls/squad/output_weights", "cls/squad/output_bias")]
+    "head",
+    [("output_weights", "output_bias"), ("cls/squad/output_weights", "cls/squad/output_bias")],
 )
 def test_encoder_loads_from_a_fine_tuned_checkpoint(tmp_path, head):
     # What run_classifier.py / run_squad.py save: the encoder, Adam's slots and the task head.
@@ -180,8 +191,11 @@ def test_encoder_loads_from_a_fine_tuned_checkpoint(tmp_path, head):
     prefix = str(tmp_path / "bert_model.ckpt")
     reader = tf.train.load_checkpoint(prefix)
     names = [name for name, _ in tf.train.list_variables(prefix)]
-    extra = {head[0]: np.ones((2, CONFIG.hidden_size), "float32"), head[1]: np.ones((2,), "float32"),
-             head[0] + "/adam_m": np.ones((2, CONFIG.hidden_size), "float32")}
+    extra = {
+        head[0]: np.ones((2, CONFIG.hidden_size), "float32"),
+        head[1]: np.ones((2,), "float32"),
+        head[0] + "/adam_m": np.ones((2, CONFIG.hidden_size), "float32"),
+    }
     tf.raw_ops.SaveV2(
         prefix=prefix,
         tensor_names=names + list(extra),

@@ -81,7 +81,7 @@ def _assert_same_weights(model_a, model_b):
 
 
 def test_bert_model_layout_without_prefix(tmp_path, tensors, pretrainer):
-    base = {k[len("bert."):]: v for k, v in tensors.items() if k.startswith("bert.")}
+    base = {k[len("bert.") :]: v for k, v in tensors.items() if k.startswith("bert.")}
     folder = _write(tmp_path, base)
     _assert_same_weights(keras_bert.from_pretrained(folder), pretrainer.encoder)
     with pytest.raises(ValueError) as e:
@@ -122,7 +122,9 @@ def test_masked_lm_checkpoint_loads_without_pooler_and_nsp_head(tmp_path, tensor
 
 def test_old_layer_norm_names_and_tied_decoder(tmp_path, tensors, pretrainer):
     old = {
-        k.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta"): v
+        k.replace("LayerNorm.weight", "LayerNorm.gamma").replace(
+            "LayerNorm.bias", "LayerNorm.beta"
+        ): v
         for k, v in tensors.items()
     }
     old["cls.predictions.decoder.weight"] = tensors["bert.embeddings.word_embeddings.weight"]
@@ -144,7 +146,7 @@ def test_old_layer_norm_names_and_tied_decoder(tmp_path, tensors, pretrainer):
 
 
 def test_sentence_transformers_folders(tmp_path, tensors, pretrainer):
-    base = {k[len("bert."):]: v for k, v in tensors.items() if k.startswith("bert.")}
+    base = {k[len("bert.") :]: v for k, v in tensors.items() if k.startswith("bert.")}
     old_style = tmp_path / "old"
     _write(old_style / "0_Transformer", base)
     (old_style / "modules.json").write_text("[]")
@@ -153,8 +155,18 @@ def test_sentence_transformers_folders(tmp_path, tensors, pretrainer):
     new_style = tmp_path / "new"
     _write(new_style / "transformer", base)
     modules = [
-        {"idx": 0, "name": "0", "path": "transformer", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {
+            "idx": 0,
+            "name": "0",
+            "path": "transformer",
+            "type": "sentence_transformers.models.Transformer",
+        },
+        {
+            "idx": 1,
+            "name": "1",
+            "path": "1_Pooling",
+            "type": "sentence_transformers.models.Pooling",
+        },
     ]
     (new_style / "modules.json").write_text(json.dumps(modules))
     _assert_same_weights(keras_bert.from_pretrained(str(new_style)), pretrainer.encoder)
@@ -267,7 +279,11 @@ def test_auto_task_follows_the_heads_present(tmp_path, tensors):
     ]
     for i, (head, architecture, cls) in enumerate(cases):
         folder, _, _ = _fine_tuned(
-            tmp_path / str(i), tensors, head, 2, architecture=architecture,
+            tmp_path / str(i),
+            tensors,
+            head,
+            2,
+            architecture=architecture,
             pooler=cls is BertClassifier,
         )
         assert type(keras_bert.from_pretrained(folder, task="auto")) is cls, (head, architecture)
@@ -311,7 +327,9 @@ def test_bfloat16_and_float16_checkpoints_load_as_float32(tmp_path, tensors):
 
 def test_unknown_keys_are_an_error(tmp_path, tensors):
     decoder = dict(tensors)  # BERT as a decoder: cross-attention keras-bert does not have
-    decoder["bert.encoder.layer.0.crossattention.self.query.weight"] = np.zeros((32, 32), np.float32)
+    decoder["bert.encoder.layer.0.crossattention.self.query.weight"] = np.zeros(
+        (32, 32), np.float32
+    )
     folder = _write(tmp_path, decoder)
     with pytest.raises(ValueError) as e:
         keras_bert.from_pretrained(folder)
@@ -357,15 +375,20 @@ def test_round_trip_pretrainer_uses_transformers_names(tmp_path, tensors):
 
 def test_round_trip_encoder_as_bert_model(tmp_path, tensors):
     config = BertConfig(
-        vocab_size=40, hidden_size=16, num_layers=1, num_attention_heads=4,
-        intermediate_size=24, hidden_act="gelu_tanh", max_position_embeddings=20,
+        vocab_size=40,
+        hidden_size=16,
+        num_layers=1,
+        num_attention_heads=4,
+        intermediate_size=24,
+        hidden_act="gelu_tanh",
+        max_position_embeddings=20,
     )
     encoder = BertEncoder(config)
     randomize_weights(encoder, seed=8)
     keras_bert.save_pretrained(encoder, str(tmp_path), format="huggingface")
     written = load_file(str(tmp_path / "model.safetensors"))
     assert sorted(written) == sorted(
-        k[len("bert."):] for k in tensors if k.startswith("bert.") and ".layer.1." not in k
+        k[len("bert.") :] for k in tensors if k.startswith("bert.") and ".layer.1." not in k
     )
     with open(tmp_path / "config.json") as f:
         values = json.load(f)
@@ -385,7 +408,10 @@ def test_shape_mismatch_with_the_config(tmp_path, tensors):
     with pytest.raises(ValueError) as e:
         keras_bert.from_pretrained(folder)
     message = str(e.value)
-    assert "encoder.layer.0.intermediate.dense.weight is [37, 32] in the checkpoint but the model needs [40, 32]" in message
+    assert (
+        "encoder.layer.0.intermediate.dense.weight is [37, 32] in the checkpoint but the model needs [40, 32]"
+        in message
+    )
     assert "\n" not in message
 
 

@@ -7,8 +7,13 @@ from keras_bert.checkpoints import from_keras_hub, to_keras_hub
 from tests.keras_bert.model_weights import random_inputs, randomize_weights
 
 CONFIG = BertConfig(
-    vocab_size=37, hidden_size=16, num_layers=2, num_attention_heads=4, intermediate_size=24,
-    max_position_embeddings=20, hidden_act="gelu_tanh",
+    vocab_size=37,
+    hidden_size=16,
+    num_layers=2,
+    num_attention_heads=4,
+    intermediate_size=24,
+    max_position_embeddings=20,
+    hidden_act="gelu_tanh",
 )
 
 
@@ -49,7 +54,9 @@ def test_round_trip_through_keras_hub_is_exact(encoder, backbone):
 
 
 def test_other_numerics_are_refused():
-    with pytest.raises(ValueError, match="this encoder has hidden_act 'gelu_erf' and layer_norm_eps 1e-12"):
+    with pytest.raises(
+        ValueError, match="this encoder has hidden_act 'gelu_erf' and layer_norm_eps 1e-12"
+    ):
         to_keras_hub(BertEncoder(CONFIG.replace(hidden_act="gelu_erf")))
 
 

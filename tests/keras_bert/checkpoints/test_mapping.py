@@ -9,7 +9,11 @@ from keras_bert.checkpoints.mapping import bert_weights, check_names, load_weigh
 from tests.keras_bert.model_weights import google_named_weights, randomize_weights
 
 CONFIG = BertConfig(
-    vocab_size=23, hidden_size=8, num_layers=2, num_attention_heads=2, intermediate_size=12,
+    vocab_size=23,
+    hidden_size=8,
+    num_layers=2,
+    num_attention_heads=2,
+    intermediate_size=12,
     max_position_embeddings=16,
 )
 
@@ -49,8 +53,14 @@ def test_file_layout_round_trips_to_keras(pretrainer):
     [
         ("bert/embeddings/word_embeddings", "embeddings.word_embeddings.weight"),
         ("bert/embeddings/LayerNorm/gamma", "embeddings.LayerNorm.weight"),
-        ("bert/encoder/layer_1/attention/self/query/kernel", "encoder.layer.1.attention.self.query.weight"),
-        ("bert/encoder/layer_0/attention/output/LayerNorm/beta", "encoder.layer.0.attention.output.LayerNorm.bias"),
+        (
+            "bert/encoder/layer_1/attention/self/query/kernel",
+            "encoder.layer.1.attention.self.query.weight",
+        ),
+        (
+            "bert/encoder/layer_0/attention/output/LayerNorm/beta",
+            "encoder.layer.0.attention.output.LayerNorm.bias",
+        ),
         ("bert/encoder/layer_0/output/dense/bias", "encoder.layer.0.output.dense.bias"),
         ("bert/pooler/dense/kernel", "pooler.dense.weight"),
         ("cls/predictions/output_bias", "cls.predictions.bias"),
@@ -109,7 +119,9 @@ def test_shape_mismatch_names_the_variable_and_both_shapes(pretrainer):
 def test_leftovers_are_an_error_but_skipped_and_unused_names_are_not(pretrainer):
     shapes = _shapes(pretrainer)
     shapes.update({"x/adam_m": (1,), "cls/extra": (2,), "other/thing": (3,)})
-    with pytest.raises(ValueError, match=r"has 2 variable\(s\) the model has no place for: cls/extra, other/thing;"):
+    with pytest.raises(
+        ValueError, match=r"has 2 variable\(s\) the model has no place for: cls/extra, other/thing;"
+    ):
         check_names(google_weights(pretrainer), shapes, "ckpt", skip=lambda n: n.endswith("adam_m"))
     check_names(
         google_weights(pretrainer),
@@ -129,7 +141,10 @@ def test_nothing_is_assigned_when_a_tie_fails():
     shapes = {name: v.shape for name, v in values.items()}
     with pytest.raises(ValueError, match="tied differs from bert/embeddings/word_embeddings"):
         load_weights(
-            google_weights(model), shapes, values.__getitem__, "ckpt",
+            google_weights(model),
+            shapes,
+            values.__getitem__,
+            "ckpt",
             ties={"tied": "bert/embeddings/word_embeddings"},
         )
     for w, old in zip(model.weights, before):

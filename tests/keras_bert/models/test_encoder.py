@@ -106,8 +106,11 @@ def test_padding_does_not_change_real_positions():
     randomize_weights(encoder, seed=5)
     rng = np.random.default_rng(6)
     ids = rng.integers(1, config.vocab_size, (1, 7)).astype("int32")
-    short = {"input_word_ids": ids, "input_mask": np.ones((1, 7), "int32"),
-             "input_type_ids": np.zeros((1, 7), "int32")}
+    short = {
+        "input_word_ids": ids,
+        "input_mask": np.ones((1, 7), "int32"),
+        "input_type_ids": np.zeros((1, 7), "int32"),
+    }
     padded = {
         "input_word_ids": np.pad(ids, ((0, 0), (0, 9)), constant_values=0),
         "input_mask": np.pad(short["input_mask"], ((0, 0), (0, 9))),
@@ -119,7 +122,8 @@ def test_padding_does_not_change_real_positions():
     b = np.array(encoder(padded)["sequence_output"])[:, :7]
     np.testing.assert_allclose(a, b, atol=1e-5)
     np.testing.assert_allclose(
-        np.array(encoder(short)["pooled_output"]), np.array(encoder(padded)["pooled_output"]),
+        np.array(encoder(short)["pooled_output"]),
+        np.array(encoder(padded)["pooled_output"]),
         atol=1e-5,
     )
 
@@ -163,8 +167,11 @@ def test_save_and_load_gives_identical_outputs(tmp_path):
 
 def test_layers_round_trip_through_get_config():
     encoder = BertEncoder(BertConfig(**TINY))
-    for layer in [encoder.embeddings, encoder.transformer_layers[0],
-                  encoder.transformer_layers[0].attention]:
+    for layer in [
+        encoder.embeddings,
+        encoder.transformer_layers[0],
+        encoder.transformer_layers[0].attention,
+    ]:
         clone = type(layer).from_config(layer.get_config())
         assert clone.get_config() == layer.get_config()
 

@@ -10,7 +10,11 @@ from tests.keras_bert.models.block_widths import last_block_widths
 from tests.keras_bert.numpy_bert import numpy_bert_forward, numpy_mlm_logits, numpy_nsp_logits
 
 CONFIG = BertConfig(
-    vocab_size=61, hidden_size=32, num_layers=2, num_attention_heads=4, intermediate_size=48,
+    vocab_size=61,
+    hidden_size=32,
+    num_layers=2,
+    num_attention_heads=4,
+    intermediate_size=48,
     max_position_embeddings=32,
 )
 
@@ -38,8 +42,9 @@ def test_heads_and_losses_match_hand_computation():
     x, y = _batch(seed=1)
     out = pretrainer(x)
     weights = google_named_weights(pretrainer.encoder, pretrainer)
-    ref = numpy_bert_forward(weights, CONFIG, x["input_word_ids"], x["input_mask"],
-                             x["input_type_ids"])
+    ref = numpy_bert_forward(
+        weights, CONFIG, x["input_word_ids"], x["input_mask"], x["input_type_ids"]
+    )
     mlm = numpy_mlm_logits(weights, CONFIG, ref["sequence_output"], x["masked_lm_positions"])
     nsp = numpy_nsp_logits(weights, ref["pooled_output"])
     np.testing.assert_allclose(np.array(out["mlm_logits"]), mlm, rtol=1e-5, atol=1e-5)
@@ -108,11 +113,15 @@ def test_last_block_runs_at_cls_and_masked_positions_only_with_the_same_gradient
     np.testing.assert_allclose(float(ours_loss), float(want_loss), rtol=1e-6)
     for variable, got, expected in zip(pretrainer.trainable_variables, ours_grads, want_grads):
         np.testing.assert_allclose(
-            tf.convert_to_tensor(got), tf.convert_to_tensor(expected), atol=1e-5,
+            tf.convert_to_tensor(got),
+            tf.convert_to_tensor(expected),
+            atol=1e-5,
             err_msg=variable.path,
         )
 
-    assert last_block_widths(pretrainer.encoder, lambda: pretrainer(x)) == [1 + x["masked_lm_positions"].shape[1]]
+    assert last_block_widths(pretrainer.encoder, lambda: pretrainer(x)) == [
+        1 + x["masked_lm_positions"].shape[1]
+    ]
 
 
 def test_mlm_output_projection_is_tied_to_word_embeddings():
@@ -141,21 +150,26 @@ def test_mlm_loss_falls_when_fit():
     rng = np.random.default_rng(0)
     n, seq_len, max_pred = 512, 12, 2
     ids = _synthetic_corpus(n, seq_len, CONFIG.vocab_size, rng)
-    positions = np.stack([rng.choice(np.arange(1, seq_len), max_pred, replace=False)
-                          for _ in range(n)]).astype("int32")
+    positions = np.stack(
+        [rng.choice(np.arange(1, seq_len), max_pred, replace=False) for _ in range(n)]
+    ).astype("int32")
     labels = np.take_along_axis(ids, positions, 1)
     masked = ids.copy()
     np.put_along_axis(masked, positions, 4, 1)
     features = {
-        "input_ids": masked, "input_mask": np.ones_like(ids), "segment_ids": np.zeros_like(ids),
-        "masked_lm_positions": positions, "masked_lm_ids": labels,
+        "input_ids": masked,
+        "input_mask": np.ones_like(ids),
+        "segment_ids": np.zeros_like(ids),
+        "masked_lm_positions": positions,
+        "masked_lm_ids": labels,
         "masked_lm_weights": np.ones((n, max_pred), "float32"),
         "next_sentence_labels": np.zeros((n, 1), "int32"),
     }
     ds = tf.data.Dataset.from_tensor_slices(features).map(split_pretraining_features)
     ds = ds.shuffle(n, seed=0).batch(32).repeat()
-    pretrainer = BertPretrainer(BertEncoder(CONFIG.replace(hidden_dropout_prob=0.0,
-                                                           attention_dropout_prob=0.0)))
+    pretrainer = BertPretrainer(
+        BertEncoder(CONFIG.replace(hidden_dropout_prob=0.0, attention_dropout_prob=0.0))
+    )
     pretrainer.compile(optimizer=keras.optimizers.Adam(2e-3))
     history = pretrainer.fit(ds, steps_per_epoch=50, epochs=6, verbose=0).history
     assert history["mlm_loss"][0] > 3.0
@@ -165,10 +179,16 @@ def test_mlm_loss_falls_when_fit():
 
 def test_split_pretraining_features_names_what_is_missing():
     with pytest.raises(KeyError, match="Pretraining features lack masked_lm_weights"):
-        split_pretraining_features({
-            "input_ids": 0, "input_mask": 0, "segment_ids": 0, "masked_lm_positions": 0,
-            "masked_lm_ids": 0, "next_sentence_labels": 0,
-        })
+        split_pretraining_features(
+            {
+                "input_ids": 0,
+                "input_mask": 0,
+                "segment_ids": 0,
+                "masked_lm_positions": 0,
+                "masked_lm_ids": 0,
+                "next_sentence_labels": 0,
+            }
+        )
 
 
 def test_pretrainer_refuses_a_loss_and_round_trips(tmp_path):

@@ -17,7 +17,11 @@ from tests.keras_bert.model_weights import random_inputs, randomize_weights
 from tests.keras_bert.models.block_widths import last_block_widths
 
 CONFIG = BertConfig(
-    vocab_size=50, hidden_size=32, num_layers=2, num_attention_heads=4, intermediate_size=48,
+    vocab_size=50,
+    hidden_size=32,
+    num_layers=2,
+    num_attention_heads=4,
+    intermediate_size=48,
     max_position_embeddings=32,
 )
 
@@ -32,8 +36,11 @@ def _separable_data(n=64, seq_len=8, seed=0):
     ids = rng.integers(10, CONFIG.vocab_size, (n, seq_len)).astype("int32")
     labels = rng.integers(0, 2, n).astype("int32")
     ids[labels == 1, 3] = 7
-    x = {"input_word_ids": ids, "input_mask": np.ones_like(ids),
-         "input_type_ids": np.zeros_like(ids)}
+    x = {
+        "input_word_ids": ids,
+        "input_mask": np.ones_like(ids),
+        "input_type_ids": np.zeros_like(ids),
+    }
     return x, labels
 
 
@@ -136,7 +143,10 @@ def test_task_models_save_and_load(tmp_path, make):
     [
         (lambda e: BertClassifier(e, 3), lambda n, s: np.arange(n) % 3),
         (lambda e: BertTokenClassifier(e, 4), lambda n, s: np.arange(n * s).reshape(n, s) % 4),
-        (BertSpanQA, lambda n, s: {"start_positions": np.arange(n) % s, "end_positions": np.arange(n) % s}),
+        (
+            BertSpanQA,
+            lambda n, s: {"start_positions": np.arange(n) % s, "end_positions": np.arange(n) % s},
+        ),
     ],
 )
 def test_compiled_task_models_reload_compiled_with_their_optimizer_state(tmp_path, make, labels):
@@ -163,13 +173,18 @@ def test_span_qa_labels_by_squad_names_take_metrics_and_sample_weights():
     y = {"start_positions": np.array([6, 4, 0, 2]), "end_positions": np.array([7, 5, 0, 3])}
     model.compile(metrics={"start_logits": "accuracy", "end_logits": "accuracy"})
     outputs = model.predict(x, verbose=0)
-    result = model.evaluate(x, y, sample_weight=np.array([1.0, 1.0, 0.0, 0.0]), verbose=0,
-                            return_dict=True)
+    result = model.evaluate(
+        x, y, sample_weight=np.array([1.0, 1.0, 0.0, 0.0]), verbose=0, return_dict=True
+    )
     for name in ("start", "end"):  # `metrics` are unweighted in Keras; the loss is weighted
         hits = outputs[f"{name}_logits"].argmax(-1) == y[f"{name}_positions"]
         np.testing.assert_allclose(result[f"{name}_logits_accuracy"], hits.mean(), atol=1e-6)
-    halves = model.evaluate({k: v[:2] for k, v in x.items()}, {k: v[:2] for k, v in y.items()},
-                            verbose=0, return_dict=True)
+    halves = model.evaluate(
+        {k: v[:2] for k, v in x.items()},
+        {k: v[:2] for k, v in y.items()},
+        verbose=0,
+        return_dict=True,
+    )
     # Keras' "sum_over_batch_size": the weighted sum over the 4 examples, over 4.
     np.testing.assert_allclose(result["loss"], halves["loss"] / 2, rtol=1e-5)
 

@@ -26,7 +26,9 @@ def check_row_invariants(ids, out, max_pred, word_starts=None):
         assert weights[:n].tolist() == [1.0] * n and weights[n:].sum() == 0
         assert list(positions) == sorted(set(positions)) and set(positions) <= set(candidates)
         assert out["masked_lm_ids"][i][:n].tolist() == ids[i][positions].tolist()
-        assert out["masked_lm_positions"][i][n:].sum() == 0 and out["masked_lm_ids"][i][n:].sum() == 0
+        assert (
+            out["masked_lm_positions"][i][n:].sum() == 0 and out["masked_lm_ids"][i][n:].sum() == 0
+        )
         unchosen = [j for j in range(ids.shape[1]) if j not in set(positions)]
         assert out["input_word_ids"][i][unchosen].tolist() == ids[i][unchosen].tolist()
         replaced = out["input_word_ids"][i][positions]
@@ -118,7 +120,11 @@ def test_rows_without_tokens_predict_nothing_and_short_rows_pad():
 
 def test_works_in_tf_data_map():
     ids, _ = packed(8, 16, np.random.default_rng(4))
-    ds = tf.data.Dataset.from_tensor_slices(ids).batch(4).map(lambda x: mask_for_mlm(x, VOCAB, MASK, SPECIAL, 4, seed=(1, 2)))
+    ds = (
+        tf.data.Dataset.from_tensor_slices(ids)
+        .batch(4)
+        .map(lambda x: mask_for_mlm(x, VOCAB, MASK, SPECIAL, 4, seed=(1, 2)))
+    )
     batches = list(ds)
     assert batches[0]["masked_lm_positions"].shape == (4, 4)
 

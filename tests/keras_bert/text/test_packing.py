@@ -100,7 +100,14 @@ def test_pack_of_several_segments_of_words_at_a_tensor_seq_length(segments, seq_
 
 @settings(max_examples=30, deadline=None)
 @given(
-    st.lists(st.tuples(st.lists(st.integers(1000, 2000), max_size=12), st.lists(st.integers(1000, 2000), max_size=12)), min_size=1, max_size=5),
+    st.lists(
+        st.tuples(
+            st.lists(st.integers(1000, 2000), max_size=12),
+            st.lists(st.integers(1000, 2000), max_size=12),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
     st.integers(3, 16),
     st.booleans(),
 )
@@ -129,7 +136,9 @@ def test_bad_arguments():
     seg = tf.ragged.constant([[1]])
     with pytest.raises(ValueError, match="pack_inputs takes at least one segment, got none"):
         pack_inputs([], 8, CLS, SEP)
-    with pytest.raises(ValueError, match="seq_length=2 leaves no room for the 3 special tokens of 2 segment"):
+    with pytest.raises(
+        ValueError, match="seq_length=2 leaves no room for the 3 special tokens of 2 segment"
+    ):
         pack_inputs([seg, seg], 2, CLS, SEP)
     with pytest.raises(tf.errors.InvalidArgumentError, match="no room for the 4 special tokens"):
         pack_inputs([seg, seg, seg], tf.constant(3), CLS, SEP)
@@ -154,42 +163,69 @@ def test_trim_to_longest_keeps_every_real_token():
     assert trim_to_longest(empty, empty["input_mask"])["input_mask"].shape == (0, 1)
 
 
-@pytest.mark.parametrize("seq_length, doc_stride, max_question_length", [(64, 16, 20), (48, 128, 8), (40, 5, 12)])
-def test_pack_windows_are_run_squads_windows(shared_data, seq_length, doc_stride, max_question_length):
+@pytest.mark.parametrize(
+    "seq_length, doc_stride, max_question_length", [(64, 16, 20), (48, 128, 8), (40, 5, 12)]
+)
+def test_pack_windows_are_run_squads_windows(
+    shared_data, seq_length, doc_stride, max_question_length
+):
     """The in-graph windows equal a plain-Python `run_squad.py` (`tests.reference_squad`):
     the same ids, masks, type ids, pair of each window, context pieces and max-context
     positions."""
-    from keras_bert.text import BertTokenizer, pack_windows
     from keras_bert.training.data import tasks
+
+    from keras_bert.text import BertTokenizer, pack_windows
     from tests.keras_bert.text.conftest import UNCASED_VOCAB
     from tests.reference_squad import squad_windows
 
     tokenizer = BertTokenizer(os.path.join(shared_data, *UNCASED_VOCAB))
-    examples = tasks.squad_examples(tasks.read_squad(os.path.join(shared_data, "squad", "dev-v1.1.json")), limit=400)[::40]
+    examples = tasks.squad_examples(
+        tasks.read_squad(os.path.join(shared_data, "squad", "dev-v1.1.json")), limit=400
+    )[::40]
     examples.append({"id": "empty", "question": "who?", "context": "", "answers": []})
-    questions, contexts = (tokenizer.tokenize(tf.constant([e[key] for e in examples])) for key in ("question", "context"))
+    questions, contexts = (
+        tokenizer.tokenize(tf.constant([e[key] for e in examples]))
+        for key in ("question", "context")
+    )
     want = [
         (example, window)
         for example, (question, context) in enumerate(zip(questions.to_list(), contexts.to_list()))
         for window in squad_windows(
-            question, context, seq_length, doc_stride, max_question_length,
-            tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
+            question,
+            context,
+            seq_length,
+            doc_stride,
+            max_question_length,
+            tokenizer.cls_id,
+            tokenizer.sep_id,
+            tokenizer.pad_id,
         )
     ]
     got, windows = pack_windows(
-        questions, contexts, seq_length, doc_stride, max_question_length,
-        tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
+        questions,
+        contexts,
+        seq_length,
+        doc_stride,
+        max_question_length,
+        tokenizer.cls_id,
+        tokenizer.sep_id,
+        tokenizer.pad_id,
     )
     assert len(want) > 2 * len(examples)  # most contexts take several windows
     assert windows["example"].numpy().tolist() == [example for example, _ in want]
     for name in ("input_word_ids", "input_mask", "input_type_ids"):
         np.testing.assert_array_equal(got[name].numpy(), [w[name] for _, w in want], err_msg=name)
     for name in ("context_piece", "max_context"):
-        np.testing.assert_array_equal(windows[name].numpy(), [w[name] for _, w in want], err_msg=name)
+        np.testing.assert_array_equal(
+            windows[name].numpy(), [w[name] for _, w in want], err_msg=name
+        )
 
 
 def test_pack_windows_refuses_a_question_that_leaves_no_context():
     from keras_bert.text import pack_windows
 
-    with pytest.raises(ValueError, match=r"^pack_windows needs 1 <= max_question_length \(13\) <= seq_length - 4 \(12\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"^pack_windows needs 1 <= max_question_length \(13\) <= seq_length - 4 \(12\)",
+    ):
         pack_windows([[1]], [[2]], 16, 4, 13, CLS, SEP)

@@ -71,16 +71,25 @@ def test_tf_function_with_none_signature(preprocessor):
 
 
 def test_tokenize_and_bert_pack_inputs_like_tf_hub(preprocessor):
-    segments = [preprocessor.tokenize(tf.constant(PAIRS)), preprocessor.tokenize(tf.constant(PAIRS[::-1]))]
+    segments = [
+        preprocessor.tokenize(tf.constant(PAIRS)),
+        preprocessor.tokenize(tf.constant(PAIRS[::-1])),
+    ]
     out = preprocessor.bert_pack_inputs(segments, seq_length=16)
     assert_outputs(preprocessor, out, PAIRS, PAIRS[::-1])
-    assert preprocessor.bert_pack_inputs(segments[:1], seq_length=24)["input_word_ids"].shape == (2, 24)
+    assert preprocessor.bert_pack_inputs(segments[:1], seq_length=24)["input_word_ids"].shape == (
+        2,
+        24,
+    )
 
 
 def test_config_builds_its_own_tokenizer(preprocessor):
     config = preprocessor.get_config()
     assert config["vocab"] == preprocessor.tokenizer.vocab and config["lower_case"] is True
     clone = BertPreprocessor.from_config(config)
-    np.testing.assert_array_equal(clone(tf.constant(TEXTS))["input_word_ids"], preprocessor(tf.constant(TEXTS))["input_word_ids"])
+    np.testing.assert_array_equal(
+        clone(tf.constant(TEXTS))["input_word_ids"],
+        preprocessor(tf.constant(TEXTS))["input_word_ids"],
+    )
     with pytest.raises(ValueError, match="needs a tokenizer"):
         BertPreprocessor()

@@ -83,7 +83,11 @@ def test_full_corpus_matches_reference(which, corpus, corpora, request):
 
 def _assigned_in_unicode_3_2():
     old = unicodedata.ucd_3_2_0
-    return [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and old.category(chr(c)) != "Cn"]
+    return [
+        chr(c)
+        for c in range(0x110000)
+        if not 0xD800 <= c <= 0xDFFF and old.category(chr(c)) != "Cn"
+    ]
 
 
 @pytest.mark.parametrize("lower_case", [True, False])
@@ -99,8 +103,27 @@ def test_every_character_splits_like_reference(lower_case, uncased_vocab_file):
 
 def test_invalid_utf8_makes_its_word_unknown(uncased):
     rng = random.Random(0)
-    alphabet = [b"a", b"Z", b" ", b"\xc3", b"\xa9", b"\xe2", b"\x82", b"\xac", b"\xf0", b"\x9f",
-                b"\x98", b"\x80", b"\xed", b"\xa0", b"\xff", b"\xc0", b"\xf4", b"\x90", b"\xbf"]
+    alphabet = [
+        b"a",
+        b"Z",
+        b" ",
+        b"\xc3",
+        b"\xa9",
+        b"\xe2",
+        b"\x82",
+        b"\xac",
+        b"\xf0",
+        b"\x9f",
+        b"\x98",
+        b"\x80",
+        b"\xed",
+        b"\xa0",
+        b"\xff",
+        b"\xc0",
+        b"\xf4",
+        b"\x90",
+        b"\xbf",
+    ]
     texts = [b"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(3000)]
     texts += [b"x\xed\xa0\x80y", b"\xf4\x90\x80\x80q", b"\xc0\xafz", b"ok\xe2\x82"]
     assert_exact(uncased, texts)
@@ -147,7 +170,9 @@ def test_word_offsets_trace_each_piece_to_its_run_in_the_raw_text(which, corpora
     tokenizer = request.getfixturevalue(which)
     ref = ReferenceTokenizer(tokenizer.vocab, tokenizer.lower_case)
     texts = HARD_STRINGS + ["ΑΣ'Β 'Σ'"] + corpora["squad"][:40] + corpora["wnut17"][:40]
-    ids, word_ids, starts, ends = (t.to_list() for t in tokenizer.tokenize_with_word_offsets(tf.constant(texts)))
+    ids, word_ids, starts, ends = (
+        t.to_list() for t in tokenizer.tokenize_with_word_offsets(tf.constant(texts))
+    )
     assert ids == ours(tokenizer, texts)
     unaligned = []
     for i, text in enumerate(texts):
@@ -162,7 +187,9 @@ def test_word_offsets_trace_each_piece_to_its_run_in_the_raw_text(which, corpora
 def test_word_offsets_of_nul_and_invalid_utf8(uncased):
     """NUL (deleted from the pieces) and invalid bytes (their word is [UNK]) stay inside their
     run, and the offsets count the raw bytes."""
-    ids, word_ids, starts, ends = uncased.tokenize_with_word_offsets(tf.constant([b"a\xffb c\x00 ,d", b""]))
+    ids, word_ids, starts, ends = uncased.tokenize_with_word_offsets(
+        tf.constant([b"a\xffb c\x00 ,d", b""])
+    )
     ref = ReferenceTokenizer(uncased.vocab)
     assert ids.to_list() == [[uncased.unk_id] + ref.encode("c ,d"), []]
     assert word_ids.to_list() == [[0, 1, 2, 2], []]
@@ -174,8 +201,16 @@ def test_word_offsets_of_nul_and_invalid_utf8(uncased):
 def test_invalid_utf8_gets_one_answer_from_both_modes(uncased, lower_case):
     """The SavedModel (exact mode) and the TFLite file (tflite mode) tokenize the same bytes
     alike: a word with bytes that are not UTF-8 is [UNK]."""
-    texts = [b"ab\xffcd", b"\xff", b"caf\xe9 au lait", b"a \xff\xfe b", b"\xe9t\xe9", b"ok\xe2\x82, fine",
-             b"X\xc0\xafY z", b"\xe4\xb8\xad\xff\xe6\x96\x87"]
+    texts = [
+        b"ab\xffcd",
+        b"\xff",
+        b"caf\xe9 au lait",
+        b"a \xff\xfe b",
+        b"\xe9t\xe9",
+        b"ok\xe2\x82, fine",
+        b"X\xc0\xafY z",
+        b"\xe4\xb8\xad\xff\xe6\x96\x87",
+    ]
     exact = BertTokenizer(uncased.vocab, lower_case=lower_case)
     lite = BertTokenizer(uncased.vocab, lower_case=lower_case, mode="tflite")
     assert ours(exact, texts) == ours(lite, texts)
@@ -186,7 +221,9 @@ def test_exact_word_offsets_of_a_text_holding_the_run_separator(uncased):
     """Runs are tokenized together around U+E000; a text's own U+E000 is tokenized as
     U+E001, so such a text is traced as the plain-Python runs trace it."""
     texts = ["a \ue000 b", "x\ue000y \ue000\ue000, \ue001 z\ue000"]
-    ids, word_ids, starts, ends = (t.to_list() for t in uncased.tokenize_with_word_offsets(tf.constant(texts)))
+    ids, word_ids, starts, ends = (
+        t.to_list() for t in uncased.tokenize_with_word_offsets(tf.constant(texts))
+    )
     ref = ReferenceTokenizer(uncased.vocab)
     assert ids == [ref.encode(text) for text in texts]
     for i, text in enumerate(texts):
@@ -201,16 +238,33 @@ def test_tflite_word_offsets_widen_tensorflow_text_offsets_to_runs(uncased, corp
     piece after it; a new word starts after a gap between two runs. No run is empty."""
     lite = BertTokenizer(uncased.vocab, mode="tflite")
     expanded = ["a…b", "ﷺ ㈱ Ⅻ", "… … …", "½ ﬁx"]
-    texts = HARD_STRINGS + [b"a\xffb c\x00 ,d", "a\u200b.b", "a\x01.b"] + expanded + corpora["squad"][:40] + corpora["wnut17"][:40]
-    reference = tf_text.FastBertTokenizer(
-        vocab=uncased.vocab, token_out_type=tf.int32, max_bytes_per_word=200, lower_case_nfd_strip_accents=True
+    texts = (
+        HARD_STRINGS
+        + [b"a\xffb c\x00 ,d", "a\u200b.b", "a\x01.b"]
+        + expanded
+        + corpora["squad"][:40]
+        + corpora["wnut17"][:40]
     )
-    want_ids, piece_starts, piece_ends = (t.to_list() for t in reference.tokenize_with_offsets(tf.constant(texts)))
-    ids, word_ids, starts, ends = (t.to_list() for t in lite.tokenize_with_word_offsets(tf.constant(texts)))
+    reference = tf_text.FastBertTokenizer(
+        vocab=uncased.vocab,
+        token_out_type=tf.int32,
+        max_bytes_per_word=200,
+        lower_case_nfd_strip_accents=True,
+    )
+    want_ids, piece_starts, piece_ends = (
+        t.to_list() for t in reference.tokenize_with_offsets(tf.constant(texts))
+    )
+    ids, word_ids, starts, ends = (
+        t.to_list() for t in lite.tokenize_with_word_offsets(tf.constant(texts))
+    )
     assert ids == want_ids == ours(lite, texts)
     for row in range(len(texts)):
-        for i, start in enumerate(piece_starts[row]):  # an expanded character's pieces share its start
-            piece_ends[row][i] = max(end for s, end in zip(piece_starts[row], piece_ends[row]) if s == start)
+        for i, start in enumerate(
+            piece_starts[row]
+        ):  # an expanded character's pieces share its start
+            piece_ends[row][i] = max(
+                end for s, end in zip(piece_starts[row], piece_ends[row]) if s == start
+            )
         runs = []
         for i, piece in enumerate(ids[row]):
             if not lite.id_to_token(piece).startswith("##"):
@@ -225,7 +279,10 @@ def test_tflite_word_offsets_widen_tensorflow_text_offsets_to_runs(uncased, corp
         assert word_ids[row] == [word for word, run in zip(words, runs) for _ in range(run[2])]
         assert all(start < end for start, end in zip(starts[row], ends[row])), repr(texts[row])
     row = len(HARD_STRINGS) + 3
-    assert (starts[row], ends[row]) == ([0, 1, 1, 1, 4], [1, 4, 4, 4, 5])  # "a…b": a, then each "." is "…"
+    assert (starts[row], ends[row]) == (
+        [0, 1, 1, 1, 4],
+        [1, 4, 4, 4, 5],
+    )  # "a…b": a, then each "." is "…"
     # "a", ".", "b": tensorflow-text's normalizer keeps a deleted U+200B inside the run before
     # it and turns U+0001 into a space, so only the latter splits the word.
     assert word_ids[len(HARD_STRINGS) + 1 : len(HARD_STRINGS) + 3] == [[0, 0, 0], [0, 1, 1]]
@@ -255,7 +312,13 @@ def test_detokenize_round_trip(uncased):
 def test_special_ids_and_lookups(uncased):
     vocab = uncased.vocab
     assert [vocab[i] for i in uncased.special_ids] == ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    assert (uncased.pad_id, uncased.unk_id, uncased.cls_id, uncased.sep_id, uncased.mask_id) == (0, 100, 101, 102, 103)
+    assert (uncased.pad_id, uncased.unk_id, uncased.cls_id, uncased.sep_id, uncased.mask_id) == (
+        0,
+        100,
+        101,
+        102,
+        103,
+    )
     assert uncased.vocab_size == 30522
     assert uncased.token_to_id("hello") == vocab.index("hello")
     assert uncased.id_to_token(vocab.index("hello")) == "hello"
@@ -298,16 +361,26 @@ def _folder(tmp_path, name, vocab, **files):
 
 def test_from_pretrained_reads_casing_and_word_limit(tmp_path, uncased, cased_vocab):
     small = uncased.vocab[:2000]
-    google_uncased = BertTokenizer.from_pretrained(_folder(tmp_path, "uncased_L-2_H-128_A-2", small, bert_config__json={}))
+    google_uncased = BertTokenizer.from_pretrained(
+        _folder(tmp_path, "uncased_L-2_H-128_A-2", small, bert_config__json={})
+    )
     assert (google_uncased.lower_case, google_uncased.max_chars_per_word) == (True, 200)
-    google_cased = BertTokenizer.from_pretrained(_folder(tmp_path, "cased_L-12_H-768_A-12", cased_vocab, bert_config__json={}))
+    google_cased = BertTokenizer.from_pretrained(
+        _folder(tmp_path, "cased_L-12_H-768_A-12", cased_vocab, bert_config__json={})
+    )
     assert google_cased.lower_case is False
     inferred = BertTokenizer.from_pretrained(_folder(tmp_path, "my_model", cased_vocab))
     assert inferred.lower_case is False
-    assert BertTokenizer.from_pretrained(_folder(tmp_path, "my_other_model", small)).lower_case is True
-    hf = BertTokenizer.from_pretrained(_folder(tmp_path, "hf", cased_vocab, tokenizer_config__json={"do_lower_case": False}))
+    assert (
+        BertTokenizer.from_pretrained(_folder(tmp_path, "my_other_model", small)).lower_case is True
+    )
+    hf = BertTokenizer.from_pretrained(
+        _folder(tmp_path, "hf", cased_vocab, tokenizer_config__json={"do_lower_case": False})
+    )
     assert (hf.lower_case, hf.max_chars_per_word) == (False, 100)
-    ours_dir = _folder(tmp_path, "kb", small, keras_bert__json={"lower_case": True, "max_chars_per_word": 50})
+    ours_dir = _folder(
+        tmp_path, "kb", small, keras_bert__json={"lower_case": True, "max_chars_per_word": 50}
+    )
     assert BertTokenizer.from_pretrained(ours_dir).max_chars_per_word == 50
 
 
@@ -316,7 +389,11 @@ def test_from_pretrained_hf_tokenizer_json_without_vocab_txt(tmp_path, uncased):
     folder.mkdir()
     spec = {
         "normalizer": {"type": "BertNormalizer", "lowercase": True, "strip_accents": None},
-        "model": {"type": "WordPiece", "vocab": {t: i for i, t in enumerate(uncased.vocab[:3000])}, "max_input_chars_per_word": 100},
+        "model": {
+            "type": "WordPiece",
+            "vocab": {t: i for i, t in enumerate(uncased.vocab[:3000])},
+            "max_input_chars_per_word": 100,
+        },
     }
     (folder / "tokenizer.json").write_text(json.dumps(spec), encoding="utf-8")
     tok = BertTokenizer.from_pretrained(str(folder))

@@ -27,7 +27,7 @@ def test_build_vocab_via_cli_then_tokenize(text_file, tmp_path, capsys):
     ids = tokenizer.tokenize(text).to_list()
     assert tokenizer.unk_id not in {i for row in ids for i in row}
     assert ids == [ReferenceTokenizer(tokens).encode(t) for t in text]
-    assert all(t == t.lower() for t in tokens[len(SPECIAL_TOKENS):])
+    assert all(t == t.lower() for t in tokens[len(SPECIAL_TOKENS) :])
     words = {w for t in text for w in basic_tokenize(t)}
     assert len(words & set(tokens)) > 50
 

@@ -4,9 +4,9 @@ import warnings
 import numpy as np
 import pytest
 import tensorflow as tf
+from keras_bert.training.data import pretraining
 
 from keras_bert.text import BertTokenizer
-from keras_bert.training.data import pretraining
 from tests.training import helpers
 
 
@@ -23,7 +23,10 @@ def synthetic_documents(num_documents=30, seed=0):
     token is known, so pairs can be checked."""
     rng = random.Random(seed)
     return [
-        [[1000 * (d + 1) + s * 10 + p for p in range(rng.randint(1, 6))] for s in range(rng.randint(10, 40))]
+        [
+            [1000 * (d + 1) + s * 10 + p for p in range(rng.randint(1, 6))]
+            for s in range(rng.randint(10, 40))
+        ]
         for d in range(num_documents)
     ]
 
@@ -66,11 +69,13 @@ def test_read_documents_layouts(tmp_path):
     path = tmp_path / "text.txt"
     path.write_text("First one.\nSecond one.\n\nOther doc.\n", encoding="utf-8")
     assert list(pretraining.read_documents([str(path)], "sentences")) == [
-        ["First one.", "Second one."], ["Other doc."],
+        ["First one.", "Second one."],
+        ["Other doc."],
     ]
     path.write_text(" = Title = \n\n A b . C d ! E\n\n Next para .\n", encoding="utf-8")
     assert list(pretraining.read_documents([str(path)], "paragraphs")) == [
-        ["A b .", "C d !", "E"], ["Next para ."],
+        ["A b .", "C d !", "E"],
+        ["Next para ."],
     ]
     with pytest.raises(ValueError, match="Unknown text layout 'xml'"):
         list(pretraining.read_documents([str(path)], "xml"))
@@ -80,18 +85,24 @@ def test_single_sentence_documents_warn_about_the_layout(setup):
     tokenizer, _, folder = setup
     path = folder / "paragraph_lines.txt"
     # WikiText's shape: one paragraph per line, a blank line between paragraphs.
-    path.write_text("".join(f"{c}a {c}b . {c}c {c}d . {c}e .\n\n" for c in "abcdefghij"), encoding="utf-8")
+    path.write_text(
+        "".join(f"{c}a {c}b . {c}c {c}d . {c}e .\n\n" for c in "abcdefghij"), encoding="utf-8"
+    )
     expected = (
         r"^10 of the first 10 documents in .*paragraph_lines\.txt have a single sentence under "
         r"the 'sentences' text layout, so next-sentence prediction sees mostly random pairs; "
         r"check the layout \(--text-layout paragraphs\)\.$"
     )
     with pytest.warns(UserWarning, match=expected):
-        instances = list(pretraining.generate_instances([str(path)], tokenizer, 32, layout="sentences"))
+        instances = list(
+            pretraining.generate_instances([str(path)], tokenizer, 32, layout="sentences")
+        )
     assert instances and all(is_random for _, _, is_random in instances)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        instances = list(pretraining.generate_instances([str(path)], tokenizer, 32, layout="paragraphs"))
+        instances = list(
+            pretraining.generate_instances([str(path)], tokenizer, 32, layout="paragraphs")
+        )
     assert not all(is_random for _, _, is_random in instances)
 
 
@@ -116,8 +127,13 @@ def _read_records_one_by_one(paths, seq_length=32, max_predictions_per_seq=6):
 def test_tfrecords_follow_the_original_spec_and_masking_rates(setup):
     tokenizer, corpus, folder = setup
     paths, count = pretraining.write_pretraining_tfrecords(
-        [corpus], str(folder / "records"), tokenizer, seq_length=32,
-        max_predictions_per_seq=6, num_shards=2, dupe_factor=3,
+        [corpus],
+        str(folder / "records"),
+        tokenizer,
+        seq_length=32,
+        max_predictions_per_seq=6,
+        num_shards=2,
+        dupe_factor=3,
     )
     assert len(paths) == 2 and count > 100
     records = _read_records_one_by_one(paths)
@@ -154,14 +170,20 @@ def test_dynamic_masking_restores_then_remasks_deterministically(setup):
         ids = x["input_word_ids"].numpy().copy()
         for row in range(ids.shape[0]):
             real = y["masked_lm_weights"][row].numpy() > 0
-            ids[row, x["masked_lm_positions"][row].numpy()[real]] = y["masked_lm_ids"][row].numpy()[real]
+            ids[row, x["masked_lm_positions"][row].numpy()[real]] = y["masked_lm_ids"][row].numpy()[
+                real
+            ]
         return ids
 
-    np.testing.assert_array_equal(original_ids(x_static, y_static), original_ids(x_dynamic, y_dynamic))
+    np.testing.assert_array_equal(
+        original_ids(x_static, y_static), original_ids(x_dynamic, y_dynamic)
+    )
     assert not np.array_equal(x_static["masked_lm_positions"], x_dynamic["masked_lm_positions"])
     # Deterministic by step: batch 3 of a stream started at batch 2 is batch 3 of a full one.
     full = list(pretraining.tfrecord_dataset(paths, 4, 32, 6, tokenizer=tokenizer).take(4))
-    skipped = next(iter(pretraining.tfrecord_dataset(paths, 4, 32, 6, tokenizer=tokenizer, skip_batches=3)))
+    skipped = next(
+        iter(pretraining.tfrecord_dataset(paths, 4, 32, 6, tokenizer=tokenizer, skip_batches=3))
+    )
     for name in x_dynamic:
         np.testing.assert_array_equal(full[3][0][name], skipped[0][name])
 
@@ -169,20 +191,30 @@ def test_dynamic_masking_restores_then_remasks_deterministically(setup):
 def test_static_pipeline_parses_batches_into_the_records_as_written(setup):
     tokenizer, corpus, folder = setup
     paths, _ = pretraining.write_pretraining_tfrecords(
-        [corpus], str(folder / "records_in_order"), tokenizer, seq_length=32,
+        [corpus],
+        str(folder / "records_in_order"),
+        tokenizer,
+        seq_length=32,
         max_predictions_per_seq=6,
     )
     records = _read_records_one_by_one(paths)
     names = {  # model feature -> record feature
-        "input_word_ids": "input_ids", "input_mask": "input_mask",
-        "input_type_ids": "segment_ids", "masked_lm_positions": "masked_lm_positions",
-        "masked_lm_ids": "masked_lm_ids", "masked_lm_weights": "masked_lm_weights",
+        "input_word_ids": "input_ids",
+        "input_mask": "input_mask",
+        "input_type_ids": "segment_ids",
+        "masked_lm_positions": "masked_lm_positions",
+        "masked_lm_ids": "masked_lm_ids",
+        "masked_lm_weights": "masked_lm_weights",
         "next_sentence_labels": "next_sentence_labels",
     }
     for skip in (0, 2):
-        x, y = next(iter(pretraining.tfrecord_dataset(
-            paths, 4, 32, 6, dynamic_masking=False, shuffle_buffer=1, skip_batches=skip
-        )))
+        x, y = next(
+            iter(
+                pretraining.tfrecord_dataset(
+                    paths, 4, 32, 6, dynamic_masking=False, shuffle_buffer=1, skip_batches=skip
+                )
+            )
+        )
         batch = {**x, **y}
         assert set(batch) == set(names)
         for name, record_name in names.items():
@@ -203,7 +235,8 @@ def _partly_masked_words(tokenizer, ids, positions, weights):
             # A `##` piece left first in a segment by truncation follows [CLS]/[SEP]: its
             # word is that piece alone.
             pieces = {
-                i for i in np.flatnonzero(word_of == word).tolist()
+                i
+                for i in np.flatnonzero(word_of == word).tolist()
                 if original[i] not in tokenizer.special_ids
             }
             count += not pieces <= chosen
@@ -215,8 +248,13 @@ def test_whole_word_masking_masks_every_piece_of_a_word(setup):
     # Every word of the corpus is two pieces ("ab" -> "a", "##b").
     for whole_word, records in ((True, "wwm"), (False, "pieces")):
         paths, _ = pretraining.write_pretraining_tfrecords(
-            [corpus], str(folder / records), tokenizer, seq_length=32, max_predictions_per_seq=6,
-            whole_word_masking=whole_word, dupe_factor=2,
+            [corpus],
+            str(folder / records),
+            tokenizer,
+            seq_length=32,
+            max_predictions_per_seq=6,
+            whole_word_masking=whole_word,
+            dupe_factor=2,
         )
         static = pretraining.tfrecord_dataset(paths, 64, 32, 6, dynamic_masking=False)
         dynamic = pretraining.tfrecord_dataset(
@@ -264,7 +302,9 @@ def test_input_without_instances_is_refused_instead_of_waited_on(setup, tmp_path
         pretraining.text_dataset([str(empty)], tokenizer, 4, 32, 6)
     assert str(e.value) == message
     with pytest.raises(ValueError) as e:
-        pretraining.write_pretraining_tfrecords([str(empty)], str(tmp_path / "out"), tokenizer, 32, 6)
+        pretraining.write_pretraining_tfrecords(
+            [str(empty)], str(tmp_path / "out"), tokenizer, 32, 6
+        )
     assert str(e.value) == message
     assert not list((tmp_path / "out").iterdir())  # no empty shard left to glob
     records = tmp_path / "empty.tfrecord"
@@ -296,7 +336,8 @@ def test_records_that_do_not_fit_the_flags_name_the_flag(setup, tmp_path):
         [corpus], str(tmp_path / "records"), tokenizer, 32, 6, document_window=5
     )
     for seq_length, predictions, flag, held, wanted in (
-        (64, 6, "--seq-length", 32, 64), (32, 5, "--max-predictions-per-seq", 6, 5),
+        (64, 6, "--seq-length", 32, 64),
+        (32, 5, "--max-predictions-per-seq", 6, 5),
     ):
         with pytest.raises(ValueError) as e:
             pretraining.tfrecord_dataset(records, 4, seq_length, predictions, tokenizer)
@@ -307,12 +348,13 @@ def test_records_that_do_not_fit_the_flags_name_the_flag(setup, tmp_path):
     small = BertTokenizer(helpers.write_vocab(tmp_path / "vocab.txt"))
     small_vocab = tmp_path / "small.txt"
     small_vocab.write_text("".join(t + "\n" for t in helpers.char_vocab()[:20]))
-    with pytest.raises(ValueError, match=r"holds token id \d+ but the vocabulary has 20 tokens; pass "
-                       r"the vocab.txt the records were written with\.$"):
+    with pytest.raises(
+        ValueError,
+        match=r"holds token id \d+ but the vocabulary has 20 tokens; pass "
+        r"the vocab.txt the records were written with\.$",
+    ):
         pretraining.tfrecord_dataset(records, 4, 32, 6, BertTokenizer(str(small_vocab)))
     assert pretraining.tfrecord_dataset(records, 4, 32, 6, small) is not None
     with pytest.raises(ValueError) as e:
         pretraining.tfrecord_dataset(corpus, 4, 32, 6, tokenizer)
-    assert str(e.value) == (
-        f"{corpus} are not TFRecord files; for text pass --input-format text."
-    )
+    assert str(e.value) == (f"{corpus} are not TFRecord files; for text pass --input-format text.")

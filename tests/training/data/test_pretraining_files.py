@@ -5,10 +5,10 @@ import errno
 import os
 
 import pytest
+from keras_bert.training.data import pretraining
 
 from keras_bert.atomic import PARTIAL_PREFIX
 from keras_bert.text import BertTokenizer
-from keras_bert.training.data import pretraining
 from tests.training import helpers
 
 
@@ -19,8 +19,13 @@ def tokenizer(tmp_path_factory):
 
 def _write(corpus, out, tokenizer):
     return pretraining.write_pretraining_tfrecords(
-        [str(corpus)], str(out), tokenizer, seq_length=32, max_predictions_per_seq=5,
-        num_shards=2, batch_size=16,
+        [str(corpus)],
+        str(out),
+        tokenizer,
+        seq_length=32,
+        max_predictions_per_seq=5,
+        num_shards=2,
+        batch_size=16,
     )
 
 
@@ -35,7 +40,9 @@ def test_a_bad_byte_late_in_the_corpus_leaves_no_shard_and_names_the_line(tmp_pa
     assert os.listdir(out) == []
 
 
-def test_a_full_disk_leaves_no_shard_and_a_killed_runs_leftovers_go(tmp_path, tokenizer, monkeypatch):
+def test_a_full_disk_leaves_no_shard_and_a_killed_runs_leftovers_go(
+    tmp_path, tokenizer, monkeypatch
+):
     corpus = helpers.write_corpus(tmp_path / "corpus.txt", num_documents=12)
     out = tmp_path / "records"
     out.mkdir()
@@ -56,7 +63,9 @@ def test_a_full_disk_leaves_no_shard_and_a_killed_runs_leftovers_go(tmp_path, to
     assert sorted(os.listdir(out)) == [os.path.basename(p) for p in paths] and count > 0
 
 
-def test_text_input_of_one_very_long_line_streams_and_reports(tmp_path, tokenizer, monkeypatch, capfd):
+def test_text_input_of_one_very_long_line_streams_and_reports(
+    tmp_path, tokenizer, monkeypatch, capfd
+):
     corpus = tmp_path / "one_line.txt"
     corpus.write_text(" ".join(["abc", "de", "fgh"] * 4_000) + " .\n")
     tokenized = []
@@ -113,12 +122,27 @@ def test_make_pretraining_data_killed_mid_write_leaves_no_shard_and_reruns_clean
     import time
 
     vocab = helpers.write_vocab(tmp_path / "vocab.txt")
-    corpus = helpers.write_corpus(tmp_path / "corpus.txt", num_documents=26, sentences_per_document=600)
+    corpus = helpers.write_corpus(
+        tmp_path / "corpus.txt", num_documents=26, sentences_per_document=600
+    )
     out = tmp_path / "records"
     command = [
-        sys.executable, "-m", "keras_bert.cli", "make-pretraining-data", "--input", corpus,
-        "--vocab", vocab, "--output-dir", str(out), "--seq-length", "32", "--num-shards", "2",
-        "--dupe-factor", "10",
+        sys.executable,
+        "-m",
+        "keras_bert.cli",
+        "make-pretraining-data",
+        "--input",
+        corpus,
+        "--vocab",
+        vocab,
+        "--output-dir",
+        str(out),
+        "--seq-length",
+        "32",
+        "--num-shards",
+        "2",
+        "--dupe-factor",
+        "10",
     ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 240
@@ -137,7 +161,8 @@ def test_make_pretraining_data_killed_mid_write_leaves_no_shard_and_reruns_clean
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert sorted(os.listdir(out)) == [
-        "pretraining-00000-of-00002.tfrecord", "pretraining-00001-of-00002.tfrecord"
+        "pretraining-00000-of-00002.tfrecord",
+        "pretraining-00001-of-00002.tfrecord",
     ]
 
 
@@ -149,15 +174,37 @@ def test_pretrain_from_a_one_megabyte_line_makes_its_steps_promptly(tmp_path):
     from keras_bert.cli import main
 
     rng = random.Random(0)
-    words = ("".join(rng.choice("abcdefghij") for _ in range(rng.randint(2, 8))) for _ in range(250_000))
+    words = (
+        "".join(rng.choice("abcdefghij") for _ in range(rng.randint(2, 8))) for _ in range(250_000)
+    )
     (tmp_path / "one_line.txt").write_text(" ".join(words)[:1_000_000] + "\n")
     began = time.monotonic()
-    assert main([
-        "pretrain", "--train-files", str(tmp_path / "one_line.txt"), "--input-format", "text",
-        "--config", helpers.write_config(tmp_path / "config.json"),
-        "--vocab", helpers.write_vocab(tmp_path / "vocab.txt"), "--batch-size", "8",
-        "--seq-length", "32", "--max-predictions-per-seq", "5", "--max-steps", "2",
-        "--out", str(tmp_path / "run"), "--quiet",
-    ]) == 0
+    assert (
+        main(
+            [
+                "pretrain",
+                "--train-files",
+                str(tmp_path / "one_line.txt"),
+                "--input-format",
+                "text",
+                "--config",
+                helpers.write_config(tmp_path / "config.json"),
+                "--vocab",
+                helpers.write_vocab(tmp_path / "vocab.txt"),
+                "--batch-size",
+                "8",
+                "--seq-length",
+                "32",
+                "--max-predictions-per-seq",
+                "5",
+                "--max-steps",
+                "2",
+                "--out",
+                str(tmp_path / "run"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert time.monotonic() - began < 180
     assert (tmp_path / "run" / "model.keras").is_file()

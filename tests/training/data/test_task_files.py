@@ -4,8 +4,8 @@ true line (the bad files come from tests/fixtures/bad_files.py)."""
 import json
 
 import pytest
-
 from keras_bert.training.data import pretraining, tasks
+
 from tests.fixtures import bad_files
 
 
@@ -37,7 +37,9 @@ def test_tsv_error_names_the_true_line_after_blank_lines(tmp_path):
 )
 def test_non_utf8_bytes_name_the_file_and_line(tmp_path, reader, name, good):
     path, line = bad_files.text_with_latin1_byte(tmp_path, name, good, "caf\u00e9\tO")
-    with pytest.raises(ValueError, match=rf"^{path} line {line} is not UTF-8 text \(byte 0xe9 at column 4\)"):
+    with pytest.raises(
+        ValueError, match=rf"^{path} line {line} is not UTF-8 text \(byte 0xe9 at column 4\)"
+    ):
         reader(path)
 
 
@@ -77,6 +79,7 @@ def test_squad_answer_start_given_as_a_string_names_the_file_question_and_line(t
         json.dump(data, f, indent=1)
     line = next(i for i, text in enumerate(open(path), 1) if '"q0"' in text)
     with pytest.raises(
-        ValueError, match=rf"^{path}: question 'q0' \(line {line}\) has 'answer_start' '4', not an integer;"
+        ValueError,
+        match=rf"^{path}: question 'q0' \(line {line}\) has 'answer_start' '4', not an integer;",
     ):
         tasks.read_squad(path)

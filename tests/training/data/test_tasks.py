@@ -3,11 +3,11 @@ import time
 
 import numpy as np
 import pytest
+from keras_bert.training import metrics
+from keras_bert.training.data import tasks
 
 from keras_bert.models.token_classifier import IGNORE_LABEL
 from keras_bert.text import BertTokenizer
-from keras_bert.training import metrics
-from keras_bert.training.data import tasks
 from tests.training import helpers
 
 
@@ -65,9 +65,20 @@ def test_conll_tags_sit_on_the_first_word_piece(tmp_path, tokenizer):
     assert ids[:9] == ["[CLS]", "a", "##b", "c", "##d", ",", "x", "[SEP]", "[PAD]"]
     ignore = IGNORE_LABEL
     index = {n: i for i, n in enumerate(names)}
-    assert labels[0].tolist() == [
-        ignore, index["B-PER"], ignore, index["I-PER"], ignore, ignore, index["O"], ignore,
-    ] + [ignore] * 4
+    assert (
+        labels[0].tolist()
+        == [
+            ignore,
+            index["B-PER"],
+            ignore,
+            index["I-PER"],
+            ignore,
+            ignore,
+            index["O"],
+            ignore,
+        ]
+        + [ignore] * 4
+    )
     predicted = tasks.word_predictions(sentences, labels, labels.clip(0), names)
     assert predicted == [["B-PER", "I-PER", "O"], ["B-LOC"]]
 
@@ -101,14 +112,22 @@ def test_squad_features_are_run_squads_windows_of_the_whole_context(shared_data)
     odd = [e for e in examples if "\u00b0" in e["context"] or "\u20ac" in e["context"]]
     examples = examples[:200:25] + odd[:2]
     assert len(odd) >= 2
-    inputs, _, features = tasks.squad_features(tokenizer, examples, seq_length=96, doc_stride=32, max_query_length=16, training=False)
+    inputs, _, features = tasks.squad_features(
+        tokenizer, examples, seq_length=96, doc_stride=32, max_query_length=16, training=False
+    )
     ref = ReferenceTokenizer(tokenizer.vocab)
     want = [
         (index, window, word_offsets(ref, example["context"]))
         for index, example in enumerate(examples)
         for window in squad_windows(
-            ref.encode(example["question"]), ref.encode(example["context"]), 96, 32, 16,
-            tokenizer.cls_id, tokenizer.sep_id, tokenizer.pad_id,
+            ref.encode(example["question"]),
+            ref.encode(example["context"]),
+            96,
+            32,
+            16,
+            tokenizer.cls_id,
+            tokenizer.sep_id,
+            tokenizer.pad_id,
         )
     ]
     assert features["example_index"].tolist() == [index for index, _, _ in want]
@@ -129,8 +148,17 @@ def test_squad_labels_decode_back_to_the_answer_runs(shared_data):
     tokenizer = _real_tokenizer(shared_data)
     articles = _squad_dev(shared_data)
     examples = tasks.squad_examples(articles, limit=300)
-    examples.append({"id": "paren", "question": "when?", "context": "He was born (1990), they say.", "answers": [("1990", 13)]})
-    inputs, labels, features = tasks.squad_features(tokenizer, examples, seq_length=128, doc_stride=48, max_query_length=24)
+    examples.append(
+        {
+            "id": "paren",
+            "question": "when?",
+            "context": "He was born (1990), they say.",
+            "answers": [("1990", 13)],
+        }
+    )
+    inputs, labels, features = tasks.squad_features(
+        tokenizer, examples, seq_length=128, doc_stride=48, max_query_length=24
+    )
     assert len(features["example_index"]) > len(examples)  # long contexts give several windows
     assert inputs["input_word_ids"].shape == (len(features["example_index"]), 128)
     starts = np.full((len(features["example_index"]), 128), -10.0)
@@ -153,9 +181,18 @@ def test_squad_labels_decode_back_to_the_answer_runs(shared_data):
         exact += widened == text
     assert answers["paren"] == "1990"
     assert exact >= 0.95 * len(examples)  # widening is the exception
-    subset = [{"paragraphs": [{"qas": [
-        {"id": e["id"], "answers": [{"text": t} for t, _ in e["answers"]]} for e in examples
-    ]}]}]
+    subset = [
+        {
+            "paragraphs": [
+                {
+                    "qas": [
+                        {"id": e["id"], "answers": [{"text": t} for t, _ in e["answers"]]}
+                        for e in examples
+                    ]
+                }
+            ]
+        }
+    ]
     scores = metrics.squad_v1_scores(subset, answers)
     assert scores["exact_match"] == pytest.approx(100.0 * exact / len(examples))
 
@@ -164,10 +201,14 @@ def test_squad_ties_go_to_the_earliest_span_and_no_examples_to_no_windows(tokeni
     """Equal logits decode to the first valid span, as `run_squad.py`'s stable sort and the
     export's argmax pick it; no examples give no windows."""
     example = {"id": "q", "question": "who ?", "context": "ab cd ef", "answers": []}
-    inputs, _, features = tasks.squad_features(tokenizer, [example], seq_length=16, max_query_length=4, training=False)
+    inputs, _, features = tasks.squad_features(
+        tokenizer, [example], seq_length=16, max_query_length=4, training=False
+    )
     zeros = np.zeros(inputs["input_word_ids"].shape)
     assert tasks.decode_squad([example], features, zeros, zeros) == {"q": "ab"}
-    inputs, labels, features = tasks.squad_features(tokenizer, [], seq_length=16, max_query_length=4)
+    inputs, labels, features = tasks.squad_features(
+        tokenizer, [], seq_length=16, max_query_length=4
+    )
     assert inputs["input_word_ids"].shape == (0, 16) and labels["start_positions"].shape == (0,)
     assert tasks.decode_squad([], features, np.zeros((0, 16)), np.zeros((0, 16))) == {}
 
@@ -182,7 +223,9 @@ def test_squad_windows_that_cannot_move_are_refused(tokenizer):
         "--max-query-length 64 pieces and 3 special tokens; raise --seq-length or lower "
         "--max-query-length."
     )
-    with pytest.raises(ValueError, match=r"^--doc-stride 0 must be at least 1 \(windows move by it\)\.$"):
+    with pytest.raises(
+        ValueError, match=r"^--doc-stride 0 must be at least 1 \(windows move by it\)\.$"
+    ):
         tasks.squad_features(tokenizer, [example], seq_length=16, doc_stride=0, max_query_length=4)
     inputs, _, _ = tasks.squad_features(tokenizer, [example], seq_length=68, max_query_length=64)
     assert len(inputs["input_word_ids"]) == 1
