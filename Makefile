@@ -4,10 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST := $(PY) -m pytest
+# One worker per core by default (`make test WORKERS=1` for a single process); each test file runs
+# whole in one worker, so module fixtures are built once.
+WORKERS ?= 2
+PYTEST_PARALLEL := -n $(WORKERS) --dist loadfile
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export KERAS_BACKEND := tensorflow
 
-.PHONY: venv test test-all demo bench clean
+.PHONY: venv lint format test test-all demo bench clean
 
 venv: $(STAMP)
 
@@ -18,11 +22,19 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-test: venv
-	$(PYTEST) -q -m "not slow" tests
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
-test-all: venv
-	$(PYTEST) -q tests
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: lint
+	$(PYTEST) -q $(PYTEST_PARALLEL) -m "not slow" tests
+
+test-all: lint
+	$(PYTEST) -q $(PYTEST_PARALLEL) tests
 
 demo: venv
 	$(VENV)/bin/keras-bert demo

@@ -90,7 +90,11 @@ def main():
             difference = float(np.abs(call(x, mask).numpy() - expected).max())
             if difference > 1e-4:
                 raise AssertionError(f"{name} differs from ours by {difference:.2e}")
-            ms = time_call(lambda: call(x, mask).numpy(), warmup=3, repeats=args.repeats)[0]
+            ms = time_call(
+                lambda call=call, x=x, mask=mask: call(x, mask).numpy(),
+                warmup=3,
+                repeats=args.repeats,
+            )[0]
             base = base or ms
             rows.append((name, batch, f"{ms:.2f}", f"{ms / base:.2f}x", f"{12 * (base - ms):+.1f}"))
     print_table(

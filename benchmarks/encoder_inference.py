@@ -127,7 +127,7 @@ def main():
             if "bfloat16" in name:
                 print(f"batch {batch}: {name} differs from float32 by at most {diff:.3f}")
         ms = alternating_medians(
-            {name: (lambda e=engine: e(x)) for name, engine in engines.items()},
+            {name: (lambda e=engine, x=x: e(x)) for name, engine in engines.items()},
             rounds=args.rounds,
             repeats=args.repeats,
         )

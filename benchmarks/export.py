@@ -109,7 +109,9 @@ def main():
                 verbose=False,
             )
             cold = _first_answer_ms(
-                lambda: tf.saved_model.load(saved.paths[0]).signatures["serving_default"](text=one)
+                lambda saved=saved: tf.saved_model.load(saved.paths[0]).signatures[
+                    "serving_default"
+                ](text=one)
             )
             serve = tf.saved_model.load(saved.paths[0]).signatures["serving_default"]
             artifacts[f"SavedModel (TF) {precision}, text in"] = (
@@ -220,7 +222,8 @@ def main():
                 )
             )
     print_table(
-        f"Export size and latency, {args.size}, seq {args.seq_length}, TFLite {args.threads} threads, "
+        f"Export size and latency, {args.size}, seq {args.seq_length}, "
+        f"TFLite {args.threads} threads, "
         f"median ms of {args.rounds} alternating rounds ({machine()})",
         [
             "artifact",
@@ -240,7 +243,8 @@ def main():
             for x in (packer(tf.constant(t)) for t in batches[(real, b)])
         ]
         print(
-            f"{real}, batch {b}: the longest text of each batch has {np.mean(longest):.1f} tokens on average "
+            f"{real}, batch {b}: the longest text of each batch has "
+            f"{np.mean(longest):.1f} tokens on average "
             f"(range {min(longest)}-{max(longest)})."
         )
 

@@ -168,7 +168,8 @@ def main():
         best_hub = max(v for k, v in medians.items() if k.startswith("keras-hub"))
         print_table(
             f"Fine-tuning examples/s on {name} sentences (4 layers, hidden 256, seq {SEQ}, batch "
-            f"{BATCH}, float32; median of {args.rounds} calls of {args.steps} updates) on {machine()}",
+            f"{BATCH}, float32; median of {args.rounds} calls of {args.steps} updates) "
+            f"on {machine()}",
             ("trainer", "examples/s", "vs keras-hub's best"),
             [(k, f"{v:,.1f}", f"{v / best_hub:.2f}x") for k, v in medians.items()],
         )

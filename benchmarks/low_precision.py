@@ -23,8 +23,8 @@ import tensorflow as tf
 from benchmarks.common import machine, print_table, time_call
 
 HIDDEN, INTERMEDIATE, SEQ = 768, 3072, 128
-# XNNPACK delegate flags (tflite/delegates/xnnpack/xnnpack_delegate.h): QS8 | DYNAMIC_FULLY_CONNECTED
-# | ENABLE_LATEST_OPERATORS, everything XNNPACK offers for int8 weights.
+# XNNPACK delegate flags (tflite/delegates/xnnpack/xnnpack_delegate.h): QS8 |
+# DYNAMIC_FULLY_CONNECTED | ENABLE_LATEST_OPERATORS, everything XNNPACK offers for int8 weights.
 XNNPACK_INT8_FLAGS = 0x1 | 0x8 | 0x40
 
 
@@ -76,6 +76,11 @@ def _compiled_model_ms(content, xnnpack_flags, threads, x):
     return time_call(lambda: model.run_by_index(0, inputs, outputs))[0]
 
 
+def _matmul_by(kernel):
+    """`x @ kernel`, closing over `kernel` (a variable the traced function captures)."""
+    return lambda x: tf.matmul(x, kernel)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -92,7 +97,7 @@ def main():
             ).get_signature_runner()
             for b in (1, 8):
                 x = rng.standard_normal((b, SEQ, HIDDEN), dtype=np.float32)
-                ms = time_call(lambda: runner(x=x))[0]
+                ms = time_call(lambda runner=runner, x=x: runner(x=x))[0]
                 rows.append((f"TFLite {name}", b, f"{ms:.2f}", f"{flops[b] / ms / 1e6:.0f}"))
             if name in ("float32", "dynamic int8"):
                 for flags in (None, XNNPACK_INT8_FLAGS):
@@ -113,10 +118,10 @@ def main():
             tf.cast(tf.random.stateless_normal([HIDDEN, INTERMEDIATE], [0, 1]), dtype)
         )
         for jit in (False, True):
-            matmul = tf.function(lambda x: tf.matmul(x, kernel), jit_compile=jit)
+            matmul = tf.function(_matmul_by(kernel), jit_compile=jit)
             for b in (1, 8):
                 x = tf.cast(tf.random.stateless_normal([b * SEQ, HIDDEN], [0, 2]), dtype)
-                ms = time_call(lambda: matmul(x).numpy())[0]
+                ms = time_call(lambda matmul=matmul, x=x: matmul(x).numpy())[0]
                 rows.append(
                     (
                         f"TensorFlow {dtype.name}{', XLA' if jit else ''}",
@@ -126,7 +131,8 @@ def main():
                     )
                 )
     print_table(
-        f"One [{SEQ}*batch, {HIDDEN}] x [{HIDDEN}, {INTERMEDIATE}] matmul, TFLite {args.threads} threads "
+        f"One [{SEQ}*batch, {HIDDEN}] x [{HIDDEN}, {INTERMEDIATE}] matmul, "
+        f"TFLite {args.threads} threads "
         f"({machine()})",
         ["kernel", "batch", "median ms", "GFLOP/s"],
         rows,

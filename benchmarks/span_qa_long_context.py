@@ -7,7 +7,8 @@ model, once with the chunks and once with every window in one call (what the exp
 before), each in a fresh process so that its peak RSS is its own. No peer serves a context
 in windows inside its graph (keras-hub has no SQuAD task), so there is no peer row.
 
-    PYTHONPATH=. .venv/bin/python -m benchmarks.span_qa_long_context [--chars 20000,100000] [--layers 4]
+    PYTHONPATH=. .venv/bin/python -m benchmarks.span_qa_long_context \\
+        [--chars 20000,100000] [--layers 4]
 """
 
 import argparse
@@ -117,7 +118,8 @@ def main():
                 ]
             )
     print_table(
-        f"SQuAD export, one question, seq_length 384, BERT-base shape with {args.layers} layers; {machine()}",
+        f"SQuAD export, one question, seq_length 384, BERT-base shape with {args.layers} layers; "
+        f"{machine()}",
         [
             "context chars",
             "windows",

@@ -79,8 +79,8 @@ def main():
         products, gflop = products_only(config, batch * args.seq_length, args.threads)
         ms = alternating_medians(
             {
-                "keras-hub, XLA": lambda: run_hub(x).numpy(),
-                "keras-bert TFLite float32": lambda: lite(x),
+                "keras-hub, XLA": lambda x=x: run_hub(x).numpy(),
+                "keras-bert TFLite float32": lambda x=x: lite(x),
                 "its dense products alone (TFLite)": products,
             },
             rounds=args.rounds,

@@ -3,7 +3,8 @@
 Run: `.venv/bin/python -m benchmarks.tokenization` from the project root (needs ../shared/data).
 For each corpus (SST-2 train sentences, SQuAD dev contexts) and tokenizer, prints texts per
 second (batches of 1024, after a warm-up; the best of `ROUNDS` passes over the corpus, the
-tokenizers taking turns, since single passes on a shared 2-core machine varied by 30%) and the share of texts whose ids equal the plain-Python
+tokenizers taking turns, since single passes on a shared 2-core machine varied by 30%) and the
+share of texts whose ids equal the plain-Python
 reference of google-research/bert's tokenizer (tests/reference_tokenizer.py). All use the real
 uncased 30,522-token vocabulary; the TensorFlow ones run eagerly on the CPU, the Hugging Face one
 uses `encode_batch` (Rust, all cores), which computes each piece's character offsets
@@ -95,7 +96,7 @@ def main():
         want = [reference.encode(t) for t in texts]
         runners = tokenizers()
         seconds, same = dict.fromkeys(runners, float("inf")), {}
-        for name, run in runners.items():
+        for _name, run in runners.items():
             run(texts[:BATCH])
         for _ in range(ROUNDS):
             for name, run in runners.items():
@@ -109,7 +110,8 @@ def main():
     print(f"{'corpus':<16} {'tokenizer':<44} {'texts/s':>10} {'parity with original':>24}")
     for corpus, name, rate, same, total in rows:
         print(
-            f"{corpus:<16} {name:<44} {rate:>10,.0f} {same:>8}/{total:<6} ({100 * same / total:6.2f}%)"
+            f"{corpus:<16} {name:<44} {rate:>10,.0f} {same:>8}/{total:<6} "
+            f"({100 * same / total:6.2f}%)"
         )
 
 

@@ -245,7 +245,8 @@ def check_ops(graph_like, target, what="the graph"):
     if missing:
         hint = {
             TF_SERVING: "TF Serving before 2.20 embeds tensorflow-text 2.12.1, which lacks it",
-            TFLITE: "the TFLite runtime has no builtin or tensorflow-text kernel for it (for text, use BertTokenizer(mode='tflite'))",
+            TFLITE: "the TFLite runtime has no builtin or tensorflow-text kernel for it (for text, "
+            "use BertTokenizer(mode='tflite'))",
         }[target]
         others = f" (also: {', '.join(missing[1:])})" if len(missing) > 1 else ""
         raise ValueError(f"Op {missing[0]} in {what} cannot run on {target}: {hint}{others}.")

@@ -17,8 +17,9 @@ pair tasks) and return outputs by name:
     BertEncoder          sequence_output [b, s, hidden], pooled_output [b, hidden]
     BertTextEmbedder     embedding [b, hidden]
     BertPretrainer       serving_default as the encoder, plus `mlm`: text and
-                         masked_lm_positions [b, p] (p fixed at export; positions in the packed sequence to replace
-                         by [MASK]) -> mlm_logits [b, p, vocab], predicted_tokens [b, p]
+                         masked_lm_positions [b, p] (p fixed at export; positions in the
+                         packed sequence to replace by [MASK]) -> mlm_logits [b, p, vocab],
+                         predicted_tokens [b, p]
 
 A span QA signature reads a long context as google-research/bert's `run_squad.py` does: the
 question cut to the fine-tuning's `--max-query-length` pieces, the context in windows
@@ -423,7 +424,8 @@ def span_qa_settings(seq_length, max_query_length=None, doc_stride=None, max_ans
         ):
             flag = "--" + name.replace("_", "-")
             raise ValueError(
-                f"{name}={value!r} must be a positive whole number of pieces; export with {flag} 1 or more."
+                f"{name}={value!r} must be a positive whole number of pieces; export with {flag} 1 "
+                "or more."
             )
     if max_query_length is None:
         max_query_length = min(64, (seq_length - 3) // 2)

@@ -100,7 +100,8 @@ def verification_batches(signature_fn, texts, max_predictions=None, preprocessor
 
 
 def in_batches(run, batches):
-    """`run` (numpy inputs -> dict of outputs) on each batch, outputs concatenated on the batch axis."""
+    """`run` (numpy inputs -> dict of outputs) on each batch, outputs concatenated on the batch
+    axis."""
     return concat_outputs([run(batch) for batch in batches])
 
 
@@ -152,9 +153,10 @@ def run_saved_model_fresh(saved_model_dir, inputs_by_signature, timeout=600):
             timeout=timeout,
         )
         if done.returncode != 0:
+            stderr = done.stderr.strip()
             raise VerificationError(
                 f"The SavedModel {saved_model_dir} failed to load or run in a fresh TensorFlow "
-                f"process: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}"
+                f"process: {stderr.splitlines()[-1] if stderr else done.returncode}"
             )
         with open(outputs_file, "rb") as f:
             results = pickle.load(f)
@@ -217,7 +219,8 @@ def compare(artifact, signature, reference, outputs, tolerance):
         want, got = reference[name], np.asarray(outputs[name])
         if want.shape != got.shape:
             raise VerificationError(
-                f"{artifact} {signature}/{name} has shape {got.shape}, the Keras model {want.shape}."
+                f"{artifact} {signature}/{name} has shape {got.shape}, the Keras model "
+                f"{want.shape}."
             )
         if want.dtype.kind == "f":
             diff = float_difference(want, got)

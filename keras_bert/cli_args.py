@@ -255,7 +255,8 @@ def _add_common_training_arguments(parser, default_learning_rate):
         "--log-every",
         type=log_every,
         default="30s",
-        help="progress when the output is not a terminal: a line every N steps (100) or seconds (30s)",
+        help="progress when the output is not a terminal: a line every N steps (100) or seconds "
+        "(30s)",
     )
 
 

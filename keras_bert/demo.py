@@ -212,7 +212,8 @@ def run(args):
         shown = (text[:48] + "...") if len(text) > 51 else text
         print(
             f"  {shown!r:54} {labels[int(a.argmax())]:>4} {a.max():.3f} | "
-            f"{labels[int(b.argmax())]:>4} {b.max():.3f} | {labels[int(c.argmax())]:>4} {c.max():.3f}"
+            f"{labels[int(b.argmax())]:>4} {b.max():.3f} | {labels[int(c.argmax())]:>4} "
+            f"{c.max():.3f}"
         )
 
     print("\n== summary")

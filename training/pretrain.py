@@ -1,7 +1,7 @@
 """`keras-bert pretrain`: BERT pretraining (masked LM + next sentence) under any strategy.
 
-    keras-bert pretrain --train-files 'data/*.tfrecord' --random-init-size bert_tiny --vocab vocab.txt \\
-        --batch-size 32 --seq-length 128 --max-steps 10000 --out runs/tiny
+    keras-bert pretrain --train-files 'data/*.tfrecord' --random-init-size bert_tiny \\
+        --vocab vocab.txt --batch-size 32 --seq-length 128 --max-steps 10000 --out runs/tiny
 
 `--train-files` takes TFRecords written by `keras-bert make-pretraining-data` (or by
 google-research/bert) or raw text files (`--input-format text`). The run writes checkpoints to

@@ -46,7 +46,9 @@ def _multi_worker_strategy():
     try:
         json.loads(config)
     except json.JSONDecodeError as e:
-        raise ValueError(f"TF_CONFIG is not valid JSON ({e}); fix the environment variable.")
+        raise ValueError(
+            f"TF_CONFIG is not valid JSON ({e}); fix the environment variable."
+        ) from None
     return tf.distribute.MultiWorkerMirroredStrategy()
 
 

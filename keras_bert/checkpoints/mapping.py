@@ -207,7 +207,8 @@ def bert_weights(model):
     forgotten = [v.path for v in model.weights if id(v) not in listed]
     if forgotten:
         raise ValueError(
-            f"{type(model).__name__} has weight(s) no checkpoint format names: {_listing(forgotten)}."
+            f"{type(model).__name__} has weight(s) no checkpoint format names: "
+            f"{_listing(forgotten)}."
         )
     return out
 

@@ -13,9 +13,9 @@ class BertDropout(keras.layers.Dropout):
     small pretraining step; BENCHMARKS.md has the numbers); drawing the same masks with
     ThreeFry (what Keras' JAX backend uses) costs a fraction of that. Keras' `dropout` takes
     no algorithm, and TensorFlow's kernels outside XLA have no ThreeFry, so this layer asks
-    TensorFlow whether it is being compiled with XLA (`tf.function(jit_compile=True)`, `--jit-compile` in
-    training, Keras `fit` with `jit_compile=True`) and is Keras' `Dropout` everywhere else,
-    other backends included.
+    TensorFlow whether it is being compiled with XLA (`tf.function(jit_compile=True)`,
+    `--jit-compile` in training, Keras `fit` with `jit_compile=True`) and is Keras' `Dropout`
+    everywhere else, other backends included.
 
     Call with `inputs` of any shape; returns the same shape.
     """

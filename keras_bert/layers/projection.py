@@ -23,8 +23,8 @@ class HeadProjection(keras.layers.EinsumDense):
     the forward pass and both gradients single 2D matmuls. A bias over all the output axes
     (the attention projections' and `TransformerEncoderBlock`'s feed-forward layers') and the
     activation are applied to the rows with `bias_add`, so that TensorFlow's graph optimizer
-    fuses matmul, bias and GELU into one oneDNN call (see `bias_add`). LoRA (`self.kernel`) and Keras'
-    quantization (`quantize`; quantized layers run `EinsumDense.quantized_call`, not `call`)
+    fuses matmul, bias and GELU into one oneDNN call (see `bias_add`). LoRA (`self.kernel`) and
+    Keras' quantization (`quantize`; quantized layers run `EinsumDense.quantized_call`, not `call`)
     work as in `EinsumDense`.
 
     Call with `[batch, seq_len, *in]`; returns `[batch, seq_len, *out]`.

@@ -25,8 +25,9 @@ class BertTask(TextModel):
 
     Subclasses check their encoder (`check_encoder`), build their functional graph, call
     `super().__init__(inputs=..., outputs=...)` through `_build_task`, and list their
-    constructor arguments in `_task_config()`. `compile()` takes `"auto"` for loss, metrics and optimizer and fills in each task's
-    defaults (`_default_loss`, `_default_metrics`; Adam at 5e-5 for the optimizer).
+    constructor arguments in `_task_config()`. `compile()` takes `"auto"` for loss, metrics and
+    optimizer and fills in each task's defaults (`_default_loss`, `_default_metrics`; Adam at
+    5e-5 for the optimizer).
     Every task model takes `preprocessor=` (a `BertPreprocessor`, saved with the model) to
     fit, evaluate and predict on raw text (`TextModel`).
     """

@@ -28,8 +28,9 @@ So the normalization is written here from core ops whose semantics match Python'
 Control characters are deleted before lower-casing, as in the original: a control character
 between letters would otherwise change where a capital sigma counts as word-final.
 
-All ops are core TensorFlow plus `NormalizeUTF8` (tensorflow-text, present in 2.12.1), so the graph runs in TF Serving. TFLite has no kernel for the regex and
-case ops; see `BertTokenizer(mode="tflite")`.
+All ops are core TensorFlow plus `NormalizeUTF8` (tensorflow-text, present in 2.12.1), so the
+graph runs in TF Serving. TFLite has no kernel for the regex and case ops; see
+`BertTokenizer(mode="tflite")`.
 
 The character classes come from the Unicode tables of RE2 and ICU; they agree with Python's
 `unicodedata` on every character that Unicode 3.2 already assigned and differ only on a few

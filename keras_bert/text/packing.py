@@ -116,13 +116,15 @@ def _as_ragged(segment):
     segment = tf.convert_to_tensor(segment)
     if segment.shape.rank != 2:
         raise ValueError(
-            f"Each segment must be a [batch, (ids)] RaggedTensor or a [batch, n] tensor; got shape {segment.shape}."
+            "Each segment must be a [batch, (ids)] RaggedTensor or a [batch, n] tensor; got shape "
+            f"{segment.shape}."
         )
     return tf.RaggedTensor.from_tensor(tf.cast(segment, tf.int32))
 
 
 def _take(dense, index):
-    """dense[b, index[b, j]] with the index clipped into range (out-of-range picks are masked later)."""
+    """dense[b, index[b, j]] with the index clipped into range (out-of-range picks are masked
+    later)."""
     index = tf.clip_by_value(index, 0, tf.shape(dense)[1] - 1)
     return tf.gather(dense, index, batch_dims=1)
 
@@ -205,8 +207,8 @@ def pack_windows(
     """
     if not 1 <= max_question_length <= seq_length - 4 or doc_stride < 1:
         raise ValueError(
-            f"pack_windows needs 1 <= max_question_length ({max_question_length}) <= seq_length - 4 "
-            f"({seq_length - 4}) and doc_stride ({doc_stride}) >= 1."
+            f"pack_windows needs 1 <= max_question_length ({max_question_length}) "
+            f"<= seq_length - 4 ({seq_length - 4}) and doc_stride ({doc_stride}) >= 1."
         )
     question, context = _as_ragged(question), _as_ragged(context)
     question_length = tf.minimum(tf.cast(question.row_lengths(), tf.int32), max_question_length)

@@ -41,14 +41,16 @@ class BertPreprocessor(keras.layers.Layer):
         if tokenizer is None:
             if vocab is None:
                 raise ValueError(
-                    "BertPreprocessor needs a tokenizer (BertTokenizer) or a vocab (list of tokens or vocab.txt path)."
+                    "BertPreprocessor needs a tokenizer (BertTokenizer) or a vocab (list of tokens "
+                    "or vocab.txt path)."
                 )
             tokenizer = BertTokenizer(
                 vocab, lower_case=lower_case, max_chars_per_word=max_chars_per_word, mode=mode
             )
         if int(seq_length) < 3:
             raise ValueError(
-                f"seq_length={seq_length} is too short; it needs room for [CLS], [SEP] and at least one token."
+                f"seq_length={seq_length} is too short; it needs room for [CLS], [SEP] and at "
+                "least one token."
             )
         self.tokenizer = tokenizer
         self.seq_length = int(seq_length)

@@ -64,7 +64,8 @@ class BertTokenizer:
     ):
         if mode not in MODES:
             raise ValueError(
-                f"mode={mode!r} is not one of {MODES}; use 'exact' for the original ids or 'tflite' for a TFLite-compatible graph."
+                f"mode={mode!r} is not one of {MODES}; use 'exact' for the original ids or "
+                "'tflite' for a TFLite-compatible graph."
             )
         if int(max_chars_per_word) < 1:
             raise ValueError(
@@ -158,16 +159,19 @@ class BertTokenizer:
     def _require_exact(self, what):
         if self.mode != "exact":
             raise ValueError(
-                f"{what} needs BertTokenizer(mode='exact'); mode='tflite' splits words inside one fused op."
+                f"{what} needs BertTokenizer(mode='exact'); mode='tflite' splits words inside one "
+                "fused op."
             )
 
     def split_words(self, strings):
-        """BERT's basic tokenization: `[batch]` tf.string -> tf.RaggedTensor `[batch, (words)]` of tf.string."""
+        """BERT's basic tokenization: `[batch]` tf.string -> tf.RaggedTensor `[batch, (words)]`
+        of tf.string."""
         self._require_exact("split_words")
         return normalizer.split_words(normalizer.normalize(_as_batch(strings), self.lower_case))
 
     def tokenize_words(self, strings):
-        """`[batch]` tf.string -> int32 tf.RaggedTensor `[batch, (words), (pieces)]` (exact mode)."""
+        """`[batch]` tf.string -> int32 tf.RaggedTensor `[batch, (words), (pieces)]` (exact
+        mode)."""
         words = self.split_words(strings)
         return words.with_flat_values(self._split_words_into_pieces(words.flat_values))
 
@@ -470,7 +474,8 @@ def _as_batch(strings):
     strings = tf.convert_to_tensor(strings, dtype=tf.string)
     if strings.shape.rank is not None and strings.shape.rank != 1:
         raise ValueError(
-            f"Expected a [batch] string tensor, got shape {strings.shape}; reshape the texts to one dimension."
+            f"Expected a [batch] string tensor, got shape {strings.shape}; reshape the texts to "
+            "one dimension."
         )
     return strings
 
@@ -517,13 +522,15 @@ def _read_folder_settings(directory):
         model, norm = spec.get("model") or {}, spec.get("normalizer") or {}
         if model.get("type") != "WordPiece":
             raise ValueError(
-                f"{path('tokenizer.json')} describes a {model.get('type')} model; BertTokenizer needs WordPiece."
+                f"{path('tokenizer.json')} describes a {model.get('type')} model; BertTokenizer "
+                "needs WordPiece."
             )
         lower_case = bool(norm.get("lowercase", True))
         strip_accents = norm.get("strip_accents")
         if strip_accents is not None and bool(strip_accents) != lower_case:
             raise ValueError(
-                f"{path('tokenizer.json')} sets lowercase={lower_case} but strip_accents={strip_accents}; BERT ties accent stripping to lower-casing."
+                f"{path('tokenizer.json')} sets lowercase={lower_case} but "
+                f"strip_accents={strip_accents}; BERT ties accent stripping to lower-casing."
             )
         if os.path.isfile(
             path("tokenizer_config.json")
@@ -545,7 +552,8 @@ def _read_folder_settings(directory):
         }
     if not has_vocab:
         raise FileNotFoundError(
-            f"No vocab.txt or tokenizer.json in {directory}; a BERT checkpoint folder needs its vocabulary."
+            f"No vocab.txt or tokenizer.json in {directory}; a BERT checkpoint folder needs its "
+            "vocabulary."
         )
     if os.path.isfile(path("tokenizer_config.json")):
         config = _read_json(path("tokenizer_config.json"))

@@ -44,13 +44,15 @@ def validate_vocab(tokens, source="the vocabulary"):
     for i, token in enumerate(tokens):
         if token in seen:
             raise ValueError(
-                f"{source} lists {token!r} twice (ids {seen[token]} and {i}); each token must be unique."
+                f"{source} lists {token!r} twice (ids {seen[token]} and {i}); each token must be "
+                "unique."
             )
         seen[token] = i
     missing = [t for t in SPECIAL_TOKENS if t not in seen]
     if missing:
         raise ValueError(
-            f"{source} lacks the special tokens {missing}; BERT needs all of {list(SPECIAL_TOKENS)}."
+            f"{source} lacks the special tokens {missing}; BERT needs all of "
+            f"{list(SPECIAL_TOKENS)}."
         )
     return tokens
 
@@ -114,7 +116,8 @@ def build_vocab(files, vocab_size, lower_case=True, out_path=None, batch_size=10
         raise ValueError("build_vocab needs at least one text file.")
     if int(vocab_size) <= len(SPECIAL_TOKENS):
         raise ValueError(
-            f"vocab_size={vocab_size} is too small; it must exceed the {len(SPECIAL_TOKENS)} special tokens."
+            f"vocab_size={vocab_size} is too small; it must exceed the {len(SPECIAL_TOKENS)} "
+            "special tokens."
         )
 
     def words_as_text(lines):

@@ -120,6 +120,9 @@ def test_check_names_the_op_and_target():
     assert "TFText>RoundRobinTrim" in compat.unsupported_ops(fn, "tf_serving")
     with pytest.raises(
         ValueError,
-        match="Op TFText>RoundRobinTrim in the graph cannot run on tf_serving: TF Serving before 2.20 embeds tensorflow-text 2.12.1",
+        match=(
+            "Op TFText>RoundRobinTrim in the graph cannot run on tf_serving: "
+            "TF Serving before 2.20 embeds tensorflow-text 2.12.1"
+        ),
     ):
         compat.check_ops(fn, "tf_serving")

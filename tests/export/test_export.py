@@ -106,7 +106,8 @@ def test_rest_bodies_run_through_the_signature(exported, classifier_dir, body):
 
 
 def odd_texts(count, seed=0):
-    """Seeded odd inputs: empty, whitespace, huge, invalid UTF-8, controls, emoji, CJK, RTL, marks."""
+    """Seeded odd inputs: empty, whitespace, huge, invalid UTF-8, controls, emoji, CJK, RTL,
+    marks."""
     rng = random.Random(seed)
     pools = [
         lambda: b"",

@@ -58,7 +58,10 @@ def test_unknown_precision_is_refused():
     assert str(error.value) == "precision='float16' is not one of ('float32', 'bfloat16')."
 
 
-AVX2_ONLY = "processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma bmi2\n\nprocessor\t: 1\nflags\t\t: fpu sse2 avx avx2 fma bmi2\n"
+AVX2_ONLY = (
+    "processor\t: 0\nflags\t\t: fpu sse2 avx avx2 fma bmi2\n\n"
+    "processor\t: 1\nflags\t\t: fpu sse2 avx avx2 fma bmi2\n"
+)
 EMULATED_WARNING = (
     "This CPU has no AMX, AVX512_BF16 or Arm BF16: a bfloat16 SavedModel runs slower than "
     "float32 here; serve it on a CPU with one of them, a GPU or a TPU, or export float32."

@@ -278,23 +278,28 @@ def test_a_span_qa_export_needs_room_for_question_and_context():
     for arguments, message in (
         (
             (8, 0),
-            "doc_stride=0 must be a positive whole number of pieces; export with --doc-stride 1 or more.",
+            "doc_stride=0 must be a positive whole number of pieces; "
+            "export with --doc-stride 1 or more.",
         ),
         (
             (8, 4, -1),
-            "max_answer_length=-1 must be a positive whole number of pieces; export with --max-answer-length 1 or more.",
+            "max_answer_length=-1 must be a positive whole number of pieces; "
+            "export with --max-answer-length 1 or more.",
         ),
         (
             (0,),
-            "max_query_length=0 must be a positive whole number of pieces; export with --max-query-length 1 or more.",
+            "max_query_length=0 must be a positive whole number of pieces; "
+            "export with --max-query-length 1 or more.",
         ),
         (
             (8, 4.5),
-            "doc_stride=4.5 must be a positive whole number of pieces; export with --doc-stride 1 or more.",
+            "doc_stride=4.5 must be a positive whole number of pieces; "
+            "export with --doc-stride 1 or more.",
         ),
         (
             ("8",),
-            "max_query_length='8' must be a positive whole number of pieces; export with --max-query-length 1 or more.",
+            "max_query_length='8' must be a positive whole number of pieces; "
+            "export with --max-query-length 1 or more.",
         ),
     ):
         with pytest.raises(ValueError) as e:
@@ -441,7 +446,8 @@ def test_tagger_word_ids_name_the_whitespace_word_of_each_piece(small_vocab, sha
         word_ids = word_offsets(ref, text)[0][: SEQ_LENGTH - 2]
         want = [-1] + word_ids + [-1] * (SEQ_LENGTH - 1 - len(word_ids))
         assert got[row].tolist() == want, repr(text)
-    # "U.S.-based" "firm" (4 pieces in this small vocabulary) "中文" "x" "y": NBSP, U+3000, U+2028 split.
+    # "U.S.-based" "firm" (4 pieces in this small vocabulary) "中文" "x" "y":
+    # NBSP, U+3000, U+2028 split.
     assert got[-1].tolist()[:16] == [-1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 4, -1]
 
 

@@ -64,7 +64,7 @@ def numpy_bert_forward(weights, config, input_word_ids, input_mask, input_type_i
     for i in range(config.num_layers):
         p = f"bert/encoder/layer_{i}/"
 
-        def dense(t, name):
+        def dense(t, name, p=p):
             return t @ w[p + name + "/kernel"] + w[p + name + "/bias"]
 
         def split(t):

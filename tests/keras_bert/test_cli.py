@@ -190,7 +190,8 @@ def test_a_path_that_cannot_be_written_is_one_line(tmp_path):
     assert _error_lines(
         "vocab", str(empty), "--vocab-size", "10", "-o", str(tmp_path / "v.txt")
     ) == [
-        f"keras-bert vocab: error: {empty} hold no words to learn a vocabulary from; pass text files."
+        f"keras-bert vocab: error: {empty} hold no words to learn a vocabulary from; "
+        "pass text files."
     ]
 
 
@@ -213,7 +214,8 @@ def test_sizes_and_rates_out_of_range_are_flag_errors(tmp_path):
     ]
     for rate in ("1.5", "0"):  # a rate of 0 would train on no prediction at all
         assert _error_lines("pretrain", *common, "--mask-rate", rate) == [
-            f"keras-bert pretrain: error: argument --mask-rate: {rate} is not above 0 and at most 1 "
+            f"keras-bert pretrain: error: argument --mask-rate: {rate} "
+            "is not above 0 and at most 1 "
             "(see 'keras-bert pretrain --help')"
         ]
     assert _error_lines(
@@ -227,7 +229,8 @@ def test_sizes_and_rates_out_of_range_are_flag_errors(tmp_path):
         "--mask-rate",
         "0",
     ) == [
-        "keras-bert make-pretraining-data: error: argument --mask-rate: 0 is not above 0 and at most 1 "
+        "keras-bert make-pretraining-data: error: argument --mask-rate: "
+        "0 is not above 0 and at most 1 "
         "(see 'keras-bert make-pretraining-data --help')"
     ]
 

@@ -77,7 +77,8 @@ def test_a_starting_checkpoint_with_nan_is_refused_by_name(tmp_path, capsys):
         capsys.readouterr()
         .err.splitlines()[-1]
         .startswith(
-            f"keras-bert finetune: error: Hugging Face checkpoint {init}: pooler.dense.bias holds 1 NaN "
+            f"keras-bert finetune: error: Hugging Face checkpoint {init}: "
+            "pooler.dense.bias holds 1 NaN "
             "or infinite value of"
         )
     )

@@ -176,6 +176,9 @@ def test_no_readable_checkpoint_at_all_is_one_error(three_checkpoints, tmp_path)
         data.write_bytes(b"")
     with pytest.raises(
         ValueError,
-        match=rf"^No checkpoint in {out}/checkpoints reads back \(the newest, {out}/checkpoints/ckpt-3: ",
+        match=(
+            rf"^No checkpoint in {out}/checkpoints reads back "
+            rf"\(the newest, {out}/checkpoints/ckpt-3: "
+        ),
     ):
         _trainer(out).restore()

@@ -289,7 +289,8 @@ def squad_examples(articles, limit=None, training=False, source="SQuAD data"):
         print(
             f"{source}: skipped {len(skipped)} of {len(skipped) + len(examples)} training "
             f"questions whose answer text is not at its answer_start in the context (as "
-            f"run_squad.py's 'Could not find answer'): {shown}{'; ...' if len(skipped) > 3 else ''}",
+            "run_squad.py's 'Could not find answer'): "
+            f"{shown}{'; ...' if len(skipped) > 3 else ''}",
             file=sys.stderr,
             flush=True,
         )

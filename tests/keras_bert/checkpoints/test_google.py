@@ -107,8 +107,8 @@ def test_released_index_does_not_fit_another_size(shared_data):
     with pytest.raises(ValueError) as e:
         check_google_checkpoint(model, os.path.join(folder, "bert_model.ckpt"))
     assert (
-        "bert/embeddings/word_embeddings is [30522, 512] in the checkpoint but the model needs [100, 512]"
-        in str(e.value)
+        "bert/embeddings/word_embeddings is [30522, 512] in the checkpoint "
+        "but the model needs [100, 512]" in str(e.value)
     )
 
 

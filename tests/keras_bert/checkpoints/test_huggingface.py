@@ -409,8 +409,8 @@ def test_shape_mismatch_with_the_config(tmp_path, tensors):
         keras_bert.from_pretrained(folder)
     message = str(e.value)
     assert (
-        "encoder.layer.0.intermediate.dense.weight is [37, 32] in the checkpoint but the model needs [40, 32]"
-        in message
+        "encoder.layer.0.intermediate.dense.weight is [37, 32] in the checkpoint "
+        "but the model needs [40, 32]" in message
     )
     assert "\n" not in message
 

@@ -38,7 +38,10 @@ PIECE_VOCAB = [
 ]
 
 
-def tiny_encoder(vocab_size=len(PIECE_VOCAB)):
+PIECE_VOCAB_SIZE = len(PIECE_VOCAB)
+
+
+def tiny_encoder(vocab_size=PIECE_VOCAB_SIZE):
     config = kb.BertConfig(
         vocab_size=vocab_size,
         hidden_size=8,
