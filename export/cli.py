@@ -2,6 +2,7 @@
 
 import os
 
+from keras_bert import names
 from keras_bert.export.mediapipe import export_mediapipe
 from keras_bert.export.saved_model import export_saved_model, new_folders, remove_written
 from keras_bert.export.tflite import check_quantize, export_tflite, read_texts
@@ -62,8 +63,12 @@ def run(args):
     SavedModel away again, so that the same command can run again."""
     check_flags(args)
     calibration = read_texts(args.calibration_file) if args.calibration_file else None
+    model, name = args.model_dir, args.name
+    if args.revision is not None:  # the exporters read the revision's snapshot folder
+        model = names.resolve(args.model_dir, revision=args.revision)
+        name = name or names.model_name(args.model_dir)
     common = {
-        "name": args.name,
+        "name": name,
         "seq_length": args.seq_length,
         "num_segments": args.num_segments,
         "max_query_length": args.max_query_length,
@@ -75,12 +80,12 @@ def run(args):
     try:
         if args.format in ("saved_model", "all"):
             result = export_saved_model(
-                args.model_dir, args.out, version=args.version, precision=args.precision, **common
+                model, args.out, version=args.version, precision=args.precision, **common
             )
             written += [("SavedModel", path) for path in result.paths]
         if args.format in ("tflite", "all"):
             result = export_tflite(
-                args.model_dir,
+                model,
                 args.out,
                 version=args.version,
                 quantize=args.quantize,
@@ -91,9 +96,9 @@ def run(args):
             written += [("TFLite", path) for path in result.paths]
         if args.format == "mediapipe":
             result = export_mediapipe(
-                args.model_dir,
+                model,
                 args.out,
-                name=args.name,
+                name=name,
                 version=args.version,
                 seq_length=args.seq_length,
                 eval_file=args.eval_file,

@@ -387,6 +387,10 @@ def add_export_arguments(parser):
         "kaggle:// handle, keras-hub preset name)",
     )
     parser.add_argument(
+        "--revision",
+        help="branch, tag or commit of a Hugging Face Hub id MODEL (default: main)",
+    )
+    parser.add_argument(
         "--out",
         required=True,
         metavar="EXPORT_DIR",

@@ -335,3 +335,26 @@ def test_the_command_line_and_export_take_hub_ids(monkeypatch, online, hf_home):
     exported = source.resolve("hf://" + REPO, seq_length=32)
     assert (exported.name, exported.task) == ("tiny-bert", "pretrainer")
     assert exported.tokenizer.lower_case is False
+
+
+def test_export_takes_a_revision_of_a_hub_id(monkeypatch, online, hf_home, tmp_path):
+    from keras_bert.export import cli as export_cli
+
+    from keras_bert import cli_args
+
+    snapshot = names.resolve(REPO, revision="sharded")
+    point_huggingface_hub_at(monkeypatch, online.url, hf_home, offline=True)
+    seen = {}
+
+    def export_saved_model(model, out, **kwargs):
+        seen.update(model=model, name=kwargs["name"])
+        return argparse.Namespace(paths=[])
+
+    monkeypatch.setattr(export_cli, "export_saved_model", export_saved_model)
+    parser = argparse.ArgumentParser()
+    cli_args.add_export_arguments(parser)
+    args = parser.parse_args(
+        [REPO, "--revision", "sharded", "--out", str(tmp_path), "--format", "saved_model"]
+    )
+    assert export_cli.run(args) == 0
+    assert seen == {"model": snapshot, "name": "tiny-bert"}
