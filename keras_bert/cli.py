@@ -43,12 +43,9 @@ def pool_cpu_memory():
     default CPU allocator takes each buffer from malloc, which maps buffers over 32 MB afresh
     and unmaps them when freed, so every training step faults in its temporaries again (the
     MLM logits alone are 78 MB at batch 32 with 20 predictions); where oneDNN is on, its own
-    allocator already pools large buffers and BFC measures the same. Measured with
-    `benchmarks/pretraining.py` (2-core AMD EPYC, AVX2): our XLA step 2,528 -> 2,807 tokens/s
-    on a fixed batch and 2,293 -> 2,938 through the TFRecord pipeline, 1,521 -> 2,410 without
-    XLA (keras-hub's `fit` gains as much when given it: 1,798 -> 2,336 with XLA); peak resident
-    memory of the XLA step 2,064-2,074 -> 2,075-2,097 MB. TensorFlow reads the variable when
-    it creates its CPU allocator, at the first op, so this runs before any op.
+    allocator already pools large buffers and BFC measures the same (BENCHMARKS.md,
+    "Pretraining"). TensorFlow reads the variable when it creates its CPU allocator, at the first
+    op, so this runs before any op.
     """
     os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "true")
 

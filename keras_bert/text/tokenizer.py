@@ -43,10 +43,8 @@ class BertTokenizer:
     - `mode="tflite"`: `tensorflow_text.FastBertTokenizer` end to end (its own normalizer, which
       uses compatibility decomposition, and its own word splitting). Every op has a TFLite
       kernel. It differs from the original on some inputs (`½`, `…`, ligatures, fullwidth
-      forms, final sigma, control characters, ...). Measured with the uncased vocabulary
-      (benchmarks/tokenize.py and tests): different ids for 18 of 2,067 SQuAD dev contexts, 2
-      of 1,009 WNUT-17 dev sentences, 5 of 2,891 WikiText-2 test lines, 0 of 67,349 SST-2
-      train sentences.
+      forms, final sigma, control characters, ...) on a small share of real texts
+      (`benchmarks/tokenization.py` measures it; BENCHMARKS.md, "Tokenization").
 
     Words longer than `max_chars_per_word` characters become `[UNK]`: 200 in the original, 100
     in Hugging Face's tokenizers (`from_pretrained` sets it from the checkpoint folder).
