@@ -96,3 +96,44 @@ def run_training(*args, logical_cpus=1, timeout=240, env=None):
     if result.returncode != 0:
         raise AssertionError(f"training failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1]), result.stdout
+
+
+def tiny_classifier_trainer(
+    out, num_classes=2, learning_rate=1e-3, total_steps=100, warmup_steps=0, **trainer_args
+):
+    """A `Trainer` fine-tuning a one-layer classifier on one repeated batch of
+    `packed_examples`, on one device, checkpointing every step into `out`."""
+    import tensorflow as tf
+    from keras_bert.training import finetune
+    from keras_bert.training.strategy import resolve_strategy
+    from keras_bert.training.trainer import Trainer
+
+    import keras_bert
+    from keras_bert.optimization import bert_optimizer
+
+    inputs, labels = packed_examples(count=8)
+    batch = (inputs, labels["label"])
+    strategy = resolve_strategy("one_device")
+    config = keras_bert.BertConfig(
+        vocab_size=VOCAB,
+        hidden_size=16,
+        num_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=SEQ_LENGTH,
+    )
+    with strategy.scope():
+        model = keras_bert.BertClassifier(keras_bert.BertEncoder(config), num_classes)
+        optimizer = bert_optimizer(learning_rate, total_steps, warmup_steps=warmup_steps)
+    return Trainer(
+        strategy,
+        model,
+        optimizer,
+        finetune.classification_loss,
+        lambda *_: tf.data.Dataset.from_tensors(batch).repeat(),
+        8,
+        str(out),
+        checkpoint_every=1,
+        verbose=False,
+        **trainer_args,
+    )

@@ -463,40 +463,10 @@ def test_xla_single_replica_compiles_the_update_with_the_step(tmp_path):
 
 def test_resuming_another_runs_checkpoint_names_the_folder_and_what_to_do(tmp_path):
     """An OUT folder whose checkpoint has another head size: one line, not TF's traceback."""
-    import tensorflow as tf
-    from keras_bert.training import finetune
-    from keras_bert.training.strategy import resolve_strategy
-    from keras_bert.training.trainer import Trainer
-
-    from keras_bert.optimization import bert_optimizer
-
-    inputs, labels = helpers.packed_examples(count=8)
-    batch = (inputs, labels["label"])
-    strategy = resolve_strategy("one_device")
-    config = keras_bert.BertConfig(
-        vocab_size=helpers.VOCAB,
-        hidden_size=16,
-        num_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=helpers.SEQ_LENGTH,
-    )
 
     def new_trainer(num_classes, existing="resume"):
-        with strategy.scope():
-            model = keras_bert.BertClassifier(keras_bert.BertEncoder(config), num_classes)
-            optimizer = bert_optimizer(1e-3, 10, warmup_steps=1)
-        return Trainer(
-            strategy,
-            model,
-            optimizer,
-            finetune.classification_loss,
-            lambda *_: tf.data.Dataset.from_tensors(batch).repeat(),
-            8,
-            str(tmp_path),
-            checkpoint_every=1,
-            verbose=False,
-            existing=existing,
+        return helpers.tiny_classifier_trainer(
+            tmp_path, num_classes, total_steps=10, warmup_steps=1, existing=existing
         )
 
     new_trainer(2).train(1)

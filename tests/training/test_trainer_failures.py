@@ -6,45 +6,12 @@ import os
 import numpy as np
 import pytest
 
-import keras_bert
 from keras_bert.finite import NonFiniteError
 from tests.training import helpers
 
 
 def _trainer(out, learning_rate=1e-3, keep=5):
-    import tensorflow as tf
-    from keras_bert.training import finetune
-    from keras_bert.training.strategy import resolve_strategy
-    from keras_bert.training.trainer import Trainer
-
-    from keras_bert.optimization import bert_optimizer
-
-    inputs, labels = helpers.packed_examples(count=8)
-    batch = (inputs, labels["label"])
-    strategy = resolve_strategy("one_device")
-    config = keras_bert.BertConfig(
-        vocab_size=helpers.VOCAB,
-        hidden_size=16,
-        num_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=helpers.SEQ_LENGTH,
-    )
-    with strategy.scope():
-        model = keras_bert.BertClassifier(keras_bert.BertEncoder(config), 2)
-        optimizer = bert_optimizer(learning_rate, 100, warmup_steps=0)
-    return Trainer(
-        strategy,
-        model,
-        optimizer,
-        finetune.classification_loss,
-        lambda *_: tf.data.Dataset.from_tensors(batch).repeat(),
-        8,
-        str(out),
-        checkpoint_every=1,
-        keep_checkpoints=keep,
-        verbose=False,
-    )
+    return helpers.tiny_classifier_trainer(out, learning_rate=learning_rate, keep_checkpoints=keep)
 
 
 def _weights(model):
