@@ -50,7 +50,7 @@ BATCHES_PER_CALL = 8
 def real_sentences(split="dev"):
     """`(name, sentences)`: SST-2's `split` ("train" or "dev") where `../shared/data` has it,
     else the demo reviews the package ships."""
-    from keras_bert.training.data.tasks import read_tsv
+    from keras_bert.tasks.files import read_tsv
 
     path, name = os.path.join(SHARED_DATA, "glue", "SST-2", f"{split}.tsv"), f"SST-2 {split}"
     if not os.path.isfile(path):

@@ -28,7 +28,6 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from keras_bert.training import finetune, program  # noqa: E402
-from keras_bert.training.data import tasks  # noqa: E402
 from keras_bert.training.strategy import resolve_strategy  # noqa: E402
 from keras_bert.training.trainer import Trainer  # noqa: E402
 
@@ -36,7 +35,9 @@ import keras_bert  # noqa: E402
 from benchmarks.common import keras_hub_inputs, machine, print_table  # noqa: E402
 from benchmarks.export import VOCAB, real_sentences  # noqa: E402
 from benchmarks.pretraining import BATCH, SEQ, StepTimes, benchmark_config  # noqa: E402
+from keras_bert import tasks  # noqa: E402
 from keras_bert.optimization import bert_optimizer  # noqa: E402
+from keras_bert.tasks import classification  # noqa: E402
 from keras_bert.text import BertTokenizer  # noqa: E402
 
 EXAMPLES = 4096
@@ -47,7 +48,7 @@ def sst2_batches(split="train"):
     labels."""
     name, sentences = real_sentences(split=split)
     sentences = sentences[:EXAMPLES]
-    inputs = tasks.encode_texts(BertTokenizer(os.path.normpath(VOCAB)), [sentences], SEQ)
+    inputs = classification.encode_texts(BertTokenizer(os.path.normpath(VOCAB)), [sentences], SEQ)
     labels = np.random.default_rng(0).integers(0, 2, len(sentences)).astype("int32")
     return inputs, labels, name
 
@@ -69,7 +70,7 @@ class Ours:
             strategy,
             model,
             optimizer,
-            finetune.classification_loss,
+            tasks.get("classification"),
             dataset_fn,
             BATCH,
             out_dir,

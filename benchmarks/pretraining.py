@@ -23,7 +23,6 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from keras_bert.training import pretrain  # noqa: E402
 from keras_bert.training.data import pretraining  # noqa: E402
 from keras_bert.training.strategy import resolve_strategy  # noqa: E402
 from keras_bert.training.trainer import Trainer  # noqa: E402
@@ -31,6 +30,7 @@ from keras_bert.training.trainer import Trainer  # noqa: E402
 import keras_bert  # noqa: E402
 from benchmarks.common import keras_hub_inputs, machine, print_table  # noqa: E402
 from keras_bert.optimization import bert_optimizer  # noqa: E402
+from keras_bert.tasks.pretraining import PRETRAINING  # noqa: E402
 from keras_bert.text import BertTokenizer  # noqa: E402
 
 VOCAB, LAYERS, HIDDEN, HEADS, INTERMEDIATE = 30522, 4, 256, 4, 1024
@@ -91,7 +91,7 @@ class Ours:
             strategy,
             self.model,
             optimizer,
-            pretrain.pretraining_loss,
+            PRETRAINING,
             dataset_fn,
             batch,
             out_dir,

@@ -32,9 +32,9 @@ def measure(chars, windows_per_call, layers):
     import keras
     import tensorflow as tf
     from keras_bert.export import serving
-    from keras_bert.training.data import tasks
 
     import keras_bert
+    from keras_bert.tasks import files, squad_windows
     from keras_bert.text import BertPreprocessor, BertTokenizer
 
     serving.SPAN_QA_WINDOWS_PER_CALL = windows_per_call
@@ -43,8 +43,8 @@ def measure(chars, windows_per_call, layers):
             SHARED, "checkpoints", "google_bert_uncased_L-8_H-512_A-8_index_only", "vocab.txt"
         )
     )
-    examples = tasks.squad_examples(
-        tasks.read_squad(os.path.join(SHARED, "squad", "dev-v1.1.json"))
+    examples = squad_windows.squad_examples(
+        files.read_squad(os.path.join(SHARED, "squad", "dev-v1.1.json"))
     )
     context = ""
     for paragraph in dict.fromkeys(e["context"] for e in examples):

@@ -11,10 +11,8 @@ run a small slice so it finishes in a minute on a laptop.
 import argparse
 import math
 
-from keras_bert.training import metrics
-from keras_bert.training.data import tasks
-
 import keras_bert
+from keras_bert.tasks import files, metrics, squad_windows
 from keras_bert.text import BertTokenizer
 
 
@@ -28,10 +26,10 @@ def main():
     args = parser.parse_args()
 
     tokenizer = BertTokenizer.from_pretrained(args.checkpoint)
-    articles = tasks.read_squad(args.squad)
-    examples = tasks.squad_examples(articles, limit=args.examples)
+    articles = files.read_squad(args.squad)
+    examples = squad_windows.squad_examples(articles, limit=args.examples)
     # Windows of [CLS] question [SEP] context [SEP] with doc stride; labels are token spans.
-    inputs, labels, features = tasks.squad_features(
+    inputs, labels, features = squad_windows.squad_features(
         tokenizer,
         examples,
         seq_length=args.seq_length,
@@ -45,7 +43,9 @@ def main():
     model.fit(inputs, labels, batch_size=16, epochs=args.epochs, verbose=2)
 
     outputs = model.predict(inputs, batch_size=32, verbose=0)
-    answers = tasks.decode_squad(examples, features, outputs["start_logits"], outputs["end_logits"])
+    answers = squad_windows.decode_squad(
+        examples, features, outputs["start_logits"], outputs["end_logits"]
+    )
     asked = {e["id"] for e in examples}
     subset = [
         {

@@ -46,7 +46,7 @@ import zipfile
 import keras
 import numpy as np
 import tensorflow as tf
-from keras_bert.export import serving, source, verify
+from keras_bert.export import source, verify
 from keras_bert.export.saved_model import (
     ExportResult,
     check_version,
@@ -58,6 +58,8 @@ from keras_bert.export.tflite import convert, tflite_ops
 
 from keras_bert.checkpoints.mapping import encoder_of
 from keras_bert.models import BertEncoder, BertPretrainer
+from keras_bert.tasks.files import read_tsv
+from keras_bert.tasks.serving_graph import predict
 
 INPUT_NAMES = ("input_word_ids", "input_mask", "input_type_ids")
 # The metadata names MediaPipe's BERT preprocessor looks the input tensors up by, in the order
@@ -114,7 +116,7 @@ def export_mediapipe(
     task = task_of(src)
     if eval_file and task != "text_classifier":
         raise ValueError(
-            f"--eval-file reports a classifier's accuracy; {src.name} is a {src.task} model: "
+            f"--eval-file reports a classifier's accuracy; {src.name} is a {src.task.name} model: "
             "drop --eval-file."
         )
     version = check_version(version)
@@ -165,19 +167,14 @@ def task_of(src):
             f"{src.name} takes text pairs, and MediaPipe's TextClassifier takes one text; use "
             "--format tflite or saved_model."
         )
-    if src.task == "classifier":
-        if src.model.num_classes == 1:
-            raise ValueError(
-                f"{src.name} is a regression model (one output), and MediaPipe's TextClassifier "
-                "scores classes; use --format tflite or saved_model."
-            )
-        return "text_classifier"
-    if src.task in ("token_classifier", "span_qa"):
+    task = src.task.mediapipe_task
+    if task is None:
         raise ValueError(
-            f"MediaPipe has no task for a {src.task} model ({src.name}): --format mediapipe takes "
-            "a classifier, an encoder or an embedding model; use --format tflite or saved_model."
+            f"MediaPipe has no task for a {src.task.name} model ({src.name}): --format mediapipe "
+            "takes a single-text classifier, an encoder or an embedding model; use --format "
+            "tflite or saved_model."
         )
-    return "text_embedder"
+    return task
 
 
 def label_names(model):
@@ -196,10 +193,10 @@ def ids_function(model, seq_length, task):
     def serve(input_word_ids, input_mask, input_type_ids):
         inputs = dict(zip(INPUT_NAMES, (input_word_ids, input_mask, input_type_ids)))
         if task == "text_classifier":
-            return {"probabilities": tf.nn.softmax(serving._predict(model, inputs), axis=-1)}
+            return {"probabilities": tf.nn.softmax(predict(model, inputs), axis=-1)}
         if isinstance(model, (BertEncoder, BertPretrainer)):
-            return {"embedding": serving._predict(encoder_of(model), inputs)["pooled_output"]}
-        return {"embedding": _one_matrix(serving._predict(model, inputs))}
+            return {"embedding": predict(encoder_of(model), inputs)["pooled_output"]}
+        return {"embedding": _one_matrix(predict(model, inputs))}
 
     return serve
 
@@ -354,8 +351,6 @@ def verify_in_mediapipe(path, task, fn, src, texts, labels=None, eval_file=None)
     every text; with `eval_file`, its texts, with MediaPipe's accuracy next to the Keras
     model's (on the original's ids) and how many MediaPipe tokenizes differently.
     """
-    from keras_bert.training.data.tasks import read_tsv
-
     batches = [list(texts)]
     if eval_file:
         eval_texts, gold = read_tsv(eval_file)

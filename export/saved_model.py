@@ -139,7 +139,7 @@ def export_saved_model(
     warn_if_emulated(precision)
     model = with_precision(src.model, precision)
     exports = [(src.name, *src.archive(model, preprocessor))]
-    if src.task in ("encoder", "pretrainer"):
+    if src.task.tf_hub_pair:
         segments = min(encoder_of(model).config.type_vocab_size, serving.MAX_PACKED_SEGMENTS)
         preprocess = serving.preprocess_archive(preprocessor, segments)
         exports.append((f"{src.name}_preprocess", *preprocess))
@@ -147,7 +147,7 @@ def export_saved_model(
     float32_endpoints = {}
     if precision != "float32":  # the float32 model's endpoints: the difference is reported
         float32_endpoints[src.name] = src.archive(src.model, preprocessor)[1]
-        if src.task in ("encoder", "pretrainer"):
+        if src.task.tf_hub_pair:
             float32_endpoints[f"{src.name}_encoder"] = serving.encoder_archive(
                 encoder_of(src.model)
             )[1]

@@ -5,9 +5,9 @@ import os
 
 from keras_bert.export import serving
 
-from keras_bert import model_dir, names
+from keras_bert import model_dir, names, tasks
 from keras_bert.checkpoints.sentence_transformers_folder import max_seq_length
-from keras_bert.models import BertPretrainer
+from keras_bert.models import BertEncoder
 from keras_bert.pretrained import from_pretrained
 from keras_bert.text import BertPreprocessor, BertTokenizer
 
@@ -25,9 +25,9 @@ class ExportSource:
         seq_length: packed length of the serving inputs.
         num_segments: 1, or 2 for pair tasks.
         name: the model name in the export folder.
-        task: `serving.task_of(model)`.
+        task: the model's `keras_bert.tasks` task.
         max_predictions: masked positions of a pretrainer's `mlm` signature.
-        span_qa: a span QA model's `serving.SpanQASettings`, else None.
+        settings: the task's serving settings (`Task.serving_settings`), or None.
     """
 
     model: object
@@ -35,9 +35,9 @@ class ExportSource:
     seq_length: int
     num_segments: int
     name: str
-    task: str
+    task: object
     max_predictions: int = 20
-    span_qa: serving.SpanQASettings | None = None
+    settings: object = None
 
     def preprocessor(self, mode):
         """A `BertPreprocessor` with this source's vocabulary in tokenizer `mode`."""
@@ -51,10 +51,11 @@ class ExportSource:
         return serving.build_archive(
             model,
             preprocessor,
+            self.task,
             self.num_segments,
             with_text_outputs,
             self.max_predictions,
-            self.span_qa,
+            self.settings,
         )
 
 
@@ -82,11 +83,12 @@ def resolve(
         seq_length: default the folder's `seq_length` (a sentence-transformers folder's
             `max_seq_length`), else 128.
         tokenizer: a `BertTokenizer`; default the folder's vocabulary and settings.
-        num_segments: 1 or 2; default from the folder's task (2 for `model_dir.PAIR_TASKS`),
-            else 1 (a Google or Hugging Face folder says nothing: pass 2 for a pair classifier).
+        num_segments: 1 or 2; default the folder's task's (a Google or Hugging Face folder
+            says nothing: pass 2 for a pair classifier). A span QA model takes 2.
         max_query_length, doc_stride, max_answer_length: a span QA model's question cut,
             window stride and longest answer; default the folder's (what `keras-bert
-            finetune` trained and evaluated with), else `serving.span_qa_settings`' defaults.
+            finetune` trained and evaluated with), else
+            `keras_bert.tasks.span_qa_serving.span_qa_settings`' defaults.
 
     Returns:
         `ExportSource`.
@@ -109,14 +111,15 @@ def resolve(
                 "Exporting an in-memory model needs tokenizer=BertTokenizer(...); or pass the "
                 "model folder that `keras-bert finetune` wrote."
             )
-    task = serving.task_of(model)
-    name = name or task
     if num_segments is None:
         num_segments = model_dir.num_segments(metadata)
-    if task == "span_qa":
-        num_segments = 2
+    if num_segments not in (1, 2):
+        raise ValueError(f"num_segments={num_segments}; a text signature takes 1 or 2 texts.")
+    task = tasks.of_model(model, num_segments)
+    num_segments = task.num_segments or num_segments
+    name = name or task.name
     seq_length = int(seq_length or metadata.get("seq_length") or DEFAULT_SEQ_LENGTH)
-    encoder = model if task == "encoder" else model.encoder
+    encoder = model if isinstance(model, BertEncoder) else model.encoder
     max_positions = encoder.config.max_position_embeddings
     if not num_segments + 1 < seq_length <= max_positions:
         raise ValueError(
@@ -128,28 +131,18 @@ def resolve(
             f"The vocabulary has {tokenizer.vocab_size} tokens but the model's vocab_size is "
             f"{encoder.config.vocab_size}; export with the model's own vocab.txt."
         )
-    max_predictions = 20
-    if isinstance(model, BertPretrainer):
-        max_predictions = int(metadata.get("max_predictions_per_seq") or max_predictions)
-    span_qa = None
+    max_predictions = int(metadata.get("max_predictions_per_seq") or 20)
     flags = {
         "max_query_length": max_query_length,
         "doc_stride": doc_stride,
         "max_answer_length": max_answer_length,
     }
-    if task == "span_qa":
-        span_qa = serving.span_qa_settings(
-            seq_length,
-            **{
-                name: metadata.get(name) if value is None else value
-                for name, value in flags.items()
-            },
-        )
-    elif any(value is not None for value in flags.values()):
+    if any(value is not None for key, value in flags.items() if key not in task.serving_flags):
         raise ValueError(
             f"--max-query-length, --doc-stride and --max-answer-length set how a span QA model "
-            f"reads and answers; {name} is a {task} model: drop them."
+            f"reads and answers; {name} is a {task.name} model: drop them."
         )
+    settings = task.serving_settings(seq_length, metadata, flags)
     return ExportSource(
-        model, tokenizer, seq_length, num_segments, name, task, max_predictions, span_qa
+        model, tokenizer, seq_length, num_segments, name, task, max_predictions, settings
     )

@@ -98,10 +98,10 @@ def export_tflite(
         doc_stride,
         max_answer_length,
     )
-    if eval_file and src.task not in _TASK_METRICS:
+    if eval_file and not src.task.scores_exports:
         raise ValueError(
             f"--eval-file reports a classifier's or a SQuAD model's metric; {src.name} is a "
-            f"{src.task} model: drop --eval-file."
+            f"{src.task.name} model: drop --eval-file."
         )
     version = check_version(version)
     preprocessor = src.preprocessor("tflite")
@@ -145,8 +145,8 @@ def export_tflite(
                     tolerance,
                 )
                 if eval_file and signature == "serving_default":
-                    output, metric = _TASK_METRICS[src.task](
-                        fn, verify.tflite_runner(path, signature), eval_file
+                    output, metric = verify.export_metric(
+                        src.task, fn, verify.tflite_runner(path, signature), eval_file
                     )
                     new_rows = [
                         _with_metric(r, metric) if r.output == output else r for r in new_rows
@@ -213,10 +213,6 @@ def check_custom_ops(content, what):
             f"Op {custom[0]} in {what} was left as a custom op that LiteRT cannot run (no builtin "
             "or tensorflow-text kernel); change the graph so the converter lowers it."
         )
-
-
-# The metric `eval_file` reports, by task.
-_TASK_METRICS = {"classifier": verify.eval_metric, "span_qa": verify.squad_metric}
 
 
 def _with_metric(row, metric):

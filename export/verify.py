@@ -233,86 +233,33 @@ def compare(artifact, signature, reference, outputs, tolerance):
     return rows
 
 
-def eval_metric(signature_fn, run, eval_file):
-    """The task metric of `run` (numpy inputs -> outputs) and of the Keras model on a labelled
-    TSV: a classifier's accuracy (its `label` output against the file's label names), or a
-    regression model's Pearson correlation and mean squared error (its one `logits` column
-    against the file's numbers).
+def export_metric(task, signature_fn, run, eval_file, batch_size=32):
+    """`task.export_metric` (`keras_bert.tasks`): the task metric of `run` (numpy inputs ->
+    outputs: the exported file) and of the Keras model (`signature_fn` in this process) on a
+    labelled file, both fed the same batches of `batch_size` texts.
 
     Returns:
         `(output, text)`: the output the metric is about and the metric as text.
     """
-    from keras_bert.training.data.tasks import read_tsv
 
-    texts, labels = read_tsv(eval_file)
-    if labels is None:
-        raise ValueError(f"{eval_file} has no label column; the metric needs gold labels.")
-    takes = 2 if "text_pair" in [spec.name for spec in signature_fn.input_signature] else 1
-    if len(texts) != takes:
-        raise ValueError(
-            f"{eval_file} has {len(texts)} text column(s) but the model takes {takes} text(s) "
-            "an example; evaluate on a file of the model's task."
-        )
-    inputs = signature_inputs(signature_fn, texts[0], texts[1] if takes == 2 else None)
-    exported, keras_model = run(inputs), reference_outputs(signature_fn, inputs)
-    if "label" in keras_model:
-        gold = np.array([label.encode("utf-8") for label in labels], dtype=object)
-        accuracy = [np.mean(np.asarray(out["label"]) == gold) for out in (exported, keras_model)]
-        return "label", f"accuracy {accuracy[0]:.4f} (Keras {accuracy[1]:.4f}, n={len(labels)})"
-    try:
-        gold = np.array(labels, dtype=np.float64)
-    except ValueError:
-        raise ValueError(
-            f"{eval_file} has labels that are not numbers; a regression model is evaluated on "
-            "numeric labels."
-        ) from None
-    scores = []
-    for out in (exported, keras_model):
-        predicted = np.asarray(out["logits"], np.float64)[:, 0]
-        scores.append((np.corrcoef(predicted, gold)[0, 1], np.mean((predicted - gold) ** 2)))
-    (pearson, mse), (keras_pearson, keras_mse) = scores
-    return "logits", (
-        f"pearson {pearson:.4f}, mse {mse:.4f} (Keras {keras_pearson:.4f}, {keras_mse:.4f}, "
-        f"n={len(labels)})"
-    )
-
-
-def squad_metric(signature_fn, run, eval_file, batch_size=32):
-    """The official SQuAD v1.1 exact match and F1 of `run` (numpy inputs -> outputs) and of
-    the Keras model on a SQuAD JSON file, each answer cut from its context by
-    `answer_start_byte` / `answer_end_byte` (what a TFLite app shows).
-
-    Returns:
-        `(output, text)`: the output the metric is about and the metric as text.
-    """
-    from keras_bert.training import metrics
-    from keras_bert.training.data import tasks
-
-    articles = tasks.read_squad(eval_file)
-    examples = tasks.squad_examples(articles)
-    batches = [
-        signature_inputs(signature_fn, [e["question"] for e in part], [e["context"] for e in part])
-        for part in (examples[i : i + batch_size] for i in range(0, len(examples), batch_size))
-    ]
-    scores = []
-    for outputs in (
-        in_batches(run, batches),
-        in_batches(lambda inputs: reference_outputs(signature_fn, inputs), batches),
-    ):
-        predictions = {
-            example["id"]: example["context"]
-            .encode("utf-8")[max(start, 0) : max(end, 0)]
-            .decode("utf-8", "replace")
-            for example, start, end in zip(
-                examples, outputs["answer_start_byte"], outputs["answer_end_byte"]
+    def on_texts(fn):
+        def outputs(texts, pairs):
+            return in_batches(
+                fn,
+                [
+                    signature_inputs(
+                        signature_fn,
+                        texts[i : i + batch_size],
+                        None if pairs is None else pairs[i : i + batch_size],
+                    )
+                    for i in range(0, len(texts), batch_size)
+                ],
             )
-        }
-        scores.append(metrics.squad_v1_scores(articles, predictions))
-    (exported, keras_model) = scores
-    return "answer_start_byte", (
-        f"exact match {exported['exact_match']:.2f}, f1 {exported['f1']:.2f} (Keras "
-        f"{keras_model['exact_match']:.2f}, {keras_model['f1']:.2f}, n={len(examples)})"
-    )
+
+        return outputs
+
+    keras_model = on_texts(lambda inputs: reference_outputs(signature_fn, inputs))
+    return task.export_metric(eval_file, on_texts(run), keras_model)
 
 
 def format_table(rows):

@@ -9,18 +9,11 @@ import argparse
 import os
 
 from keras_bert.config import BertConfig
+from keras_bert.tasks import FINE_TUNING
 
 # Training (`pretrain`, `finetune`).
 STRATEGIES = ("auto", "one_device", "mirrored", "multi_worker", "tpu")
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
-TASKS = (
-    "classification",
-    "pair_classification",
-    "regression",
-    "pair_regression",
-    "token_classification",
-    "squad",
-)
 # Text corpora: one sentence a line with blank lines between documents, or one paragraph a line.
 LAYOUTS = ("sentences", "paragraphs")
 # Fine-tuning batches are cut after their longest text, rounded up to this: the work follows
@@ -303,7 +296,7 @@ def add_pretrain_arguments(parser):
 
 def add_finetune_arguments(parser):
     data = parser.add_argument_group("data")
-    data.add_argument("--task", required=True, choices=TASKS, help="what the model learns")
+    data.add_argument("--task", required=True, choices=FINE_TUNING, help="what the model learns")
     data.add_argument(
         "--train-file", required=True, help="file, or a tfds name (glue/sst2, imdb_reviews, squad)"
     )

@@ -13,6 +13,7 @@ import os
 
 import keras
 
+from keras_bert import tasks
 from keras_bert.atomic import atomic_copy, atomic_open, atomic_path, remove_partial_files
 from keras_bert.finite import check_model_finite
 from keras_bert.json_file import read_json_object
@@ -21,8 +22,6 @@ MODEL_FILE = "model.keras"
 VOCAB_FILE = "vocab.txt"
 METADATA_FILE = "keras_bert.json"
 FORMAT_VERSION = 1
-# The `task` values of `keras-bert finetune` whose inputs are text pairs (`[CLS] a [SEP] b [SEP]`).
-PAIR_TASKS = ("pair_classification", "pair_regression", "squad")
 
 
 def is_model_dir(path):
@@ -54,8 +53,9 @@ def save_model_dir(model, path, vocab_file, **metadata):
 
 
 def num_segments(metadata):
-    """How many texts a model folder's inputs pack: 2 for the `PAIR_TASKS`, else 1."""
-    return 2 if metadata.get("task") in PAIR_TASKS else 1
+    """How many texts a model folder's inputs pack: its task's (`keras_bert.tasks`), else 1."""
+    task = metadata.get("task")
+    return (tasks.get(task).num_segments if task else None) or 1
 
 
 def read_metadata(path):

@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 
-from keras_bert import names
+from keras_bert import names, tasks
 from keras_bert.checkpoints import (
     formats,
     google,
@@ -24,74 +24,57 @@ from keras_bert.checkpoints import (
     keras_hub,
     sentence_transformers_folder,
 )
-from keras_bert.checkpoints.mapping import CLASSIFIER_HEAD_KEYS, HEAD_KEYS, SQUAD_HEAD_KEYS
 from keras_bert.config import BertConfig
 from keras_bert.model_dir import load_model_dir
-from keras_bert.models.classifier import BertClassifier
 from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
-from keras_bert.models.span_qa import BertSpanQA
 from keras_bert.models.task import BertTask
 from keras_bert.models.text_embedder import BertTextEmbedder
-from keras_bert.models.token_classifier import BertTokenClassifier
 
-# task -> the model class it returns (None: the bare encoder).
-TASK_MODELS = {
-    "encoder": None,
-    "pretraining": BertPretrainer,
-    "classification": BertClassifier,
-    "token_classification": BertTokenClassifier,
-    "squad": BertSpanQA,
-    "embedding": BertTextEmbedder,
-}
-TASKS = tuple(TASK_MODELS) + ("auto",)
+TASKS = tasks.NAMES + ("auto",)
 FORMATS = ("huggingface", "google")
+# The heads `task="auto"` looks for in a checkpoint, in this order; none: the encoder.
+_DETECTED_TASKS = ("squad", "classification", "pretraining")
 
 
-def _task_from_weights(names, classifier_name, squad_name, mlm_name):
-    """What a checkpoint holds, by its head weights' names."""
-    if squad_name in names:
-        return "squad"
-    if classifier_name in names:
-        return "classification"
-    return "pretraining" if mlm_name in names else "encoder"
+def _task_from_weights(names, file_name=str):
+    """The task whose head a checkpoint holds, by its weights' `names` (`file_name`: a Google
+    name as the file spells it)."""
+    for task in map(tasks.get, _DETECTED_TASKS):
+        if file_name(task.head_keys[0]) in names:
+            return task
+    return tasks.get("encoder")
 
 
-def _build(config, task, shapes, head_name, source, label_names=None, embedding=None):
-    """The model for `task`; a classifier's size comes from the checkpoint's head (`shapes`,
-    by file name: `head_name` is its weight `[labels, hidden]`), an embedder's settings from
+def _build(config, task, shapes, file_name, source, label_names=None, embedding=None):
+    """The model of `task`; a classifier's size comes from the checkpoint's head (`shapes`,
+    by file name, `file_name` spelling a Google name), an embedder's settings from
     `embedding` (`sentence_transformers_folder.embedding_settings`, or None: the defaults)."""
     encoder = BertEncoder(config)
-    if task == "encoder":
-        return encoder
-    if task == "embedding":
-        return BertTextEmbedder(encoder, **(embedding or {}))
-    if task in ("pretraining", "squad"):
-        return TASK_MODELS[task](encoder)
+    if not task.labelled_head:
+        return task.build(encoder, **(embedding or {}))
+    head_name = file_name(task.head_keys[0])
     if head_name not in shapes:
         raise ValueError(
-            f"{source} has no {task} head ({head_name}); load its encoder with task='encoder' "
-            "and fine-tune a head on it."
+            f"{source} has no {task.name} head ({head_name}); load its encoder with "
+            "task='encoder' and fine-tune a head on it."
         )
     count = int(shapes[head_name][0])
     if label_names is not None and len(label_names) != count:
         label_names = None
-    if task == "classification":
-        return BertClassifier(encoder, count, label_names=label_names)
-    return BertTokenClassifier(encoder, count, label_names=label_names)
+    return task.build(encoder, count, label_names)
 
 
 def _huggingface_task(values, names):
     """`task="auto"` for a transformers folder (`values`: its config.json): the heads its weights
-    hold; `classifier` is a token classifier's when `architectures` says
-    `BertForTokenClassification`."""
-    head = huggingface.huggingface_name
-    task = _task_from_weights(
-        names, head(CLASSIFIER_HEAD_KEYS[0]), head(SQUAD_HEAD_KEYS[0]), head(HEAD_KEYS[0])
-    )
+    hold, read as the task whose `huggingface_architecture` the config's `architectures` names
+    among those with that head (`classifier` is a token classifier's for
+    `BertForTokenClassification`)."""
+    task = _task_from_weights(names, huggingface.huggingface_name)
     architectures = values.get("architectures") or []
-    if task == "classification" and "BertForTokenClassification" in architectures:
-        return "token_classification"
+    for other in tasks.every_task():
+        if other.head_keys == task.head_keys and other.huggingface_architecture in architectures:
+            return other
     return task
 
 
@@ -107,13 +90,16 @@ def _huggingface_label_names(values):
 
 
 def _model_for_task(model, task, path):
+    """A keras-bert folder's `model` as `task` asks: itself, its encoder, or its encoder in an
+    embedder; another task's model is an error."""
     if task == "auto":
         return model
-    cls = TASK_MODELS[task]
-    if cls is None:
-        return model.encoder if isinstance(model, BertTask) else model
+    cls = tasks.get(task).model_class
+    encoder = model.encoder if isinstance(model, BertTask) else model
+    if cls is BertEncoder:
+        return encoder
     if cls is BertTextEmbedder and not isinstance(model, cls):
-        return BertTextEmbedder(model.encoder if isinstance(model, BertTask) else model)
+        return BertTextEmbedder(encoder)
     if not isinstance(model, cls):
         raise ValueError(
             f"{path} holds a {type(model).__name__}, not a {cls.__name__}; load it with "
@@ -171,19 +157,19 @@ def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
     if folder.format == formats.KERAS_BERT:
         model, _ = load_model_dir(path)
         return _model_for_task(model, task, path)
+    wanted = None if task == "auto" else tasks.get(task)
+    embedder = wanted is not None and wanted.model_class is BertTextEmbedder
     if folder.format == formats.KERAS_HUB:
-        if task == "embedding":
+        if embedder:
             return BertTextEmbedder(keras_hub.load_preset(path, "encoder"))
         return keras_hub.load_preset(path, task)
     if folder.format == formats.GOOGLE:
         config = BertConfig.from_json(os.path.join(path, google.CONFIG_FILE), source="google")
         prefix = google.find_checkpoint(path)
         shapes = google.read_shapes(prefix)
-        if task == "auto":
-            task = _task_from_weights(
-                shapes, CLASSIFIER_HEAD_KEYS[0], SQUAD_HEAD_KEYS[0], HEAD_KEYS[0]
-            )
-        model = _build(config, task, shapes, CLASSIFIER_HEAD_KEYS[0], f"TF checkpoint {prefix}")
+        model = _build(
+            config, wanted or _task_from_weights(shapes), shapes, str, f"TF checkpoint {prefix}"
+        )
         google.load_google_checkpoint(_with_weights(model), prefix)
         return model
     model_folder = folder.model_path  # the format left: Hugging Face
@@ -195,15 +181,15 @@ def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
     checkpoint = huggingface.read_checkpoint(model_folder, allow_pickle)
     shapes = checkpoint[0]
     embedding = None
-    if task in ("auto", "embedding"):
+    if wanted is None or embedder:
         embedding = sentence_transformers_folder.embedding_settings(path, config.hidden_size)
-    if task == "auto":
-        task = "embedding" if embedding else _huggingface_task(values, shapes)
+    if wanted is None:
+        wanted = tasks.get("embedding") if embedding else _huggingface_task(values, shapes)
     model = _build(
         config,
-        task,
+        wanted,
         shapes,
-        huggingface.huggingface_name(CLASSIFIER_HEAD_KEYS[0]),
+        huggingface.huggingface_name,
         f"Hugging Face checkpoint {model_folder}",
         _huggingface_label_names(values),
         embedding,

@@ -10,32 +10,12 @@ google-research/bert) or raw text files (`--input-format text`). The run writes 
 """
 
 import keras
-from keras import ops
 from keras_bert.training import program
 from keras_bert.training.data import pretraining
 from keras_bert.training.strategy import is_chief
 
 from keras_bert.model_dir import METADATA_FILE, MODEL_FILE, VOCAB_FILE, save_model_dir
-from keras_bert.models.pretrainer import masked_lm_hits
-
-
-def pretraining_loss(model, inputs, labels):
-    """BERT's loss (MLM + NSP) and the metrics the progress bar shows."""
-    outputs = model(inputs, training=True)
-    mlm_loss, nsp_loss = model.pretraining_losses(labels, outputs)
-    weights = ops.cast(labels["masked_lm_weights"], "float32")
-    mlm_hits = masked_lm_hits(outputs["mlm_logits"], labels["masked_lm_ids"])
-    nsp_labels = ops.reshape(ops.cast(labels["next_sentence_labels"], "int32"), (-1,))
-    nsp_hits = ops.cast(ops.argmax(outputs["nsp_logits"], axis=-1) == nsp_labels, "float32")
-    return mlm_loss + nsp_loss, {
-        "mlm_loss": mlm_loss,
-        "nsp_loss": nsp_loss,
-        "mlm_accuracy": ops.sum(mlm_hits * weights) / (ops.sum(weights) + 1e-5),
-        "nsp_accuracy": ops.mean(nsp_hits),
-    }
-
-
-pretraining_loss.metric_names = ("mlm_loss", "nsp_loss", "mlm_accuracy", "nsp_accuracy")
+from keras_bert.tasks.pretraining import PRETRAINING
 
 
 def _input_format(args, files):
@@ -98,16 +78,16 @@ def pretrain(args):
     tokenizer = program.load_tokenizer(args)
     dataset_fn = _dataset_fn(args, tokenizer)
     with strategy.scope():
-        model = program.starting_model(args, tokenizer, task="pretraining")
+        model = program.starting_model(args, tokenizer, PRETRAINING)
         optimizer = program.create_optimizer(args, args.max_steps)
-    trainer = program.create_trainer(args, strategy, model, optimizer, pretraining_loss, dataset_fn)
+    trainer = program.create_trainer(args, strategy, model, optimizer, PRETRAINING, dataset_fn)
     trainer.train(args.max_steps)
     if is_chief(strategy):
         save_model_dir(
             model,
             args.out,
             tokenizer.vocab_file,
-            task="pretraining",
+            task=PRETRAINING.name,
             lower_case=tokenizer.lower_case,
             max_chars_per_word=tokenizer.max_chars_per_word,
             seq_length=args.seq_length,

@@ -14,8 +14,8 @@ from keras_bert.training.trainer import Trainer, check_run
 from keras_bert import model_dir
 from keras_bert.config import BertConfig
 from keras_bert.models.encoder import BertEncoder
-from keras_bert.models.pretrainer import BertPretrainer
 from keras_bert.optimization import bert_optimizer
+from keras_bert.tasks.encoder import ENCODER
 from keras_bert.text import BertTokenizer
 from keras_bert.text.packing import trim_to_longest
 
@@ -73,18 +73,18 @@ def load_tokenizer(args):
     return BertTokenizer(args.vocab, lower_case=not args.cased)
 
 
-def starting_model(args, tokenizer, task="encoder"):
+def starting_model(args, tokenizer, task=ENCODER):
     """The model training starts from, checked against the vocabulary and --seq-length:
-    `from_pretrained(--init-checkpoint, task)`, or a new `BertEncoder` of --random-init-size or
-    --config (for task "pretraining" in a `BertPretrainer`)."""
+    `from_pretrained(--init-checkpoint, task.name)`, or a new `BertEncoder` of
+    --random-init-size or --config in the `task`'s model (`Task.build`)."""
     if sum(map(bool, (args.init_checkpoint, args.random_init_size, args.config))) != 1:
         raise ValueError("Pass exactly one of --init-checkpoint, --random-init-size and --config.")
     model = None
     if args.init_checkpoint:
         from keras_bert.pretrained import from_pretrained  # noqa: PLC0415
 
-        model = from_pretrained(args.init_checkpoint, task=task, revision=args.revision)
-        config = (model if task == "encoder" else model.encoder).config
+        model = from_pretrained(args.init_checkpoint, task=task.name, revision=args.revision)
+        config = (model if isinstance(model, BertEncoder) else model.encoder).config
         source = f"--init-checkpoint {args.init_checkpoint}"
     elif args.random_init_size:
         config = BertConfig.from_size(args.random_init_size, vocab_size=tokenizer.vocab_size)
@@ -103,9 +103,7 @@ def starting_model(args, tokenizer, task="encoder"):
             "positions; lower --seq-length."
         )
     if model is None:
-        model = BertEncoder(config)
-        if task == "pretraining":
-            model = BertPretrainer(model)
+        model = task.build(BertEncoder(config))
     return model
 
 
@@ -121,13 +119,13 @@ def create_optimizer(args, total_steps):
 
 
 def create_trainer(
-    args, strategy, model, optimizer, loss_fn, dataset_fn, evaluation=None, eval_every=None
+    args, strategy, model, optimizer, task, dataset_fn, evaluation=None, eval_every=None
 ):
     return Trainer(
         strategy,
         model,
         optimizer,
-        loss_fn,
+        task,
         dataset_fn,
         global_batch_size=args.batch_size,
         out_dir=args.out,

@@ -125,10 +125,10 @@ class Trainer:
         model: a Keras model built under `strategy.scope()`.
         optimizer: a Keras optimizer created under `strategy.scope()` (see
             `keras_bert.bert_optimizer`).
-        loss_fn: `loss_fn(model, inputs, labels) -> (loss, metrics)`: the float32 scalar loss
-            of one micro-batch (unscaled) and a dict of float32 scalar metrics to log (means
-            over the micro-batch). Runs in a replica context with `training=True` semantics.
-            Its `metric_names` attribute (if any) lists the keys of `metrics`.
+        task: the model's `keras_bert.tasks` task. Its `loss(model, inputs, labels) -> (loss,
+            metrics)` gives the float32 scalar loss of one micro-batch (unscaled) and a dict of
+            float32 scalar metrics to log (means over the micro-batch), run in a replica
+            context with `training=True` semantics; its `progress_metrics` name them.
         dataset_fn: `dataset_fn(per_replica_batch_size, input_context, skip_batches)`
             returning a `tf.data.Dataset` of `(inputs, labels)` per-replica batches, sharded
             by `input_context.input_pipeline_id`, repeating forever and
@@ -156,7 +156,7 @@ class Trainer:
         strategy,
         model,
         optimizer,
-        loss_fn,
+        task,
         dataset_fn,
         global_batch_size,
         out_dir,
@@ -181,8 +181,8 @@ class Trainer:
         self.strategy = strategy
         self.model = model
         self.optimizer = optimizer
-        self.loss_fn = loss_fn
-        self.metric_names = tuple(getattr(loss_fn, "metric_names", ()))
+        self.task = task
+        self.metric_names = tuple(task.progress_metrics)
         self.dataset_fn = dataset_fn
         self.global_batch_size = global_batch_size
         self.steps_per_call = steps_per_call
@@ -356,7 +356,7 @@ class Trainer:
         """Gradients and metrics of one micro-batch on one replica."""
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         with tf.GradientTape() as tape:
-            loss, metrics = self.loss_fn(self.model, inputs, labels)
+            loss, metrics = self.task.loss(self.model, inputs, labels)
             scaled = loss / (replicas * self.accumulation_steps)
             if isinstance(self.optimizer, keras.optimizers.LossScaleOptimizer):
                 scaled = self.optimizer.scale_loss(scaled)

@@ -23,6 +23,7 @@ import numpy as np
 from safetensors import SafetensorError, safe_open
 from safetensors.numpy import save_file
 
+from keras_bert import tasks
 from keras_bert.checkpoints.mapping import (
     HEAD_KEYS,
     FileWeight,
@@ -35,6 +36,7 @@ from keras_bert.models.classifier import BertClassifier
 from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
 from keras_bert.models.span_qa import BertSpanQA
+from keras_bert.models.task import BertTask
 from keras_bert.models.token_classifier import BertTokenClassifier
 
 CONFIG_FILE = "config.json"
@@ -48,13 +50,12 @@ _SENTENCE_TRANSFORMER = "sentence_transformers.models.Transformer"
 
 # The task heads of transformers' fine-tuned models (`BertForSequenceClassification` and
 # `BertForTokenClassification`: `classifier`; `BertForQuestionAnswering`: `qa_outputs`), by
-# their Google names: loaded into a task model's head, ignored when an encoder or pretrainer
-# loads from such a checkpoint.
+# their Google names, as the tasks declare them (`Task.huggingface_head_names`): loaded into a
+# task model's head, ignored when an encoder or pretrainer loads from such a checkpoint.
 _TASK_HEAD_NAMES = {
-    "output_weights": "classifier.weight",
-    "output_bias": "classifier.bias",
-    "cls/squad/output_weights": "qa_outputs.weight",
-    "cls/squad/output_bias": "qa_outputs.bias",
+    key: name
+    for task in tasks.every_task()
+    for key, name in zip(task.head_keys, task.huggingface_head_names)
 }
 TASK_HEAD_NAMES = tuple(_TASK_HEAD_NAMES.values())
 
@@ -260,11 +261,17 @@ def load_huggingface_checkpoint(model, model_folder, allow_pickle=False, checkpo
 
 
 def _architecture(model):
-    """transformers' class for `model`, and the config fields of its head."""
-    if isinstance(model, BertPretrainer):
-        return "BertForPreTraining", {}
-    if isinstance(model, BertSpanQA):
-        return "BertForQuestionAnswering", {}
+    """transformers' class for `model` (its task's `huggingface_architecture`), and the
+    config fields of its head."""
+    task = None
+    if isinstance(model, (BertEncoder, BertTask)):
+        task = tasks.of_model(model)
+    if task is None or task.huggingface_architecture is None:
+        raise TypeError(
+            f"Hugging Face folders hold a BertEncoder, BertPretrainer, BertClassifier, "
+            f"BertTokenClassifier or BertSpanQA, got {type(model).__name__}."
+        )
+    fields = {}
     if isinstance(model, (BertClassifier, BertTokenClassifier)):
         count = model.num_classes if isinstance(model, BertClassifier) else model.num_labels
         names = model.label_names or [f"LABEL_{i}" for i in range(count)]
@@ -274,16 +281,9 @@ def _architecture(model):
             "label2id": {name: i for i, name in enumerate(names)},
             "classifier_dropout": model.dropout,
         }
-        if isinstance(model, BertClassifier):
-            fields["problem_type"] = "regression" if count == 1 else "single_label_classification"
-            return "BertForSequenceClassification", fields
-        return "BertForTokenClassification", fields
-    if isinstance(model, BertEncoder):
-        return "BertModel", {}
-    raise TypeError(
-        f"Hugging Face folders hold a BertEncoder, BertPretrainer, BertClassifier, "
-        f"BertTokenClassifier or BertSpanQA, got {type(model).__name__}."
-    )
+    if isinstance(model, BertClassifier):
+        fields["problem_type"] = "regression" if count == 1 else "single_label_classification"
+    return task.huggingface_architecture, fields
 
 
 def save_huggingface_folder(model, folder):

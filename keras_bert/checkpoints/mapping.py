@@ -29,36 +29,23 @@ import dataclasses
 import keras
 import numpy as np
 
+from keras_bert import tasks
 from keras_bert.finite import check_finite
-from keras_bert.models.classifier import BertClassifier
 from keras_bert.models.encoder import BertEncoder
 from keras_bert.models.pretrainer import BertPretrainer
-from keras_bert.models.span_qa import BertSpanQA
-from keras_bert.models.token_classifier import BertTokenClassifier
+from keras_bert.tasks.pretraining import PRETRAINING
 
 # Google's names of the pretraining heads' weights (`cls/...`), in the order written.
-HEAD_KEYS = (
-    "cls/predictions/transform/dense/kernel",
-    "cls/predictions/transform/dense/bias",
-    "cls/predictions/transform/LayerNorm/gamma",
-    "cls/predictions/transform/LayerNorm/beta",
-    "cls/predictions/output_bias",
-    "cls/seq_relationship/output_weights",
-    "cls/seq_relationship/output_bias",
-)
-
+HEAD_KEYS = PRETRAINING.head_keys
 # The task heads google-research/bert's fine-tuning scripts add (`run_classifier.py`:
-# `output_weights` `[labels, hidden]` and `output_bias`; `run_squad.py`: `cls/squad/...`):
-# loaded into a task model's head, ignored when an encoder or pretrainer loads.
-CLASSIFIER_HEAD_KEYS = ("output_weights", "output_bias")
-SQUAD_HEAD_KEYS = ("cls/squad/output_weights", "cls/squad/output_bias")
-TASK_HEAD_KEYS = CLASSIFIER_HEAD_KEYS + SQUAD_HEAD_KEYS
-# Task models whose heads checkpoints name: the class -> its head's Google names.
-TASK_HEADS = {
-    BertClassifier: CLASSIFIER_HEAD_KEYS,
-    BertTokenClassifier: CLASSIFIER_HEAD_KEYS,
-    BertSpanQA: SQUAD_HEAD_KEYS,
-}
+# `output_weights` `[labels, hidden]` and `output_bias`; `run_squad.py`: `cls/squad/...`), as
+# the tasks declare them: loaded into a task model's head, ignored when an encoder or pretrainer
+# loads.
+TASK_HEAD_KEYS = tuple(
+    dict.fromkeys(
+        key for task in tasks.every_task() if task is not PRETRAINING for key in task.head_keys
+    )
+)
 
 # How many names an error message lists before it says how many there are in all.
 _MAX_LISTED = 12
@@ -134,14 +121,22 @@ def encoder_of(model):
     )
 
 
+def _task_head_keys(model):
+    """Google's names of a task model's head weights (`Task.head_keys`)."""
+    try:
+        return tasks.of_model(model).head_keys
+    except TypeError:  # not a keras-bert model: `encoder_of` names what formats hold
+        return ()
+
+
 def bert_weights(model):
-    """The weights of a `BertEncoder`, `BertPretrainer` or task model (`TASK_HEADS`) under
+    """The weights of a `BertEncoder`, `BertPretrainer` or task model (its task's head_keys) under
     their canonical names.
 
     Raises a `TypeError` for other models, and a `ValueError` if the model has a weight this
     table does not name (so a change in the layers cannot make a format silently skip it).
     """
-    head_keys = TASK_HEADS.get(type(model))
+    head_keys = () if isinstance(model, (BertEncoder, BertPretrainer)) else _task_head_keys(model)
     encoder = model.encoder if head_keys else encoder_of(model)
     hidden = encoder.config.hidden_size
     emb = encoder.embeddings

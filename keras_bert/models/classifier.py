@@ -1,10 +1,11 @@
 """`BertClassifier`: sequence classification (or regression) on the pooled output."""
 
 import keras
+from keras import ops
 
 from keras_bert.layers.heads import ClassificationHead
 from keras_bert.models.encoder import INPUT_NAMES, encoder_inputs
-from keras_bert.models.task import BertTask, check_encoder, check_label_names
+from keras_bert.models.task import BertTask, check_encoder, check_label_names, mean_loss
 
 
 @keras.saving.register_keras_serializable(package="keras_bert")
@@ -66,10 +67,15 @@ class BertClassifier(BertTask):
             "label_names": self.label_names,
         }
 
-    def _default_loss(self):
+    def loss_value(self, y, y_pred, sample_weight=None):
+        """Cross-entropy of the logits against class ids `[batch]`; for a regressor
+        (`num_classes=1`) the squared error of its output against the values `[batch]`."""
+        y_pred = ops.cast(y_pred, "float32")
         if self.num_classes == 1:
-            return keras.losses.MeanSquaredError()
-        return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+            values = ops.square(y_pred[:, 0] - ops.cast(ops.reshape(y, (-1,)), "float32"))
+        else:
+            values = keras.losses.sparse_categorical_crossentropy(y, y_pred, from_logits=True)
+        return mean_loss(values, sample_weight)
 
     def _default_metrics(self):
         if self.num_classes == 1:

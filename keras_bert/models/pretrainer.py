@@ -169,6 +169,11 @@ class BertPretrainer(BertTask):
         )
         return mlm_loss, ops.mean(nsp_ce)
 
+    def loss_value(self, y, y_pred, sample_weight=None):
+        """BERT's pretraining loss: masked LM plus next sentence (`pretraining_losses`)."""
+        mlm_loss, nsp_loss = self.pretraining_losses(y, y_pred)
+        return mlm_loss + nsp_loss
+
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         if sample_weight is not None:
             raise ValueError(

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from keras_bert.layers.heads import SpanHead
 from keras_bert.models.encoder import INPUT_NAMES, encoder_inputs
-from keras_bert.models.task import BertTask, check_encoder
+from keras_bert.models.task import BertTask, check_encoder, mean_loss
 
 
 @keras.saving.register_keras_serializable(package="keras_bert")
@@ -86,18 +86,23 @@ class BertSpanQA(BertTask):
             y = _answer_positions(inputs, starts, ends, begin, end)
         return keras.utils.pack_x_y_sample_weight(inputs, y, sample_weight)
 
-    def _default_loss(self):
-        return {
-            "start_logits": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-            "end_logits": keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        }
-
-    def compile(self, optimizer="auto", loss="auto", metrics="auto", **kwargs):
-        if loss == "auto":
-            kwargs.setdefault("loss_weights", {"start_logits": 0.5, "end_logits": 0.5})
-        super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+    def loss_value(self, y, y_pred, sample_weight=None):
+        """The mean of the start and end cross-entropies, as google-research/bert's
+        `run_squad.py` computes it; labels `{"start_positions", "end_positions"}` `[batch]`."""
+        y, weights = _by_output(y), _by_output(sample_weight)
+        losses = []
+        for name in ("start_logits", "end_logits"):
+            values = keras.losses.sparse_categorical_crossentropy(
+                y[name], keras.ops.cast(y_pred[name], "float32"), from_logits=True
+            )
+            losses.append(
+                mean_loss(values, weights[name] if isinstance(weights, dict) else weights)
+            )
+        return (losses[0] + losses[1]) / 2
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        if self.loss is None:
+            return super().compute_loss(x, y, y_pred, sample_weight, training)
         return super().compute_loss(x, _by_output(y), y_pred, _by_output(sample_weight), training)
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):

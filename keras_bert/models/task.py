@@ -2,6 +2,8 @@
 compile defaults)."""
 
 import keras
+from keras import ops
+from keras.src.losses.loss import scale_loss_for_distribution
 
 from keras_bert.models.encoder import BertEncoder, freeze, refuse_dtype
 from keras_bert.models.text_model import TextModel, deserialize_preprocessor
@@ -20,14 +22,36 @@ def check_label_names(model_name, label_names, count, what):
     return list(label_names) if label_names is not None else None
 
 
+def mean_loss(values, sample_weight=None, mask=None):
+    """The mean of per-example (or per-position) loss `values`, weighted as Keras' losses
+    weigh them: `sum(values * sample_weight)` over the positions `mask` keeps, divided by
+    their count (every position without a mask; 0 when none is kept). float32."""
+    values = ops.cast(values, "float32")
+    count = ops.cast(ops.size(values), "float32")
+    if mask is not None:
+        mask = ops.cast(mask, "float32")
+        values = values * mask
+        count = ops.sum(mask)
+    if sample_weight is not None:
+        weights = ops.cast(sample_weight, "float32")
+        if len(weights.shape) == len(values.shape) + 1:  # [batch, 1] for [batch] values
+            weights = ops.squeeze(weights, -1)
+        while len(weights.shape) < len(values.shape):  # [batch] for [batch, seq] values
+            weights = ops.expand_dims(weights, -1)
+        values = values * weights
+    return ops.divide_no_nan(ops.sum(values), count)
+
+
 class BertTask(TextModel):
     """Base of the models built on a `BertEncoder`.
 
     Subclasses check their encoder (`check_encoder`), build their functional graph, call
     `super().__init__(inputs=..., outputs=...)` through `_build_task`, and list their
-    constructor arguments in `_task_config()`. `compile()` takes `"auto"` for loss, metrics and
-    optimizer and fills in each task's defaults (`_default_loss`, `_default_metrics`; Adam at
-    5e-5 for the optimizer).
+    constructor arguments in `_task_config()`. Each task's loss is written once, as
+    `loss_value(y, y_pred, sample_weight)`: `compile()` (loss `"auto"` or None) trains with it,
+    and so does `keras-bert finetune`'s distributed loop (`keras_bert.tasks`). `compile()` also
+    takes `"auto"` for metrics and optimizer (`_default_metrics`; Adam at 5e-5). A loss passed
+    to `compile()` replaces `loss_value` as Keras' losses do.
     Every task model takes `preprocessor=` (a `BertPreprocessor`, saved with the model) to
     fit, evaluate and predict on raw text (`TextModel`).
     """
@@ -52,7 +76,9 @@ class BertTask(TextModel):
     def _task_config(self):
         return {}
 
-    def _default_loss(self):
+    def loss_value(self, y, y_pred, sample_weight=None):
+        """The task's loss on one batch: a float32 scalar, the mean over the examples (or
+        labelled positions), not scaled for replicas."""
         raise NotImplementedError
 
     def _default_metrics(self):
@@ -61,11 +87,22 @@ class BertTask(TextModel):
     def compile(self, optimizer="auto", loss="auto", metrics="auto", **kwargs):
         if optimizer == "auto":
             optimizer = keras.optimizers.Adam(5e-5)
-        if loss == "auto":
-            loss = self._default_loss()
         if metrics == "auto":
             metrics = self._default_metrics()
-        super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+        # None, stored in the compile config, stands for `loss_value` (see `compute_loss`).
+        super().compile(
+            optimizer=optimizer, loss=None if loss == "auto" else loss, metrics=metrics, **kwargs
+        )
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        if self.loss is not None:
+            return super().compute_loss(x, y, y_pred, sample_weight, training)
+        loss = self.loss_value(y, y_pred, sample_weight)
+        if self.losses:
+            loss = loss + keras.ops.sum(self.losses)
+        # Keras sums gradients over replicas, so each replica's loss is divided by their
+        # number, as Keras' own losses do.
+        return scale_loss_for_distribution(loss)
 
     def compile_from_config(self, config):
         """Compiles a model loaded from a `.keras` file as it was saved.

@@ -69,8 +69,10 @@ class BertTextEmbedder(BertTask):
     def _task_config(self):
         return {"pooling": self.pooling, "normalize": self.normalize}
 
-    def _default_loss(self):
-        raise ValueError(
-            "BertTextEmbedder has no default loss: compile it with the loss of your training "
-            "objective (for example a contrastive loss on pairs of embeddings)."
-        )
+    def compile(self, optimizer="auto", loss="auto", metrics="auto", **kwargs):
+        if loss in ("auto", None):
+            raise ValueError(
+                "BertTextEmbedder has no default loss: compile it with the loss of your "
+                "training objective (for example a contrastive loss on pairs of embeddings)."
+            )
+        super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from keras_bert.layers.heads import ClassificationHead
 from keras_bert.models.encoder import INPUT_NAMES, encoder_inputs
-from keras_bert.models.task import BertTask, check_encoder, check_label_names
+from keras_bert.models.task import BertTask, check_encoder, check_label_names, mean_loss
 
 # The label of positions that take no part in the loss (padding, special tokens and the
 # word pieces after the first of each word).
@@ -134,10 +134,15 @@ class BertTokenClassifier(BertTask):
             "label_names": self.label_names,
         }
 
-    def _default_loss(self):
-        return keras.losses.SparseCategoricalCrossentropy(
-            from_logits=True, ignore_class=IGNORE_LABEL
+    def loss_value(self, y, y_pred, sample_weight=None):
+        """Cross-entropy per position against label ids `[batch, seq_len]`, averaged over
+        the positions not labeled `IGNORE_LABEL`."""
+        y = keras.ops.cast(y, "int32")
+        labelled = y != IGNORE_LABEL
+        values = keras.losses.sparse_categorical_crossentropy(
+            keras.ops.where(labelled, y, 0), keras.ops.cast(y_pred, "float32"), from_logits=True
         )
+        return mean_loss(values, sample_weight, mask=labelled)
 
 
 def _check_words_have_pieces(tokenizer, texts):

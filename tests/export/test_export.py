@@ -187,15 +187,16 @@ def test_exporter_refuses_an_op_tflite_lacks(classifier_dir, tmp_path, monkeypat
 
 def test_exporter_refuses_an_op_old_tf_serving_lacks(classifier_dir, tmp_path, monkeypatch):
     import tensorflow_text as tf_text
-    from keras_bert.export import serving
     from keras_bert.export.saved_model import export_saved_model
+
+    from keras_bert.tasks.classification import CLASSIFICATION
 
     def with_round_robin_trim(model, inputs, extras, vocab):
         ids = tf.RaggedTensor.from_tensor(inputs["input_word_ids"])
         trimmed = tf_text.RoundRobinTrimmer(8).trim([ids])[0]
         return {"trimmed": trimmed.to_tensor()}
 
-    monkeypatch.setitem(serving._TASK_OUTPUTS, "classifier", with_round_robin_trim)
+    monkeypatch.setattr(CLASSIFICATION, "serving_outputs", with_round_robin_trim)
     with pytest.raises(
         ValueError,
         match=r"Op TFText>RoundRobinTrim in sentiment/serving_default cannot run on tf_serving",
@@ -407,10 +408,9 @@ def test_a_squad_model_reports_exact_match_and_f1(tmp_path, small_vocab, shared_
     exact match and F1, equal to the official metric of a plain-Python decode of the model."""
     import keras
     from keras_bert.export.tflite import export_tflite
-    from keras_bert.training import metrics
-    from keras_bert.training.data import tasks
 
     import keras_bert
+    from keras_bert.tasks import metrics, squad_windows
     from keras_bert.text import BertTokenizer
     from tests.export.conftest import SEQ_LENGTH, tiny_config
     from tests.export.test_serving import reference_span_qa
@@ -434,7 +434,7 @@ def test_a_squad_model_reports_exact_match_and_f1(tmp_path, small_vocab, shared_
     )
     [row] = [r for r in result.rows if r.output == "answer_start_byte"]
 
-    examples = tasks.squad_examples(articles)
+    examples = squad_windows.squad_examples(articles)
     want = reference_span_qa(
         model,
         tokenizer,
@@ -466,8 +466,8 @@ def test_a_squad_model_reports_exact_match_and_f1(tmp_path, small_vocab, shared_
             verbose=False,
         )
     assert str(e.value) == (
-        "--eval-file reports a classifier's or a SQuAD model's metric; ner is a token_classifier "
-        "model: drop --eval-file."
+        "--eval-file reports a classifier's or a SQuAD model's metric; ner is a "
+        "token_classification model: drop --eval-file."
     )
     assert not os.path.exists(tmp_path / "out2")
 
@@ -557,7 +557,7 @@ def test_tflite_versions_are_immutable_and_flags_must_apply(
             "--max-answer-length",
             "5",
         ): "--max-query-length, --doc-stride and --max-answer-length set how a span QA model "
-        "reads and answers; sentiment is a classifier model: drop them.",
+        "reads and answers; sentiment is a classification model: drop them.",
     }
     for flags, message in refused.items():
         assert main(["export", classifier_dir, "--out", str(tmp_path), *flags]) == 1

@@ -54,9 +54,9 @@ def keras_embedding(exported, mode):
 
 
 def test_both_files_verify_on_embedding(exported):
-    assert exported["saved_model"].endswith(os.path.join("embedder", "1"))
+    assert exported["saved_model"].endswith(os.path.join("embedding", "1"))
     assert [os.path.basename(p) for p in exported["tflite"]] == [
-        "embedder-serving_default-float32.tflite"
+        "embedding-serving_default-float32.tflite"
     ]
     rows = exported["rows"]
     assert {(row.signature, row.output) for row in rows} == {("serving_default", "embedding")}
@@ -91,6 +91,6 @@ def test_sentence_transformers_folder_exports_its_embedder_at_its_max_seq_length
 
     folder = write_folder(tmp_path / "st", "cls", normalize=False)
     src = source.resolve(folder)
-    assert (src.task, src.seq_length, src.name) == ("embedder", 40, "st")
+    assert (src.task.name, src.seq_length, src.name) == ("embedding", 40, "st")
     assert (src.model.pooling, src.model.normalize) == ("cls", False)
     assert source.resolve(folder, seq_length=24).seq_length == 24

@@ -206,7 +206,7 @@ def test_what_mediapipe_cannot_run_is_refused(classifier_dir, small_vocab, tmp_p
             keras_bert.BertEncoder(tiny_config()), str(tmp_path), seq_length=16, tokenizer=cased
         )
     tagger = keras_bert.BertTokenClassifier(keras_bert.BertEncoder(tiny_config()), num_labels=3)
-    with pytest.raises(ValueError, match="MediaPipe has no task for a token_classifier"):
+    with pytest.raises(ValueError, match="MediaPipe has no task for a token_classification model"):
         export_mediapipe(tagger, str(tmp_path), seq_length=16, tokenizer=BertTokenizer(small_vocab))
     assert (
         main(

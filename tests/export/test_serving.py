@@ -129,8 +129,7 @@ def reference_span_qa(model, tokenizer, seq_length, questions, contexts):
     each, per window the best span (both ends context pieces, the start in its max-context
     window, at most 30 pieces; the first on a tie), per pair the best window (the first on a
     tie), and the answer's bytes from the plain-Python runs of the context."""
-    from keras_bert.export.serving import span_qa_settings
-
+    from keras_bert.tasks.span_qa_serving import span_qa_settings
     from tests.reference_squad import squad_windows
     from tests.reference_tokenizer import ReferenceTokenizer, word_offsets
 
@@ -204,22 +203,21 @@ def test_span_qa_answers_over_windows_like_run_squad(
     """Long contexts are read in `run_squad.py`'s windows, at most `windows_per_call` of them
     through the model at a time; each pair gets the best span of its windows, as the
     plain-Python reference decodes them, with that window's logits."""
-    from keras_bert.export import serving
-
     from keras_bert.layers.heads import SPAN_MASK_ADDER
+    from keras_bert.tasks import span_qa_serving
     from keras_bert.text import BertPreprocessor, BertTokenizer
     from tests.export.conftest import tiny_config
 
     largest_call, windows = tf.Variable(0), tf.Variable(0)
-    predict_trimmed = serving._predict_trimmed
+    predict_trimmed = span_qa_serving.predict_trimmed
 
     def spy(model, inputs):
         largest_call.assign(tf.maximum(largest_call, tf.shape(inputs["input_mask"])[0]))
         windows.assign_add(tf.shape(inputs["input_mask"])[0])
         return predict_trimmed(model, inputs)
 
-    monkeypatch.setattr(serving, "_predict_trimmed", spy)
-    monkeypatch.setattr(serving, "SPAN_QA_WINDOWS_PER_CALL", windows_per_call)
+    monkeypatch.setattr(span_qa_serving, "predict_trimmed", spy)
+    monkeypatch.setattr(span_qa_serving, "SPAN_QA_WINDOWS_PER_CALL", windows_per_call)
     rows = _squad_rows(shared_data, 12) + list(zip(MIXED_TEXTS, MIXED_PAIRS))
     questions, contexts = (list(column) for column in zip(*rows))
     tokenizer = BertTokenizer(small_vocab)
@@ -259,7 +257,7 @@ def test_a_long_context_costs_memory_in_step_with_its_length(small_vocab):
 
 
 def test_a_span_qa_export_needs_room_for_question_and_context():
-    from keras_bert.export.serving import span_qa_settings
+    from keras_bert.tasks.span_qa_serving import span_qa_settings
 
     assert span_qa_settings(5) == (1, 1, 30) and span_qa_settings(384) == (64, 128, 30)
     with pytest.raises(ValueError) as e:
@@ -313,14 +311,15 @@ def test_a_squad_folder_serves_the_answers_its_fine_tuning_scored(
     """A span QA folder keeps the fine-tuning's --max-query-length, --doc-stride and
     --max-answer-length (`keras-bert finetune` writes them); the export reads contexts and
     picks answers with them (or with the export's own flags) and answers exactly what the
-    fine-tuning's evaluation decodes (`tasks.squad_features` + `tasks.decode_squad`, n-best
-    over every position): the answer a user is served is the one that was scored."""
+    fine-tuning's evaluation decodes (`squad_windows.squad_features` +
+    `squad_windows.decode_squad`, n-best over every position): the answer a user is served
+    is the one that was scored."""
     import keras
     from keras_bert.export import source
-    from keras_bert.training.data import tasks
 
     import keras_bert
     from keras_bert.model_dir import save_model_dir
+    from keras_bert.tasks import squad_windows
     from tests.export.conftest import tiny_config
 
     keras.utils.set_random_seed(11)
@@ -348,15 +347,15 @@ def test_a_squad_folder_serves_the_answers_its_fine_tuning_scored(
         ({"max_answer_length": 2}, (8, 12, 2)),
     ):
         src = source.resolve(folder, **flags)
-        assert src.span_qa == settings
+        assert src.settings == settings
         _, endpoints = src.archive(src.model, src.preprocessor("exact"))
         got = endpoints["serving_default"](*(tf.constant(column) for column in zip(*rows)))
         max_query_length, doc_stride, max_answer_length = settings
-        inputs, _, features = tasks.squad_features(
+        inputs, _, features = squad_windows.squad_features(
             src.tokenizer, examples, 48, doc_stride, max_query_length, training=False
         )
         outputs = src.model(inputs, training=False)
-        want = tasks.decode_squad(
+        want = squad_windows.decode_squad(
             examples,
             features,
             outputs["start_logits"].numpy(),
@@ -387,7 +386,7 @@ def test_span_qa_flags_are_refused_for_other_tasks(classifier_dir):
             source.resolve(classifier_dir, **flags)
         assert str(e.value) == (
             "--max-query-length, --doc-stride and --max-answer-length set how a span QA model "
-            "reads and answers; sentiment is a classifier model: drop them."
+            "reads and answers; sentiment is a classification model: drop them."
         )
 
 

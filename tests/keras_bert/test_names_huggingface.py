@@ -333,7 +333,7 @@ def test_the_command_line_and_export_take_hub_ids(monkeypatch, online, hf_home):
     assert tokenizer.lower_case is True and tokenizer.vocab_size == 99
     assert program.starting_model(args, tokenizer).config.vocab_size == 99
     exported = source.resolve("hf://" + REPO, seq_length=32)
-    assert (exported.name, exported.task) == ("tiny-bert", "pretrainer")
+    assert (exported.name, exported.task.name) == ("tiny-bert", "pretraining")
     assert exported.tokenizer.lower_case is False
 
 

@@ -94,7 +94,8 @@ def test_bad_arguments(tmp_path, vocab):
         keras_bert.from_pretrained(str(tmp_path), task="mlm")
     assert str(e.value) == (
         "Unknown task 'mlm'; use one of encoder, pretraining, classification, "
-        "token_classification, squad, embedding, auto."
+        "pair_classification, regression, pair_regression, token_classification, squad, "
+        "embedding, auto."
     )
     encoder = BertEncoder(CONFIG)
     with pytest.raises(

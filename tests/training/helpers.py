@@ -104,11 +104,11 @@ def tiny_classifier_trainer(
     """A `Trainer` fine-tuning a one-layer classifier on one repeated batch of
     `packed_examples`, on one device, checkpointing every step into `out`."""
     import tensorflow as tf
-    from keras_bert.training import finetune
     from keras_bert.training.strategy import resolve_strategy
     from keras_bert.training.trainer import Trainer
 
     import keras_bert
+    from keras_bert import tasks
     from keras_bert.optimization import bert_optimizer
 
     inputs, labels = packed_examples(count=8)
@@ -129,7 +129,7 @@ def tiny_classifier_trainer(
         strategy,
         model,
         optimizer,
-        finetune.classification_loss,
+        tasks.get("classification"),
         lambda *_: tf.data.Dataset.from_tensors(batch).repeat(),
         8,
         str(out),

@@ -1,11 +1,11 @@
 import keras
 import numpy as np
 import tensorflow as tf
-from keras_bert.training import pretrain
 from keras_bert.training.strategy import resolve_strategy
 from keras_bert.training.trainer import Trainer
 
 import keras_bert as kb
+from keras_bert.tasks.pretraining import PRETRAINING
 
 V, L, P = 40, 12, 3
 
@@ -58,7 +58,7 @@ def train(tmp_path, batch_size, accumulation_steps, steps=2):
         strategy,
         model,
         optimizer,
-        pretrain.pretraining_loss,
+        PRETRAINING,
         dataset_fn,
         batch_size,
         str(tmp_path / f"acc{accumulation_steps}"),

@@ -89,6 +89,7 @@ def test_evaluation_gives_no_score_from_nan_logits():
     from keras_bert.training import finetune
 
     import keras_bert
+    from keras_bert.tasks.task import Prepared
 
     config = keras_bert.BertConfig(
         vocab_size=helpers.VOCAB,
@@ -106,4 +107,4 @@ def test_evaluation_gives_no_score_from_nan_logits():
     with pytest.raises(
         NonFiniteError, match=r"^The model's outputs on dev.tsv: logits holds 6 NaN"
     ):
-        finetune.evaluate(args, model, inputs, labels["label"], ["0", "1"], None)
+        finetune.evaluate(args, model, Prepared(inputs, labels["label"], ["0", "1"]))

@@ -58,9 +58,9 @@ def test_grouped_batches_take_texts_of_one_length_bucket_deterministically_by_st
 
 def test_a_cut_batch_has_the_loss_and_gradients_of_the_padded_batch():
     import keras
-    from keras_bert.training import finetune
 
     import keras_bert
+    from keras_bert import tasks
     from keras_bert.text.packing import trim_to_longest
 
     config = keras_bert.BertConfig(
@@ -75,22 +75,22 @@ def test_a_cut_batch_has_the_loss_and_gradients_of_the_padded_batch():
     keras.utils.set_random_seed(2)
     encoder = keras_bert.BertEncoder(config)
     models = {
-        "label": (keras_bert.BertClassifier(encoder, 2, dropout=0.0), finetune.classification_loss),
+        "label": (keras_bert.BertClassifier(encoder, 2, dropout=0.0), tasks.get("classification")),
         "tags": (
             keras_bert.BertTokenClassifier(encoder, 3, dropout=0.0),
-            finetune.token_classification_loss,
+            tasks.get("token_classification"),
         ),
     }
     inputs, labels = packed_examples(count=6, seed=3)
     inputs = {name: tf.constant(x) for name, x in inputs.items()}
-    for name, (model, loss_fn) in models.items():
+    for name, (model, task) in models.items():
         full = (inputs, tf.constant(labels[name]))
         cut = trim_to_longest(full, inputs["input_mask"])
         assert cut[0]["input_mask"].shape[1] < SEQ_LENGTH
         results = []
         for x, y in (full, cut):
             with tf.GradientTape() as tape:
-                loss, _ = loss_fn(model, x, y)
+                loss, _ = task.loss(model, x, y)
             grads = tape.gradient(loss, model.trainable_variables)
             results.append(
                 (float(loss), [tf.convert_to_tensor(g).numpy() for g in grads if g is not None])

@@ -402,11 +402,11 @@ def test_xla_single_replica_compiles_the_update_with_the_step(tmp_path):
     the weights the update applied outside XLA gives."""
     import keras
     import tensorflow as tf
-    from keras_bert.training import pretrain
     from keras_bert.training.strategy import resolve_strategy
     from keras_bert.training.trainer import Trainer
 
     from keras_bert.optimization import bert_optimizer
+    from keras_bert.tasks.pretraining import PRETRAINING
 
     rng = np.random.default_rng(0)
     ids = rng.integers(5, 60, (8, 16)).astype("int32")
@@ -443,7 +443,7 @@ def test_xla_single_replica_compiles_the_update_with_the_step(tmp_path):
             strategy,
             model,
             optimizer,
-            pretrain.pretraining_loss,
+            PRETRAINING,
             lambda *_: tf.data.Dataset.from_tensors(batch).repeat(),
             8,
             str(tmp_path / str(fused)),

@@ -172,15 +172,15 @@ def test_pack_windows_are_run_squads_windows(
     """The in-graph windows equal a plain-Python `run_squad.py` (`tests.reference_squad`):
     the same ids, masks, type ids, pair of each window, context pieces and max-context
     positions."""
-    from keras_bert.training.data import tasks
-
+    from keras_bert.tasks import files
+    from keras_bert.tasks.squad_windows import squad_examples
     from keras_bert.text import BertTokenizer, pack_windows
     from tests.keras_bert.text.conftest import UNCASED_VOCAB
     from tests.reference_squad import squad_windows
 
     tokenizer = BertTokenizer(os.path.join(shared_data, *UNCASED_VOCAB))
-    examples = tasks.squad_examples(
-        tasks.read_squad(os.path.join(shared_data, "squad", "dev-v1.1.json")), limit=400
+    examples = squad_examples(
+        files.read_squad(os.path.join(shared_data, "squad", "dev-v1.1.json")), limit=400
     )[::40]
     examples.append({"id": "empty", "question": "who?", "context": "", "answers": []})
     questions, contexts = (

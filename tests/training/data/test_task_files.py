@@ -4,19 +4,20 @@ true line (the bad files come from tests/fixtures/bad_files.py)."""
 import json
 
 import pytest
-from keras_bert.training.data import pretraining, tasks
+from keras_bert.training.data import pretraining
 
+from keras_bert.tasks import files, squad_windows
 from tests.fixtures import bad_files
 
 
 def test_tsv_with_a_byte_order_mark_reads_its_first_column_by_name(tmp_path):
-    texts, labels = tasks.read_tsv(bad_files.tsv_with_bom(tmp_path))
+    texts, labels = files.read_tsv(bad_files.tsv_with_bom(tmp_path))
     assert texts == [["good film", "bad"]]
     assert labels == ["1", "0"]
 
 
 def test_tsv_field_over_128_kb_is_read_whole(tmp_path):
-    texts, labels = tasks.read_tsv(bad_files.tsv_with_long_field(tmp_path, size=200_000))
+    texts, labels = files.read_tsv(bad_files.tsv_with_long_field(tmp_path, size=200_000))
     assert len(texts[0][1]) == 200_000
     assert labels == ["0", "1"]
 
@@ -24,14 +25,14 @@ def test_tsv_field_over_128_kb_is_read_whole(tmp_path):
 def test_tsv_error_names_the_true_line_after_blank_lines(tmp_path):
     path, line = bad_files.tsv_with_bad_row_after_blank_lines(tmp_path)
     with pytest.raises(ValueError, match=rf"^{path} line {line} has 3 fields, the header has 2\.$"):
-        tasks.read_tsv(path)
+        files.read_tsv(path)
 
 
 @pytest.mark.parametrize(
     "reader, name, good",
     [
-        (lambda p: tasks.read_tsv(p), "bad.tsv", ["sentence\tlabel", "ok\t1", "", "fine\t0"]),
-        (tasks.read_conll, "bad.conll", ["EU B-ORG", "", "rejects O"]),
+        (lambda p: files.read_tsv(p), "bad.tsv", ["sentence\tlabel", "ok\t1", "", "fine\t0"]),
+        (files.read_conll, "bad.conll", ["EU B-ORG", "", "rejects O"]),
         (lambda p: list(pretraining.read_documents([p])), "bad.txt", ["One.", "Two.", ""]),
     ],
 )
@@ -46,7 +47,7 @@ def test_non_utf8_bytes_name_the_file_and_line(tmp_path, reader, name, good):
 def test_conll_line_with_an_extra_column_is_refused(tmp_path):
     path, line = bad_files.conll_with_extra_column(tmp_path)
     with pytest.raises(ValueError, match=rf"^{path} line {line} has 3 columns, line 1 has 2"):
-        tasks.read_conll(path)
+        files.read_conll(path)
 
 
 def test_squad_training_skips_answers_not_at_their_offset_and_says_so(tmp_path, capsys):
@@ -61,14 +62,14 @@ def test_squad_training_skips_answers_not_at_their_offset_and_says_so(tmp_path, 
         ("Normandy", context.index("Normandy")),  # right
     ]
     path, _ = bad_files.squad(tmp_path, answers)
-    articles = tasks.read_squad(path)
-    kept = tasks.squad_examples(articles, training=True, source=path)
+    articles = files.read_squad(path)
+    kept = squad_windows.squad_examples(articles, training=True, source=path)
     assert [e["id"] for e in kept] == ["q0", "q5"]
     err = capsys.readouterr().err
     assert f"{path}: skipped 4 of 6 training questions" in err
     assert "q1: 'Normans' at 16" in err and "Could not find answer" in err
     # Evaluation scores answers as texts: every question stays.
-    assert len(tasks.squad_examples(articles)) == 6
+    assert len(squad_windows.squad_examples(articles)) == 6
 
 
 def test_squad_answer_start_given_as_a_string_names_the_file_question_and_line(tmp_path):
@@ -82,4 +83,4 @@ def test_squad_answer_start_given_as_a_string_names_the_file_question_and_line(t
         ValueError,
         match=rf"^{path}: question 'q0' \(line {line}\) has 'answer_start' '4', not an integer;",
     ):
-        tasks.read_squad(path)
+        files.read_squad(path)

@@ -1,7 +1,8 @@
 import math
 
 import pytest
-from keras_bert.training import metrics
+
+from keras_bert.tasks import metrics
 
 
 def test_classification_metrics_by_hand():
