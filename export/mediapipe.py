@@ -113,10 +113,11 @@ def export_mediapipe(
         )
     version = check_version(version)
     out_dir = os.path.join(os.fspath(export_dir), "mediapipe", src.name, str(version))
+    artifacts = {os.path.join(out_dir, f"{src.name}-{task}.tflite"): task}
     fn = ids_function(src.model, src.seq_length, task)
     labels = label_names(src.model) if task == "text_classifier" else None
 
-    def write_and_verify(path, _):
+    def write_and_verify(path, task):
         content = with_metadata(
             convert_ids_function(fn, f"{src.name}/{task}"), src.tokenizer.vocab, labels, src.name
         )
@@ -126,8 +127,7 @@ def export_mediapipe(
             path, task, fn, src, verify_texts or verify.SAMPLE_TEXTS, labels, eval_file
         )
 
-    path = os.path.join(out_dir, f"{src.name}-{task}.tflite")
-    return write_verified({path: task}, write_and_verify, verbose)
+    return write_verified(artifacts, write_and_verify, verbose)
 
 
 def _require_mediapipe():
