@@ -2,8 +2,9 @@
 
 import os
 
+from keras_bert.export.artifacts import new_folders, remove_written
 from keras_bert.export.mediapipe import export_mediapipe
-from keras_bert.export.saved_model import export_saved_model, new_folders, remove_written
+from keras_bert.export.saved_model import export_saved_model
 from keras_bert.export.tflite import check_quantize, export_tflite, read_texts
 
 from keras_bert import names

@@ -47,13 +47,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 from keras_bert.export import source, verify
-from keras_bert.export.saved_model import (
-    ExportResult,
-    check_version,
-    new_folders,
-    refuse_existing,
-    remove_written,
-)
+from keras_bert.export.artifacts import check_version, write_verified
 from keras_bert.export.tflite import convert, tflite_ops
 
 from keras_bert.checkpoints.mapping import encoder_of
@@ -121,28 +115,21 @@ def export_mediapipe(
         )
     version = check_version(version)
     out_dir = os.path.join(os.fspath(export_dir), "mediapipe", src.name, str(version))
-    path = os.path.join(out_dir, f"{src.name}-{task}.tflite")
-    refuse_existing([path])
+    artifacts = {os.path.join(out_dir, f"{src.name}-{task}.tflite"): task}
     fn = ids_function(src.model, src.seq_length, task)
     labels = label_names(src.model) if task == "text_classifier" else None
-    content = with_metadata(
-        convert_ids_function(fn, f"{src.name}/{task}"), src.tokenizer.vocab, labels, src.name
-    )
-    created = new_folders([out_dir])
-    os.makedirs(out_dir, exist_ok=True)
-    try:  # no file is left behind unless it was verified
+
+    def write_and_verify(path, task):
+        content = with_metadata(
+            convert_ids_function(fn, f"{src.name}/{task}"), src.tokenizer.vocab, labels, src.name
+        )
         with open(path, "wb") as f:
             f.write(content)
-        rows = verify_in_mediapipe(
+        return verify_in_mediapipe(
             path, task, fn, src, verify_texts or verify.SAMPLE_TEXTS, labels, eval_file
         )
-        if verbose:
-            print(verify.format_table(rows))
-        verify.check(rows)
-    except BaseException:
-        remove_written([path], created)
-        raise
-    return ExportResult([path], rows)
+
+    return write_verified(artifacts, write_and_verify, verbose)
 
 
 def _require_mediapipe():

@@ -15,69 +15,15 @@ only ops that stock TF Serving runs (`compat.TF_SERVING`: core TensorFlow plus t
 tensorflow-text ops of 2.12.1), checked before anything is written.
 """
 
-import dataclasses
 import functools
 import os
-import shutil
 
 from keras_bert.export import compat, serving, source, verify
+from keras_bert.export.artifacts import check_version, write_verified
 from keras_bert.export.callable_saved_model import CallableSavedModel
 from keras_bert.export.precision import warn_if_emulated, with_precision
 
 from keras_bert.checkpoints.mapping import encoder_of
-
-
-@dataclasses.dataclass
-class ExportResult:
-    """What an export wrote and how it verified."""
-
-    paths: list
-    rows: list
-
-    def table(self):
-        return verify.format_table(self.rows)
-
-
-def check_version(version):
-    """The export version as a positive int (TF Serving's folder name, and the TFLite files')."""
-    version = int(version)
-    if version < 1:
-        raise ValueError(f"version={version}; TF Serving versions are positive integers.")
-    return version
-
-
-def refuse_existing(paths):
-    """A verified export is never overwritten: an existing path is an error."""
-    for path in paths:
-        if os.path.exists(path):
-            raise ValueError(
-                f"{path} already exists; exported versions are immutable, pass a new --version."
-            )
-
-
-def new_folders(paths):
-    """The folders that writing `paths` will create (every one that does not exist yet),
-    deepest first: what `remove_written` takes away again when they are left empty."""
-    folders = set()
-    for path in paths:
-        path = os.path.abspath(path)
-        while not os.path.exists(path):
-            folders.add(path)
-            path = os.path.dirname(path)
-    return sorted(folders, key=len, reverse=True)
-
-
-def remove_written(paths, folders):
-    """Removes what a failed export wrote: `paths` (files or folders) and those of `folders`
-    that are left empty, so that nothing unverified stays and the same command can run again."""
-    for path in paths:
-        if os.path.isdir(path):
-            shutil.rmtree(path, ignore_errors=True)
-        elif os.path.exists(path):  # a failed open leaves none
-            os.remove(path)
-    for folder in folders:
-        if os.path.isdir(folder) and not os.listdir(folder):
-            os.rmdir(folder)
 
 
 def export_saved_model(
@@ -151,37 +97,32 @@ def export_saved_model(
             float32_endpoints[f"{src.name}_encoder"] = serving.encoder_archive(
                 encoder_of(src.model)
             )[1]
-    targets = [
-        os.path.join(os.fspath(export_dir), model_name, str(version))
-        for model_name, _, _ in exports
-    ]
-    refuse_existing(targets)
-    for model_name, archive_, fns in exports:
-        for what, concrete in _traced_functions(archive_, fns):
-            compat.check_ops(concrete, compat.TF_SERVING, what=f"{model_name}/{what}")
-    created = new_folders(targets)
-    rows = []
-    try:  # nothing is left behind unless it was verified
-        for (model_name, archive_, fns), target in zip(exports, targets):
-            archive_.write_out(target, verbose=False)
-            assets = os.path.join(target, "assets")
-            os.makedirs(assets, exist_ok=True)
-            src.tokenizer.write_vocab(os.path.join(assets, "vocab.txt"))
-            rows += _verify(
-                target,
-                model_name,
-                fns,
-                src,
-                verify_texts or verify.SAMPLE_TEXTS,
-                float32_endpoints.get(model_name),
-            )
-        if verbose:
-            print(verify.format_table(rows))
-        verify.check(rows)
-    except BaseException:
-        remove_written(targets, created)
-        raise
-    return ExportResult(targets, rows)
+    artifacts = {
+        os.path.join(os.fspath(export_dir), model_name, str(version)): (model_name, archive_, fns)
+        for model_name, archive_, fns in exports
+    }
+
+    def check_serving_ops():
+        for model_name, archive_, fns in exports:
+            for what, concrete in _traced_functions(archive_, fns):
+                compat.check_ops(concrete, compat.TF_SERVING, what=f"{model_name}/{what}")
+
+    def write_and_verify(target, export):
+        model_name, archive_, fns = export
+        archive_.write_out(target, verbose=False)
+        assets = os.path.join(target, "assets")
+        os.makedirs(assets, exist_ok=True)
+        src.tokenizer.write_vocab(os.path.join(assets, "vocab.txt"))
+        return _verify(
+            target,
+            model_name,
+            fns,
+            src,
+            verify_texts or verify.SAMPLE_TEXTS,
+            float32_endpoints.get(model_name),
+        )
+
+    return write_verified(artifacts, write_and_verify, verbose, prepare=check_serving_ops)
 
 
 def _traced_functions(archive, endpoints):

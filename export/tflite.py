@@ -23,13 +23,7 @@ import tempfile
 
 import tensorflow as tf
 from keras_bert.export import compat, source, verify
-from keras_bert.export.saved_model import (
-    ExportResult,
-    check_version,
-    new_folders,
-    refuse_existing,
-    remove_written,
-)
+from keras_bert.export.artifacts import check_version, write_verified
 
 from keras_bert.cli_args import QUANTIZATIONS
 
@@ -109,56 +103,47 @@ def export_tflite(
     for signature, fn in endpoints.items():
         compat.check_ops(fn.get_concrete_function(), compat.TFLITE, what=f"{src.name}/{signature}")
     out_dir = os.path.join(os.fspath(export_dir), "tflite", src.name, str(version))
-    targets = {
-        signature: os.path.join(out_dir, f"{src.name}-{signature}-{FILE_SUFFIX[quantize]}.tflite")
+    artifacts = {
+        os.path.join(out_dir, f"{src.name}-{signature}-{FILE_SUFFIX[quantize]}.tflite"): signature
         for signature in endpoints
     }
-    refuse_existing(targets.values())
-    created = new_folders([out_dir])
-    os.makedirs(out_dir, exist_ok=True)
-    paths, rows = [], []
     texts = verify_texts or verify.SAMPLE_TEXTS
-    try:  # no file is left behind unless it was verified
-        with tempfile.TemporaryDirectory() as tmp:
-            saved_model_dir = os.path.join(tmp, "saved_model")
-            archive.write_out(saved_model_dir, verbose=False)
-            for signature, fn in endpoints.items():
-                calibration = None
-                if quantize == "int8":
-                    calibration = verify.signature_inputs(
-                        fn, calibration_texts, max_predictions=src.max_predictions
-                    )
-                content = convert(saved_model_dir, signature, quantize, calibration)
-                check_custom_ops(content, f"{src.name}/{signature}")
-                path = targets[signature]
-                paths.append(path)
-                with open(path, "wb") as f:
-                    f.write(content)
-                batches = verify.verification_batches(fn, texts, src.max_predictions)
-                tolerance = verify.FLOAT_TOLERANCE if quantize == "none" else None
-                artifact = f"{os.path.basename(path)}"
-                new_rows = verify.compare(
-                    artifact,
-                    signature,
-                    verify.in_batches(functools.partial(verify.reference_outputs, fn), batches),
-                    verify.in_batches(verify.tflite_runner(path, signature), batches),
-                    tolerance,
+    with tempfile.TemporaryDirectory() as tmp:
+        saved_model_dir = os.path.join(tmp, "saved_model")
+
+        def write_and_verify(path, signature):
+            fn = endpoints[signature]
+            calibration = None
+            if quantize == "int8":
+                calibration = verify.signature_inputs(
+                    fn, calibration_texts, max_predictions=src.max_predictions
                 )
-                if eval_file and signature == "serving_default":
-                    output, metric = verify.export_metric(
-                        src.task, fn, verify.tflite_runner(path, signature), eval_file
-                    )
-                    new_rows = [
-                        _with_metric(r, metric) if r.output == output else r for r in new_rows
-                    ]
-                rows += new_rows
-        if verbose:
-            print(verify.format_table(rows))
-        verify.check(rows)
-    except BaseException:
-        remove_written(paths, created)
-        raise
-    return ExportResult(paths, rows)
+            content = convert(saved_model_dir, signature, quantize, calibration)
+            check_custom_ops(content, f"{src.name}/{signature}")
+            with open(path, "wb") as f:
+                f.write(content)
+            batches = verify.verification_batches(fn, texts, src.max_predictions)
+            tolerance = verify.FLOAT_TOLERANCE if quantize == "none" else None
+            rows = verify.compare(
+                os.path.basename(path),
+                signature,
+                verify.in_batches(functools.partial(verify.reference_outputs, fn), batches),
+                verify.in_batches(verify.tflite_runner(path, signature), batches),
+                tolerance,
+            )
+            if eval_file and signature == "serving_default":
+                output, metric = verify.export_metric(
+                    src.task, fn, verify.tflite_runner(path, signature), eval_file
+                )
+                rows = [_with_metric(r, metric) if r.output == output else r for r in rows]
+            return rows
+
+        return write_verified(
+            artifacts,
+            write_and_verify,
+            verbose,
+            prepare=lambda: archive.write_out(saved_model_dir, verbose=False),
+        )
 
 
 def convert(saved_model_dir, signature, quantize="none", calibration_inputs=None):
