@@ -12,7 +12,6 @@
                                                         task="embedding" reads their pooling)
 """
 
-import json
 import os
 import shutil
 
@@ -24,6 +23,7 @@ from keras_bert.checkpoints import (
     keras_hub,
     sentence_transformers_folder,
 )
+from keras_bert.checkpoints.mapping import task_of_heads
 from keras_bert.config import BertConfig
 from keras_bert.model_dir import load_model_dir
 from keras_bert.models.encoder import BertEncoder
@@ -33,17 +33,6 @@ from keras_bert.models.text_embedder import BertTextEmbedder
 
 TASKS = tasks.NAMES + ("auto",)
 FORMATS = ("huggingface", "google")
-# The heads `task="auto"` looks for in a checkpoint, in this order; none: the encoder.
-_DETECTED_TASKS = ("squad", "classification", "pretraining")
-
-
-def _task_from_weights(names, file_name=str):
-    """The task whose head a checkpoint holds, by its weights' `names` (`file_name`: a Google
-    name as the file spells it)."""
-    for task in map(tasks.get, _DETECTED_TASKS):
-        if file_name(task.head_keys[0]) in names:
-            return task
-    return tasks.get("encoder")
 
 
 def _build(config, task, shapes, file_name, source, label_names=None, embedding=None):
@@ -63,30 +52,6 @@ def _build(config, task, shapes, file_name, source, label_names=None, embedding=
     if label_names is not None and len(label_names) != count:
         label_names = None
     return task.build(encoder, count, label_names)
-
-
-def _huggingface_task(values, names):
-    """`task="auto"` for a transformers folder (`values`: its config.json): the heads its weights
-    hold, read as the task whose `huggingface_architecture` the config's `architectures` names
-    among those with that head (`classifier` is a token classifier's for
-    `BertForTokenClassification`)."""
-    task = _task_from_weights(names, huggingface.huggingface_name)
-    architectures = values.get("architectures") or []
-    for other in tasks.every_task():
-        if other.head_keys == task.head_keys and other.huggingface_architecture in architectures:
-            return other
-    return task
-
-
-def _huggingface_label_names(values):
-    """The label names a transformers config (`values`) gives (`id2label`), in id order, or None."""
-    id2label = values.get("id2label")
-    if not isinstance(id2label, dict):
-        return None
-    try:
-        return [id2label[str(i)] for i in range(len(id2label))]
-    except KeyError:
-        return None
 
 
 def _model_for_task(model, task, path):
@@ -168,30 +133,28 @@ def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
         prefix = google.find_checkpoint(path)
         shapes = google.read_shapes(prefix)
         model = _build(
-            config, wanted or _task_from_weights(shapes), shapes, str, f"TF checkpoint {prefix}"
+            config, wanted or task_of_heads(shapes), shapes, str, f"TF checkpoint {prefix}"
         )
         google.load_google_checkpoint(_with_weights(model), prefix)
         return model
     model_folder = folder.model_path  # the format left: Hugging Face
-    config_file = os.path.join(model_folder, huggingface.CONFIG_FILE)
-    config = BertConfig.from_json(config_file, source="huggingface")
-    # from_json has checked the file; the task and label names are fields BertConfig drops.
-    with open(config_file, encoding="utf-8") as f:
-        values = json.load(f)
+    config, values = huggingface.read_config(model_folder)
     checkpoint = huggingface.read_checkpoint(model_folder, allow_pickle)
     shapes = checkpoint[0]
     embedding = None
     if wanted is None or embedder:
         embedding = sentence_transformers_folder.embedding_settings(path, config.hidden_size)
     if wanted is None:
-        wanted = tasks.get("embedding") if embedding else _huggingface_task(values, shapes)
+        wanted = (
+            tasks.get("embedding") if embedding else huggingface.fine_tuned_task(values, shapes)
+        )
     model = _build(
         config,
         wanted,
         shapes,
         huggingface.huggingface_name,
         f"Hugging Face checkpoint {model_folder}",
-        _huggingface_label_names(values),
+        huggingface.label_names(values),
         embedding,
     )
     huggingface.load_huggingface_checkpoint(
@@ -245,10 +208,8 @@ def save_pretrained(model, path, format="huggingface", vocab_file=None):
     elif preprocessor is not None:
         preprocessor.tokenizer.write_vocab(vocab_path)
     if format == "huggingface" and os.path.isfile(vocab_path):
-        lower_case = preprocessor.tokenizer.lower_case if preprocessor is not None else True
-        settings = {"tokenizer_class": "BertTokenizer", "do_lower_case": lower_case}
-        if preprocessor is not None:
-            settings["model_max_length"] = preprocessor.seq_length
-        with open(os.path.join(path, "tokenizer_config.json"), "w", encoding="utf-8") as f:
-            json.dump(settings, f, indent=2, sort_keys=True)
-            f.write("\n")
+        huggingface.write_tokenizer_config(
+            path,
+            preprocessor.tokenizer.lower_case if preprocessor is not None else True,
+            preprocessor.seq_length if preprocessor is not None else None,
+        )

@@ -30,7 +30,9 @@ from keras_bert.checkpoints.mapping import (
     bert_weights,
     export_weights,
     load_weights,
+    task_of_heads,
 )
+from keras_bert.config import BertConfig
 from keras_bert.json_file import read_json_object
 from keras_bert.models.classifier import BertClassifier
 from keras_bert.models.encoder import BertEncoder
@@ -72,6 +74,38 @@ _TIES = {
     "cls.predictions.decoder.weight": "embeddings.word_embeddings.weight",
     "cls.predictions.decoder.bias": "cls.predictions.bias",
 }
+
+
+def read_config(model_folder):
+    """`(BertConfig, values)` of a transformers folder's `config.json`: the model's config,
+    checked, and the file's fields (its task: `architectures`, `id2label`)."""
+    config_file = os.path.join(model_folder, CONFIG_FILE)
+    config = BertConfig.from_json(config_file, source="huggingface")
+    return config, read_json_object(config_file, "Hugging Face config")
+
+
+def fine_tuned_task(values, names):
+    """The task of a transformers folder (`values`: its config.json): the heads its weights
+    hold (`mapping.task_of_heads`), read as the task whose `huggingface_architecture` the
+    config's `architectures` names among those with that head (`classifier` is a token
+    classifier's for `BertForTokenClassification`)."""
+    task = task_of_heads(names, huggingface_name)
+    architectures = values.get("architectures") or []
+    for other in tasks.every_task():
+        if other.head_keys == task.head_keys and other.huggingface_architecture in architectures:
+            return other
+    return task
+
+
+def label_names(values):
+    """The label names a transformers config (`values`) gives (`id2label`), in id order, or None."""
+    id2label = values.get("id2label")
+    if not isinstance(id2label, dict):
+        return None
+    try:
+        return [id2label[str(i)] for i in range(len(id2label))]
+    except KeyError:
+        return None
 
 
 def huggingface_name(key):
@@ -284,6 +318,18 @@ def _architecture(model):
     if isinstance(model, BertClassifier):
         fields["problem_type"] = "regression" if count == 1 else "single_label_classification"
     return task.huggingface_architecture, fields
+
+
+def write_tokenizer_config(folder, lower_case, max_length=None):
+    """Writes the `tokenizer_config.json` transformers' `AutoTokenizer` reads beside a
+    `vocab.txt`: a `BertTokenizer` that lower-cases (and strips accents) or not, and the
+    longest input when known."""
+    settings = {"tokenizer_class": "BertTokenizer", "do_lower_case": lower_case}
+    if max_length is not None:
+        settings["model_max_length"] = max_length
+    with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+        json.dump(settings, f, indent=2, sort_keys=True)
+        f.write("\n")
 
 
 def save_huggingface_folder(model, folder):

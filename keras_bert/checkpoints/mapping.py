@@ -47,6 +47,9 @@ TASK_HEAD_KEYS = tuple(
     )
 )
 
+# The heads `task_of_heads` looks for in a checkpoint, in this order; none: the encoder.
+_DETECTED_TASKS = ("squad", "classification", "pretraining")
+
 # How many names an error message lists before it says how many there are in all.
 _MAX_LISTED = 12
 
@@ -119,6 +122,16 @@ def encoder_of(model):
         f"Checkpoint formats hold a BertEncoder or a BertPretrainer, got {type(model).__name__}; "
         "pass model.encoder to use the encoder of a task model."
     )
+
+
+def task_of_heads(names, file_name=str):
+    """The task whose head a checkpoint holds (`from_pretrained(task="auto")`), by its
+    weights' `names` (`file_name`: a Google name as the file spells it): SQuAD's span head, a
+    classifier's head, the pretraining heads, else none (the encoder)."""
+    for task in map(tasks.get, _DETECTED_TASKS):
+        if file_name(task.head_keys[0]) in names:
+            return task
+    return tasks.get("encoder")
 
 
 def _task_head_keys(model):
