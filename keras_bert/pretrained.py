@@ -126,8 +126,8 @@ def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
     embedder = wanted is not None and wanted.model_class is BertTextEmbedder
     if folder.format == formats.KERAS_HUB:
         if embedder:
-            return BertTextEmbedder(keras_hub.load_preset(path, "encoder"))
-        return keras_hub.load_preset(path, task)
+            return BertTextEmbedder(keras_hub.load_preset(path, tasks.get("encoder")))
+        return keras_hub.load_preset(path, wanted)
     if folder.format == formats.GOOGLE:
         config = BertConfig.from_json(os.path.join(path, google.CONFIG_FILE), source="google")
         prefix = google.find_checkpoint(path)

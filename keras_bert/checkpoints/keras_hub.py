@@ -15,6 +15,7 @@ import os
 
 import keras
 
+from keras_bert import tasks
 from keras_bert.checkpoints.mapping import FileWeight, bert_weights, check_names, load_weights
 from keras_bert.config import BertConfig
 from keras_bert.models.classifier import BertClassifier
@@ -125,11 +126,12 @@ def from_keras_hub(backbone):
     return encoder
 
 
-def load_preset(folder, task="auto"):
-    """The model of the keras-hub BERT preset in `folder`, read by keras-hub's own loader:
-    a `BertEncoder` (`task="encoder"`), or for a `BertTextClassifier` preset (its
-    `task.json`) a `BertClassifier` with its head (`task="classification"`; `"auto"` picks
-    what the preset holds). `hidden_act` is `gelu_tanh`, as keras-hub computes it."""
+def load_preset(folder, task=None):
+    """The model of the keras-bert `task` (`keras_bert.tasks`) in the keras-hub BERT preset in
+    `folder`, read by keras-hub's own loader: a `BertEncoder` (the `encoder` task), or for a
+    `BertTextClassifier` preset (its `task.json`) a `BertClassifier` with its head (the
+    `classification` task; None picks what the preset holds). `hidden_act` is `gelu_tanh`, as
+    keras-hub computes it."""
     with open(os.path.join(folder, "config.json"), encoding="utf-8") as f:
         registered_name = json.load(f).get("registered_name")
     if registered_name != _BACKBONE_NAME:
@@ -142,15 +144,16 @@ def load_preset(folder, task="auto"):
     if os.path.isfile(task_file):
         with open(task_file, encoding="utf-8") as f:
             task_name = json.load(f).get("registered_name")
-    if task == "auto":
-        task = "classification" if task_name == _CLASSIFIER_NAME else "encoder"
+    encoder, classification = tasks.get("encoder"), tasks.get("classification")
+    if task is None:
+        task = classification if task_name == _CLASSIFIER_NAME else encoder
     keras_hub = _import_keras_hub()
-    if task == "encoder":
+    if task is encoder:
         return from_keras_hub(keras_hub.models.BertBackbone.from_preset(folder))
-    if task != "classification" or task_name != _CLASSIFIER_NAME:
+    if task is not classification or task_name != _CLASSIFIER_NAME:
         raise ValueError(
             f"{folder} is a keras-hub preset of a {task_name or 'BertBackbone'}, which has no "
-            f"{task} model; load it with task='encoder' and put the task's head on it."
+            f"{task.name} model; load it with task='encoder' and put the task's head on it."
         )
     theirs = keras_hub.models.BertTextClassifier.from_preset(folder)
     if theirs.activation is not keras.activations.linear:
