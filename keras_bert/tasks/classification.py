@@ -6,14 +6,6 @@ Four tasks share this module: `classification` and `regression` of one text,
 (`files.read_tsv`); their scores accuracy and Matthews correlation (and F1 of class 1 with two
 classes), or mean squared error and Pearson correlation; their serving outputs `logits`,
 `probabilities` and `label` (a regressor's `logits` only).
-
-Examples:
-
-```python
-task = keras_bert.tasks.get("pair_classification")
-task.num_segments  # 2
-model = task.build(encoder, label_names=["entailment", "neutral", "contradiction"])
-```
 """
 
 import numpy as np
@@ -36,7 +28,16 @@ def encode_texts(tokenizer, texts, seq_length):
 
 
 class SequenceClassification(Task):
-    """A class (or with `regression`, a number) per text, or per pair with `num_segments=2`."""
+    """A class (or with `regression`, a number) per text, or per pair with `num_segments=2`.
+
+    Examples:
+
+    ```python
+    task = keras_bert.tasks.get("pair_classification")
+    task.num_segments  # 2
+    model = task.build(encoder, label_names=["entailment", "neutral", "contradiction"])
+    ```
+    """
 
     model_class = BertClassifier
     head_keys = ("output_weights", "output_bias")

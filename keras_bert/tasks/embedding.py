@@ -4,13 +4,6 @@ The model is a `BertTextEmbedder` (`cls`, `mean` or `max` pooling, optionally L2
 a sentence-transformers folder's `1_Pooling` and `Normalize` modules); it has no loss of its
 own (train it with your objective's loss); it serves `embedding` `[batch, hidden]` and runs in
 MediaPipe's TextEmbedder.
-
-Examples:
-
-```python
-task = keras_bert.tasks.get("embedding")
-embedder = task.build(encoder, pooling="mean", normalize=True)
-```
 """
 
 from keras_bert.models.text_embedder import BertTextEmbedder
@@ -19,7 +12,15 @@ from keras_bert.tasks.task import Task
 
 
 class Embedding(Task):
-    """A text's pooled, optionally normalized, embedding."""
+    """A text's pooled, optionally normalized, embedding.
+
+    Examples:
+
+    ```python
+    task = keras_bert.tasks.get("embedding")
+    embedder = task.build(encoder, pooling="mean", normalize=True)
+    ```
+    """
 
     name = "embedding"
     num_segments = None

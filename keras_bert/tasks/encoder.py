@@ -4,13 +4,6 @@ No head and no fine-tuning of its own: it is what `from_pretrained` returns by d
 what a feature-extraction export serves (`sequence_output` `[batch, seq, hidden]`, zero at
 padding, and `pooled_output` `[batch, hidden]`), with TF Hub's preprocess / encoder
 SavedModel pair beside it and MediaPipe's TextEmbedder on `pooled_output`.
-
-Examples:
-
-```python
-task = keras_bert.tasks.get("encoder")
-task.build(encoder) is encoder  # True
-```
 """
 
 from keras_bert.models.encoder import BertEncoder
@@ -20,7 +13,15 @@ from keras_bert.text.packing import pad_to_mask
 
 
 class Encoder(Task):
-    """The encoder's outputs, no head."""
+    """The encoder's outputs, no head.
+
+    Examples:
+
+    ```python
+    task = keras_bert.tasks.get("encoder")
+    task.build(encoder) is encoder  # True
+    ```
+    """
 
     name = "encoder"
     num_segments = None

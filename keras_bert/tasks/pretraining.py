@@ -7,14 +7,6 @@ export serves the encoder's outputs (`serving_default`, as the `encoder` task) a
 signature: texts and `masked_lm_positions` `[batch, p]` (positions in the packed sequence to
 replace by `[MASK]`; p fixed at export, the folder's `max_predictions_per_seq`) ->
 `mlm_logits` `[batch, p, vocab]` and `predicted_tokens` `[batch, p]`.
-
-Examples:
-
-```python
-task = keras_bert.tasks.get("pretraining")
-pretrainer = task.build(encoder)
-loss, progress = task.loss(pretrainer, inputs, labels)  # progress: mlm_loss, nsp_accuracy, ...
-```
 """
 
 import tensorflow as tf
@@ -27,7 +19,16 @@ from keras_bert.text.packing import trim_to_longest
 
 
 class Pretraining(Encoder):
-    """Masked LM and next sentence prediction; serves as the encoder, plus `mlm`."""
+    """Masked LM and next sentence prediction; serves as the encoder, plus `mlm`.
+
+    Examples:
+
+    ```python
+    task = keras_bert.tasks.get("pretraining")
+    pretrainer = task.build(encoder)
+    loss, progress = task.loss(pretrainer, inputs, labels)  # progress: mlm_loss, nsp_accuracy, ...
+    ```
+    """
 
     name = "pretraining"
     model_class = BertPretrainer

@@ -6,14 +6,6 @@ the files SQuAD v1.1 JSON (`files.read_squad`), read into `run_squad.py`'s windo
 context of any length in windows and answers with the context's own text
 (`span_qa_serving`), with the question cut, window stride and longest answer the fine-tuning
 used (`keras_bert.json`'s `max_query_length`, `doc_stride`, `max_answer_length`).
-
-Examples:
-
-```python
-task = keras_bert.tasks.get("squad")
-task.num_segments  # 2: (question, context)
-span_qa = task.build(encoder)
-```
 """
 
 from keras_bert.layers.heads import SPAN_MASK_ADDER
@@ -26,7 +18,16 @@ _SETTINGS = ("max_query_length", "doc_stride", "max_answer_length")
 
 
 class Squad(Task):
-    """The answer to a question, cut from its context."""
+    """The answer to a question, cut from its context.
+
+    Examples:
+
+    ```python
+    task = keras_bert.tasks.get("squad")
+    task.num_segments  # 2: (question, context)
+    span_qa = task.build(encoder)
+    ```
+    """
 
     name = "squad"
     num_segments = 2

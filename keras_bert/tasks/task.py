@@ -24,7 +24,7 @@ from keras_bert.tasks.serving_graph import computed_type_ids, predict_trimmed
 
 
 class Prepared(typing.NamedTuple):
-    """A task file encoded for training or evaluation.
+    """A task file encoded for training or evaluation (`Task.prepare`).
 
     Attributes:
         inputs: dict of int32 numpy encoder inputs `[n, seq_length]`.
@@ -65,6 +65,15 @@ class Task:
         tf_hub_pair: whether an export adds TF Hub's preprocess / encoder SavedModel pair.
         serving_flags: the export flags that set its serving graph (`serving_settings`).
         scores_exports: whether `export_metric` scores an exported model on a labelled file.
+
+    Examples:
+
+    ```python
+    task = keras_bert.tasks.get("classification")
+    model = task.build(encoder, label_names=["negative", "positive"])  # a BertClassifier
+    loss, progress = task.loss(model, inputs, labels)  # the model's loss_value, and accuracy
+    task.evaluate(logits, prepared)  # {"accuracy": ..., "mcc": ..., "f1": ...}
+    ```
     """
 
     name = None

@@ -5,13 +5,6 @@ The model is a `BertTokenClassifier` on `sequence_output`; the files CoNLL BIO f
 other pieces, `[CLS]`, `[SEP]` and padding; the scores entity-level precision, recall and F1
 (`metrics.entity_f1`); the serving outputs the logits, label ids and names of every piece,
 its token, the mask and the word of the text each piece belongs to.
-
-Examples:
-
-```python
-task = keras_bert.tasks.get("token_classification")
-tagger = task.build(encoder, label_names=["O", "B-LOC", "I-LOC"])
-```
 """
 
 import numpy as np
@@ -66,7 +59,15 @@ def word_predictions(sentences, label_ids, predicted_ids, label_names):
 
 
 class TokenClassification(Task):
-    """A tag per word of one text."""
+    """A tag per word of one text.
+
+    Examples:
+
+    ```python
+    task = keras_bert.tasks.get("token_classification")
+    tagger = task.build(encoder, label_names=["O", "B-LOC", "I-LOC"])
+    ```
+    """
 
     name = "token_classification"
     model_class = BertTokenClassifier
