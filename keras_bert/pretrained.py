@@ -31,7 +31,6 @@ from keras_bert.models.pretrainer import BertPretrainer
 from keras_bert.models.task import BertTask
 from keras_bert.models.text_embedder import BertTextEmbedder
 
-TASKS = tasks.NAMES + ("auto",)
 FORMATS = ("huggingface", "google")
 
 
@@ -115,8 +114,9 @@ def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
         The model. Every weight comes from the checkpoint; names the model has no place for,
         other than optimizer state and heads a `task="encoder"` load leaves out, are an error.
     """
-    if task not in TASKS:
-        raise ValueError(f"Unknown task {task!r}; use one of {', '.join(TASKS)}.")
+    if task != "auto" and task not in tasks.names():
+        known = ", ".join(tasks.names() + ("auto",))
+        raise ValueError(f"Unknown task {task!r}; use one of {known}.")
     folder = formats.require(names.resolve(path, revision, allow_pickle))
     path = folder.path
     if folder.format == formats.KERAS_BERT:

@@ -12,15 +12,17 @@
     embedding              keras_bert.tasks.embedding               BertTextEmbedder
 
 Each module declares its `Task`s (`keras_bert.tasks.task`) and lists them in `TASKS`. Adding a
-task is adding its module and its line in `_MODULES` (and in `FINE_TUNING` when
-`keras-bert finetune` trains it). The modules are imported when a task is first asked for, so
-the CLI lists the names without loading TensorFlow.
+task to keras-bert is adding its module and its line in `_MODULES` (and in `FINE_TUNING` when
+`keras-bert finetune` trains it); code outside keras-bert adds its own with `register`. The
+modules are imported when a task is first asked for, so the CLI lists the names without loading
+TensorFlow.
 
 Examples:
 
 ```python
 keras_bert.tasks.get("squad").metric_names()  # ("exact_match", "f1")
 keras_bert.tasks.of_model(classifier).name  # "classification"
+keras_bert.tasks.register(MyTask())  # a `Task` subclass of your own, found by name from now on
 ```
 """
 
@@ -58,19 +60,45 @@ FINE_TUNING = (
 )
 
 
+# Tasks defined outside keras-bert (`register`), by name.
+_REGISTERED = {}
+
+
+def names():
+    """The names of every task: keras-bert's (`NAMES`), then the registered ones."""
+    return NAMES + tuple(_REGISTERED)
+
+
 def get(name):
     """The `Task` called `name` (or a former name of it); a one-line error naming the tasks
     for an unknown name."""
     name = _FORMER_NAMES.get(name, name)
+    if name in _REGISTERED:
+        return _REGISTERED[name]
     if name not in _MODULES:
-        raise ValueError(f"Unknown task {name!r}; use one of {', '.join(NAMES)}.")
+        raise ValueError(f"Unknown task {name!r}; use one of {', '.join(names())}.")
     module = importlib.import_module(_MODULES[name])
     return next(task for task in module.TASKS if task.name == name)
 
 
 def every_task():
-    """Every registered `Task`, in `NAMES` order."""
-    return [get(name) for name in NAMES]
+    """Every `Task`, in `names()` order."""
+    return [get(name) for name in names()]
+
+
+def register(task):
+    """Adds a task of your own (an instance of a `keras_bert.tasks.task.Task` subclass):
+    `get`, `of_model`, `from_pretrained(task=...)`, model folders, fine-tuning
+    (`keras_bert.training.finetune`) and export then find it as they find keras-bert's. Its
+    name may not be one of keras-bert's; registering a task of the same name again replaces it.
+    """
+    from keras_bert.tasks.task import Task  # noqa: PLC0415 - keeps this module free of Keras
+
+    if not isinstance(task, Task):
+        raise TypeError(f"register takes a keras_bert.tasks.task.Task, got {type(task).__name__}.")
+    if task.name in _MODULES or task.name in _FORMER_NAMES:
+        raise ValueError(f"Task {task.name!r} is keras-bert's own; give yours another name.")
+    _REGISTERED[task.name] = task
 
 
 def of_model(model, num_segments=1):

@@ -166,17 +166,24 @@ def test_a_loss_given_to_compile_replaces_the_tasks_own(tmp_path):
     )
 
 
-def test_a_task_added_as_one_module_and_one_registry_line_fine_tunes(tmp_path, monkeypatch):
-    """`tests/keras_bert/tasks/toy_task.py` plus its registry line is all `keras-bert
-    finetune` needs: it reads, trains, evaluates and writes a model folder of that task."""
+def test_a_task_of_ones_own_is_one_module_and_one_register_call(tmp_path, monkeypatch):
+    """`tests/keras_bert/tasks/toy_task.py` and `tasks.register` are all fine-tuning needs: it
+    reads, trains, evaluates and writes a model folder of that task, which loads back."""
     import argparse
 
     from keras_bert.training import finetune
 
     from keras_bert.cli_args import add_finetune_arguments
+    from tests.keras_bert.tasks.toy_task import KEYWORD
     from tests.training.helpers import write_config, write_vocab
 
-    monkeypatch.setitem(tasks._MODULES, "toy_keyword", "tests.keras_bert.tasks.toy_task")
+    monkeypatch.setattr(tasks, "_REGISTERED", {})
+    tasks.register(KEYWORD)
+    assert tasks.get("toy_keyword") is KEYWORD and tasks.names()[-1] == "toy_keyword"
+    with pytest.raises(ValueError, match="^Task 'squad' is keras-bert's own; give yours"):
+        tasks.register(type("Squad2", (Task,), {"name": "squad"})())
+    with pytest.raises(TypeError, match="^register takes a keras_bert.tasks.task.Task, got str"):
+        tasks.register("toy")
     vocab = write_vocab(tmp_path / "vocab.txt")
     data = tmp_path / "keyword.txt"
     data.write_text("".join(f"{w} the {w} is here\n" for w in ("cat", "dog") * 8))
@@ -194,3 +201,4 @@ def test_a_task_added_as_one_module_and_one_registry_line_fine_tunes(tmp_path, m
     assert model_dir.read_metadata(str(out))["task"] == "toy_keyword"
     model, _ = model_dir.load_model_dir(str(out))
     assert model.label_names == ["cat", "dog"]
+    assert model_dir.num_segments(model_dir.read_metadata(str(out))) == 1

@@ -1,6 +1,6 @@
-"""A task written for the tests as a user would add one: this module, and its line in the
-registry (`keras_bert.tasks._MODULES`, patched by the test). It reads `LABEL TEXT` lines and
-learns whether a text holds its label word."""
+"""A task written for the tests as a user adds one: this module, then
+`keras_bert.tasks.register(KEYWORD)`. It reads `LABEL TEXT` lines and learns which label word a
+text holds."""
 
 import numpy as np
 from keras import ops
