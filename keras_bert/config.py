@@ -40,7 +40,33 @@ class BertConfig:
 
     Field names follow Google's `bert_config.json`; `from_json` also reads Hugging Face's
     `config.json`. Every instance is validated on construction: a bad value raises a
-    `ValueError` with one line naming the field and the rule.
+    `ValueError` with one line naming the field and the rule. The defaults are BERT-base's.
+
+    Args:
+        vocab_size: rows of the word-embedding table.
+        hidden_size: the width of every layer (`hidden` in the shapes `[batch, seq_len,
+            hidden]`); a multiple of `num_attention_heads`.
+        num_layers: the number of Transformer blocks.
+        num_attention_heads: attention heads per block (`head_size = hidden_size / heads`).
+        intermediate_size: the width of each block's feed-forward layer.
+        hidden_act: the feed-forward activation: "gelu_tanh" (Google's "gelu"), "gelu_erf"
+            (Hugging Face's "gelu"), "relu", "silu" or "tanh".
+        hidden_dropout_prob: dropout on the embeddings and each residual branch.
+        attention_dropout_prob: dropout on the attention probabilities.
+        max_position_embeddings: the longest sequence the model takes.
+        type_vocab_size: the number of segment (type) ids.
+        initializer_range: stddev of the truncated-normal initializer.
+        layer_norm_eps: LayerNorm epsilon.
+
+    Examples:
+
+    ```python
+    config = BertConfig.from_size("bert_tiny", vocab_size=8000)
+    config.hidden_size, config.num_layers, config.head_size  # (128, 2, 64)
+    config = BertConfig.from_json("bert_config.json")  # Google's, Hugging Face's or ours
+    no_dropout = config.replace(hidden_dropout_prob=0.0, attention_dropout_prob=0.0)
+    encoder = BertEncoder(config)
+    ```
     """
 
     vocab_size: int = 30522

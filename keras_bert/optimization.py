@@ -26,7 +26,21 @@ class WarmupLinearDecay(keras.optimizers.schedules.LearningRateSchedule):
 
     The decay is measured from step 0, as in google-research/bert (its polynomial decay runs
     over all `num_train_steps` and the warm-up replaces its first part), and reaches 0 at
-    `total_steps`.
+    `total_steps`. `bert_optimizer` builds its AdamW with it.
+
+    Args:
+        peak_learning_rate: the learning rate the warm-up rises to.
+        total_steps: the step at which the learning rate reaches 0 (and stays).
+        warmup_steps: the length of the warm-up, 0 to `total_steps`.
+
+    Examples:
+
+    ```python
+    schedule = WarmupLinearDecay(1e-4, total_steps=1000, warmup_steps=100)
+    [float(schedule(step)) for step in (0, 50, 100, 550, 1000)]
+    # about [0.0, 5e-05, 9e-05, 4.5e-05, 0.0]
+    optimizer = keras.optimizers.AdamW(learning_rate=schedule)
+    ```
     """
 
     def __init__(self, peak_learning_rate, total_steps, warmup_steps=0):

@@ -149,6 +149,23 @@ class Trainer:
         eval_every: updates between evaluations.
         log_every: `(N, "steps"|"seconds")`: how often the progress line is printed when the
             output is not a terminal.
+
+    Examples:
+
+    ```python
+    strategy = resolve_strategy("auto")
+    with strategy.scope():
+        model = keras_bert.BertClassifier(keras_bert.BertEncoder(config), num_classes=2)
+        optimizer = keras_bert.bert_optimizer(2e-5, total_steps=1000)
+
+    def dataset_fn(batch_size, context, skip_batches):  # `examples`: (inputs, label) pairs
+        shard = examples.shard(context.num_input_pipelines, context.input_pipeline_id)
+        return shard.repeat().batch(batch_size).skip(skip_batches)
+
+    trainer = Trainer(strategy, model, optimizer, keras_bert.tasks.get("classification"),
+                      dataset_fn, global_batch_size=32, out_dir="run")
+    trainer.train(max_steps=1000)  # {"loss": ..., "accuracy": ..., "lr": ..., "tokens/s": ...}
+    ```
     """
 
     def __init__(

@@ -24,6 +24,22 @@ class BertSelfAttention(keras.layers.Layer):
     tokens, 0 for padding); returns `[batch, seq_len, hidden]`. With `query`
     `[batch, query_len, hidden]` (some rows of `x`), only those positions attend (to all of
     `x`) and the result is `[batch, query_len, hidden]`.
+
+    Args:
+        num_heads: the number of attention heads.
+        head_size: the width of each head (`hidden / num_heads` in BERT).
+        initializer_range: stddev of the truncated-normal kernel initializer.
+        attention_dropout: the dropout rate on the attention probabilities.
+
+    Examples:
+
+    ```python
+    attention = BertSelfAttention(num_heads=2, head_size=16)
+    x = np.random.rand(2, 8, 32).astype("float32")
+    input_mask = np.array([[1] * 8, [1] * 5 + [0] * 3], "int32")
+    attention(x, input_mask).shape  # (2, 8, 32)
+    attention(x, input_mask, query=x[:, :1]).shape  # (2, 1, 32): position 0 only
+    ```
     """
 
     def __init__(

@@ -18,6 +18,20 @@ class BertDropout(keras.layers.Dropout):
     everywhere else, other backends included.
 
     Call with `inputs` of any shape; returns the same shape.
+
+    Args:
+        rate, noise_shape, seed: as in `keras.layers.Dropout` (a `noise_shape` keeps Keras'
+            own masks under XLA too).
+
+    Examples:
+
+    ```python
+    dropout = BertDropout(0.1, seed=0)
+    x = np.ones((2, 8, 32), "float32")
+    dropout(x, training=True).shape  # (2, 8, 32): each value 0 or 1 / 0.9
+    step = tf.function(lambda x: dropout(x, training=True), jit_compile=True)
+    step(x)  # the same layer, its mask drawn with ThreeFry
+    ```
     """
 
     def call(self, inputs, training=False):

@@ -18,6 +18,15 @@ class BertEmbeddings(keras.layers.Layer):
         initializer_range: stddev of the truncated-normal initializer.
         layer_norm_eps: LayerNorm epsilon (1e-12 in BERT).
         dropout: the dropout rate after LayerNorm.
+
+    Examples:
+
+    ```python
+    embeddings = BertEmbeddings(vocab_size=100, hidden_size=32, max_position_embeddings=64)
+    input_word_ids = np.array([[2, 17, 42, 3, 0]], "int32")
+    embeddings(input_word_ids, np.zeros_like(input_word_ids)).shape  # (1, 5, 32)
+    embeddings.embedding_matrix.shape  # (100, 32), what MaskedLMHead is tied to
+    ```
     """
 
     def __init__(

@@ -19,6 +19,25 @@ class TransformerEncoderBlock(keras.layers.Layer):
     any positions), only those rows are computed, attending to the whole sequence: the result
     is `[batch, n, hidden]`, the same numbers as those rows of the full output for a fraction
     of the work.
+
+    Args:
+        num_heads: the number of attention heads (`hidden` must be a multiple of it).
+        intermediate_size: the width of the feed-forward layer.
+        hidden_act: the feed-forward activation (see `BertConfig.hidden_act`).
+        dropout: the dropout rate on each residual branch.
+        attention_dropout: the dropout rate on the attention probabilities.
+        initializer_range: stddev of the truncated-normal kernel initializer.
+        layer_norm_eps: LayerNorm epsilon (1e-12 in BERT).
+
+    Examples:
+
+    ```python
+    block = TransformerEncoderBlock(num_heads=2, intermediate_size=64)
+    x = np.random.rand(2, 8, 32).astype("float32")
+    input_mask = np.array([[1] * 8, [1] * 5 + [0] * 3], "int32")
+    block(x, input_mask).shape  # (2, 8, 32)
+    block(x, input_mask, query=x[:, :1]).shape  # (2, 1, 32): the rows [:, :1] of the above
+    ```
     """
 
     def __init__(

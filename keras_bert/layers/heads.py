@@ -42,10 +42,22 @@ class MaskedLMHead(keras.layers.Layer):
         embeddings: the `BertEmbeddings` layer whose word-embedding matrix is the output
             projection (the weight is shared, not copied).
         hidden_act: the activation name (see `BertConfig.hidden_act`).
+        initializer_range: stddev of the truncated-normal kernel initializer.
+        layer_norm_eps: LayerNorm epsilon (1e-12 in BERT).
 
     Call with `sequence_output` `[batch, seq_len, hidden]` and `masked_lm_positions` int
     `[batch, max_predictions]`; returns float32 logits `[batch, max_predictions, vocab_size]`.
     `logits(rows)` takes the rows already gathered, `[batch, max_predictions, hidden]`.
+
+    Examples:
+
+    ```python
+    encoder = BertEncoder.from_size("bert_tiny")
+    head = MaskedLMHead(encoder.embeddings, hidden_act=encoder.config.hidden_act)
+    sequence_output = np.random.rand(2, 16, 128).astype("float32")
+    masked_lm_positions = np.array([[3, 7], [5, 0]], "int32")
+    head(sequence_output, masked_lm_positions).shape  # (2, 2, 30522)
+    ```
     """
 
     def __init__(
@@ -117,7 +129,21 @@ class MaskedLMHead(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="keras_bert")
 class NextSentenceHead(keras.layers.Layer):
-    """Next-sentence logits `[batch, 2]` (label 0 = IsNext, 1 = random) from `pooled_output`."""
+    """Next-sentence logits `[batch, 2]` (label 0 = IsNext, 1 = random) from `pooled_output`.
+
+    A dense layer to two float32 logits; call with `pooled_output` `[batch, hidden]`.
+
+    Args:
+        initializer_range: stddev of the truncated-normal kernel initializer.
+
+    Examples:
+
+    ```python
+    head = NextSentenceHead()
+    pooled_output = np.random.rand(4, 128).astype("float32")  # the encoder's, [batch, hidden]
+    head(pooled_output).shape  # (4, 2)
+    ```
+    """
 
     def __init__(self, initializer_range=0.02, **kwargs):
         super().__init__(**kwargs)
@@ -152,6 +178,20 @@ class ClassificationHead(keras.layers.Layer):
     Applies to the last axis: `pooled_output` `[batch, hidden]` gives `[batch, num_outputs]`
     (sequence classification or regression), `sequence_output` `[batch, seq_len, hidden]`
     gives `[batch, seq_len, num_outputs]` (token classification, span start/end).
+
+    Args:
+        num_outputs: the number of logits (classes, tags; 1 for regression).
+        dropout: the dropout rate on the input.
+        initializer_range: stddev of the truncated-normal kernel initializer.
+
+    Examples:
+
+    ```python
+    head = ClassificationHead(3)
+    head(np.random.rand(4, 128).astype("float32")).shape  # (4, 3)
+    tagger = ClassificationHead(5)
+    tagger(np.random.rand(4, 16, 128).astype("float32")).shape  # (4, 16, 5)
+    ```
     """
 
     def __init__(self, num_outputs, dropout=0.1, initializer_range=0.02, **kwargs):
@@ -198,6 +238,20 @@ class SpanHead(keras.layers.Layer):
     Call with `sequence_output` `[batch, seq_len, hidden]`, `input_mask` and
     `input_type_ids` `[batch, seq_len]`; returns `(start_logits, end_logits)`, float32
     `[batch, seq_len]` each.
+
+    Args:
+        initializer_range: stddev of the truncated-normal kernel initializer.
+
+    Examples:
+
+    ```python
+    head = SpanHead()
+    sequence_output = np.random.rand(1, 8, 128).astype("float32")
+    input_mask = np.array([[1, 1, 1, 1, 1, 1, 1, 0]], "int32")
+    input_type_ids = np.array([[0, 0, 0, 1, 1, 1, 1, 0]], "int32")
+    start_logits, end_logits = head(sequence_output, input_mask, input_type_ids)
+    start_logits.shape  # (1, 8): -1e9 but at [CLS] (0) and the context (3, 4, 5)
+    ```
     """
 
     def __init__(self, initializer_range=0.02, **kwargs):

@@ -28,6 +28,21 @@ class HeadProjection(keras.layers.EinsumDense):
     work as in `EinsumDense`.
 
     Call with `[batch, seq_len, *in]`; returns `[batch, seq_len, *out]`.
+
+    Args:
+        equation: `"bs<in>,<in><out>->bs<out>"`; any other equation is refused (use
+            `keras.layers.EinsumDense`).
+        output_shape: the output's shape without the batch axis, `(None, *out)`.
+        **kwargs: `bias_axes`, `activation`, the initializers and the rest of
+            `keras.layers.EinsumDense`'s arguments.
+
+    Examples:
+
+    ```python
+    query = HeadProjection("bsh,hnd->bsnd", output_shape=(None, 2, 16), bias_axes="nd")
+    query(np.random.rand(4, 8, 32).astype("float32")).shape  # (4, 8, 2, 16)
+    query.kernel.shape  # (32, 2, 16), as MultiHeadAttention's query kernel
+    ```
     """
 
     def __init__(self, equation, output_shape, **kwargs):

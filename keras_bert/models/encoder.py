@@ -58,8 +58,14 @@ def freeze(model, trainable):
 class BertEncoder(TextModel):
     """The BERT encoder: embeddings, `num_layers` post-LN Transformer blocks and the pooler.
 
-    Inputs: a dict of int32 `[batch, seq_len]` tensors `input_word_ids`, `input_mask`,
-    `input_type_ids`.
+    The backbone every keras-bert task model wraps, with the input and output names of TF Hub's
+    BERT encoders. `from_size` builds one of Google's sizes with random weights;
+    `from_pretrained` loads a checkpoint (any that `keras_bert.from_pretrained` reads) with its
+    tokenizer attached as the `preprocessor`.
+
+    Inputs: a dict of int32 `[batch, seq_len]` tensors `input_word_ids`, `input_mask`
+    (1 for real tokens, 0 for padding), `input_type_ids` (segment ids: 0 for the first text,
+    1 for the second); `seq_len` at most `config.max_position_embeddings`.
 
     Outputs: a dict with `sequence_output` `[batch, seq_len, hidden]`, `pooled_output`
     `[batch, hidden]` (tanh dense layer on the `[CLS]` position) and `encoder_outputs`
@@ -70,6 +76,25 @@ class BertEncoder(TextModel):
     Args:
         config: a `BertConfig` (or its dict).
         preprocessor: optional `keras_bert.text.BertPreprocessor`, saved with the model.
+
+    Examples:
+
+    ```python
+    encoder = BertEncoder.from_size("bert_tiny")  # random weights, hidden 128
+    ids = np.array([[101, 7592, 2088, 102, 0, 0]], "int32")
+    outputs = encoder({"input_word_ids": ids, "input_mask": np.int32(ids > 0),
+                       "input_type_ids": np.zeros_like(ids)})
+    outputs["sequence_output"].shape  # (1, 6, 128)
+    outputs["pooled_output"].shape  # (1, 128)
+    len(outputs["encoder_outputs"])  # 2, one (1, 6, 128) per block
+    ```
+
+    Pretrained, on raw text:
+
+    ```python
+    encoder = BertEncoder.from_pretrained(folder)  # its tokenizer attached, seq_length 128
+    encoder.predict(["Hello world."])["sequence_output"]  # [1, 128, hidden]
+    ```
     """
 
     def __init__(self, config, preprocessor=None, **kwargs):

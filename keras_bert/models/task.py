@@ -54,6 +54,24 @@ class BertTask(TextModel):
     to `compile()` replaces `loss_value` as Keras' losses do.
     Every task model takes `preprocessor=` (a `BertPreprocessor`, saved with the model) to
     fit, evaluate and predict on raw text (`TextModel`).
+
+    Args (of every task model):
+        encoder: the `BertEncoder` it wraps (`model.encoder`); its inputs are the model's,
+            int32 `[batch, seq_len]` `input_word_ids`, `input_mask`, `input_type_ids`.
+        preprocessor: optional `keras_bert.text.BertPreprocessor`.
+        name, trainable: as in `keras.Model` (`trainable=False` freezes every layer).
+
+    Examples:
+
+    ```python
+    preprocessor = BertPreprocessor(vocab="vocab.txt", seq_length=16)
+    classifier = BertClassifier(BertEncoder.from_size("bert_tiny"), num_classes=2,
+                                preprocessor=preprocessor)
+    classifier.compile()  # Adam at 5e-5, the task's loss_value and metrics
+    classifier.fit(["a gripping film", "dull and far too long"], [1, 0], epochs=1)
+    classifier.save("classifier.keras")
+    keras.models.load_model("classifier.keras")  # compiled, with its preprocessor
+    ```
     """
 
     compiles_when_loaded = True

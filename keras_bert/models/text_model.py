@@ -79,6 +79,20 @@ class TextModel(keras.Model):
     `prepare_labels` (Python-side labels -> arrays, checked against the texts) and
     `preprocess_samples` (one batch of text and labels -> encoder inputs and labels, in the
     `tf.data` graph).
+
+    With a preprocessor, `fit`, `evaluate` and `predict` take raw text (see the module
+    docstring) besides the encoder inputs; calling the model takes the encoder inputs only,
+    int32 `[batch, seq_len]`. `from_pretrained` loads the model with its checkpoint's tokenizer.
+
+    Examples:
+
+    ```python
+    preprocessor = BertPreprocessor(vocab="vocab.txt", seq_length=16)
+    encoder = BertEncoder(BertConfig.from_size("bert_tiny"), preprocessor=preprocessor)
+    encoder.predict(["hello world", "good morning"])["pooled_output"]  # [2, 128]
+    inputs = encoder.preprocessor(tf.constant(["hello world"]))  # ids [1, 16] each
+    encoder(inputs)["sequence_output"]  # [1, 16, 128]
+    ```
     """
 
     preprocessor = None

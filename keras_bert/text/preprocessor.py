@@ -24,6 +24,17 @@ class BertPreprocessor(keras.layers.Layer):
 
     Returns (from `call`):
         dict of int32 `[batch, seq_length]`: `input_word_ids`, `input_mask`, `input_type_ids`.
+
+    Examples:
+
+    ```python
+    preprocessor = BertPreprocessor(vocab="vocab.txt", seq_length=8)
+    inputs = preprocessor(tf.constant(["hello world", "good morning"]))
+    inputs["input_word_ids"].shape  # (2, 8): [CLS] hello world [SEP] and padding
+    pair = preprocessor([tf.constant(["a question ?"]), tf.constant(["its context ."])])
+    pair["input_type_ids"]  # [[0, 0, 0, 0, 0, 1, 1, 1]]: the pair cut to 8 tokens
+    preprocessor.tokenize(tf.constant(["hello world"]))  # ragged ids [1, (2)]
+    ```
     """
 
     def __init__(
