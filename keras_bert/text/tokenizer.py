@@ -1,23 +1,14 @@
 """`BertTokenizer`: in-graph WordPiece with the ids of the original BERT tokenizer."""
 
-import json
-import os
-
 import tensorflow as tf
 import tensorflow_text as tf_text
 
 from keras_bert import names
-from keras_bert.text import normalizer
+from keras_bert.text import normalizer, word_offsets
+from keras_bert.text.tokenizer_settings import GOOGLE_MAX_CHARS_PER_WORD, read_tokenizer_settings
 from keras_bert.text.vocab import SPECIAL_TOKENS, load_vocab, write_vocab
 
 MODES = ("exact", "tflite")
-# Stands between the runs of a text tokenized together (`_exact_word_offsets`): a private-use
-# character, which normalizing keeps and splitting leaves alone, made a word by its spaces. The
-# text's own U+E000 is tokenized as `_STAND_IN`, the next private-use character.
-_SEPARATOR, _STAND_IN = "\ue000", "\ue001"
-_RUN_SEPARATOR = f" {_SEPARATOR} "
-GOOGLE_MAX_CHARS_PER_WORD = 200
-HUGGINGFACE_MAX_CHARS_PER_WORD = 100
 _SUFFIX = "##"
 # UTF-8 needs at most 4 bytes per character: with this byte limit FastWordpiece never gives up
 # on a word before the character limit, which is checked in front of it (exact mode) or after
@@ -231,46 +222,14 @@ class BertTokenizer:
         """
         strings = _as_batch(strings)
         if self.mode == "exact":
-            return self._exact_word_offsets(strings)
-        return self._tflite_word_offsets(strings)
-
-    def _tflite_word_offsets(self, strings):
-        """`tokenize_with_word_offsets` of the tflite mode."""
+            return word_offsets.exact_word_offsets(
+                strings, self.tokenize(strings), self.split_words, self._split_words_into_pieces
+            )
         normalized, offsets = self._normalizer.normalize_with_offsets(strings)
         ids, starts, ends = self._unknown_long_words(
             *self._wordpiece.tokenize_with_offsets(normalized)
         )
-        # Normalized -> raw offsets, as FastBertTokenizer.tokenize_with_offsets does, with flat
-        # gathers: its ragged gather lowers to RaggedRange, which TFLite lacks.
-        rows = ids.value_rowids()
-        base = tf.gather(offsets.row_splits, rows)
-        starts, ends = (
-            tf.cast(
-                tf.gather(offsets.flat_values, base + tf.cast(o.flat_values, base.dtype)), tf.int32
-            )
-            for o in (starts, ends)
-        )
-        # A character the normalizer expands ("…" -> "...", "ﬁ" -> "fi") gives all its pieces
-        # its start, but only the last one its end: each piece of it spans the whole character.
-        same_start = _shifted_right((starts[1:] != starts[:-1]) | (rows[1:] != rows[:-1]), starts)
-        group = tf.cumsum(tf.cast(same_start, tf.int32)) - 1
-        ends = tf.gather(
-            tf.math.unsorted_segment_max(ends, group, tf.reduce_sum(tf.cast(same_start, tf.int32))),
-            group,
-        )
-        # A run is a piece that starts a word and the `##` pieces after it; every text's
-        # first piece starts one.
-        run_first = tf.logical_not(tf.gather(self._is_suffix, ids.flat_values))
-        run_last = _shifted_left(run_first)
-        run_of_piece = tf.cumsum(tf.cast(run_first, tf.int32)) - 1
-        run_starts = tf.boolean_mask(starts, run_first)
-        run_ends = tf.boolean_mask(ends, run_last)
-        run_words = _words_of_runs(tf.boolean_mask(rows, run_first), run_starts, run_ends)
-
-        def per_piece(run_values):
-            return ids.with_flat_values(tf.gather(run_values, run_of_piece))
-
-        return ids, per_piece(run_words), per_piece(run_starts), per_piece(run_ends)
+        return word_offsets.tflite_word_offsets(ids, starts, ends, offsets, self._is_suffix)
 
     def _unknown_long_words(self, ids, starts=None, ends=None):
         """The tflite mode's WordPiece output with each word of more than `max_chars_per_word`
@@ -318,61 +277,6 @@ class BertTokenizer:
             ragged(starts.flat_values),
             ragged(tf.where(too_long, word_end, ends.flat_values)),
         )
-
-    def _exact_word_offsets(self, strings):
-        """`tokenize_with_word_offsets` of the exact mode.
-
-        The runs of a text are normalized and split as one string, with `_RUN_SEPARATOR`
-        between them as a word of its own: the same words as tokenizing each run alone
-        (normalizing acts on each character alone but for a final sigma, and the separator's
-        spaces end a word where the run ends), 1.2x faster on SQuAD contexts than one string
-        per run. The comparison with `tokenize` catches every text where they differ.
-        """
-        ids = self.tokenize(strings)
-        # The text's own U+E000 becomes U+E001 (as many bytes: the offsets hold), so that only
-        # the separators are separators; the comparison below still checks the ids.
-        runs, run_starts, run_ends = normalizer.split_raw_words(
-            tf.strings.regex_replace(strings, _SEPARATOR, _STAND_IN)
-        )
-        run_starts, run_ends = (tf.cast(o.flat_values, tf.int32) for o in (run_starts, run_ends))
-        run_words = _words_of_runs(runs.value_rowids(), run_starts, run_ends)
-        words = self.split_words(tf.strings.reduce_join(runs, axis=1, separator=_RUN_SEPARATOR))
-        is_separator = tf.equal(words.flat_values, _SEPARATOR)
-        separators_before = tf.cumsum(tf.cast(is_separator, tf.int64), exclusive=True)
-        word_rows = words.value_rowids()
-        first_word_of_row = tf.gather(words.row_starts(), word_rows)
-        run_of_word = (
-            tf.gather(runs.row_starts(), word_rows)
-            + separators_before
-            - tf.gather(separators_before, first_word_of_row)
-        )
-        kept = tf.logical_not(is_separator)
-        pieces = self._split_words_into_pieces(
-            tf.boolean_mask(words.flat_values, kept)
-        )  # [words, (pieces)]
-        pieces_per_word = pieces.row_lengths()
-        run_of_piece = tf.repeat(tf.boolean_mask(run_of_word, kept), pieces_per_word)
-        batch = tf.shape(strings, out_type=tf.int64)[0]
-        aligned = tf.RaggedTensor.from_value_rowids(
-            pieces.values, tf.repeat(tf.boolean_mask(word_rows, kept), pieces_per_word), nrows=batch
-        )
-        width = tf.maximum(
-            tf.maximum(tf.reduce_max(ids.row_lengths()), tf.reduce_max(aligned.row_lengths())), 0
-        )
-
-        def dense(ragged):
-            return ragged.to_tensor(default_value=-1, shape=tf.stack([batch, width]))
-
-        same = tf.reduce_all(tf.equal(dense(ids), dense(aligned)), axis=1, keepdims=True)
-
-        def per_piece(run_values):
-            """Values of the runs, one per piece of `ids`; -1 in texts that do not align."""
-            values = tf.where(
-                same, dense(aligned.with_flat_values(tf.gather(run_values, run_of_piece))), -1
-            )
-            return tf.RaggedTensor.from_tensor(values, lengths=ids.row_lengths())
-
-        return ids, per_piece(run_words), per_piece(run_starts), per_piece(run_ends)
 
     def word_starts(self, ids):
         """Bool tensor shaped like `ids` (dense or ragged): True where the id's token does not
@@ -434,38 +338,8 @@ class BertTokenizer:
         uncased models, on a word-final capital sigma (lower-cased to "σ" there, to "ς" as
         Python and the original do).
         """
-        settings = _read_folder_settings(names.resolve(directory, revision))
+        settings = read_tokenizer_settings(names.resolve(directory, revision))
         return cls(mode=mode, **settings)
-
-
-def _shifted_left(flags):
-    """`flags[i + 1]` at each `i`, True at the end (empty stays empty)."""
-    return tf.concat([flags[1:], tf.ones_like(flags[:1])], axis=0)
-
-
-def _shifted_right(pairwise, values):
-    """`pairwise[i - 1]` (a comparison of `values[i]` with `values[i - 1]`) at each `i` of
-    `values`, True at 0 (empty stays empty)."""
-    return tf.concat([tf.ones_like(values[:1], dtype=tf.bool), pairwise], axis=0)
-
-
-def _words_of_runs(rows, starts, ends):
-    """Index of each run's whitespace-separated word in its text.
-
-    Args:
-        rows, starts, ends: `[runs]`, the text of each run (sorted) and its byte offsets; only
-            whitespace lies between the runs of a word and the next.
-
-    Returns:
-        int32 `[runs]`: 0 at a text's first run, one more after each gap.
-    """
-    row_first = _shifted_right(rows[1:] != rows[:-1], rows)
-    new_word = row_first | _shifted_right(starts[1:] > ends[:-1], starts)
-    words_so_far = tf.cumsum(tf.cast(new_word, tf.int32))
-    row_base = tf.gather(
-        tf.boolean_mask(words_so_far, row_first), tf.cumsum(tf.cast(row_first, tf.int32)) - 1
-    )
-    return words_so_far - row_base
 
 
 def _as_batch(strings):
@@ -476,100 +350,3 @@ def _as_batch(strings):
             "one dimension."
         )
     return strings
-
-
-def _read_json(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
-
-
-def _vocab_has_upper_case(tokens):
-    ordinary = (t for t in tokens if not (t.startswith("[") and t.endswith("]")))
-    return any(t != t.lower() for t in ordinary)
-
-
-def _read_folder_settings(directory):
-    # Imported here: the checkpoint modules import the models, which import this package.
-    from keras_bert.checkpoints import formats  # noqa: PLC0415
-
-    found = formats.detect(directory)
-    if found is not None and found.format == formats.KERAS_HUB:
-        config = _read_json(os.path.join(directory, names.KERAS_HUB_TOKENIZER)).get("config", {})
-        return {
-            "vocab": os.path.join(directory, *names.KERAS_HUB_VOCAB.split("/")),
-            "lower_case": bool(config.get("lowercase", False)),
-            "max_chars_per_word": HUGGINGFACE_MAX_CHARS_PER_WORD,
-        }
-    if found is not None:
-        directory = found.model_path
-    vocab_file = os.path.join(directory, "vocab.txt")
-    has_vocab = os.path.isfile(vocab_file)
-
-    def path(name):
-        return os.path.join(directory, name)
-
-    if has_vocab and found is not None and found.format == formats.KERAS_BERT:
-        meta = _read_json(path("keras_bert.json"))
-        return {
-            "vocab": vocab_file,
-            "lower_case": bool(meta.get("lower_case", True)),
-            "max_chars_per_word": int(meta.get("max_chars_per_word", GOOGLE_MAX_CHARS_PER_WORD)),
-        }
-    if os.path.isfile(path("tokenizer.json")):
-        spec = _read_json(path("tokenizer.json"))
-        model, norm = spec.get("model") or {}, spec.get("normalizer") or {}
-        if model.get("type") != "WordPiece":
-            raise ValueError(
-                f"{path('tokenizer.json')} describes a {model.get('type')} model; BertTokenizer "
-                "needs WordPiece."
-            )
-        lower_case = bool(norm.get("lowercase", True))
-        strip_accents = norm.get("strip_accents")
-        if strip_accents is not None and bool(strip_accents) != lower_case:
-            raise ValueError(
-                f"{path('tokenizer.json')} sets lowercase={lower_case} but "
-                f"strip_accents={strip_accents}; BERT ties accent stripping to lower-casing."
-            )
-        if os.path.isfile(
-            path("tokenizer_config.json")
-        ):  # its do_lower_case wins, as in transformers
-            lower_case = bool(
-                _read_json(path("tokenizer_config.json")).get("do_lower_case", lower_case)
-            )
-        if has_vocab:
-            vocab = vocab_file
-        else:
-            pieces = model.get("vocab") or {}
-            vocab = [token for token, _ in sorted(pieces.items(), key=lambda item: item[1])]
-        return {
-            "vocab": vocab,
-            "lower_case": lower_case,
-            "max_chars_per_word": int(
-                model.get("max_input_chars_per_word", HUGGINGFACE_MAX_CHARS_PER_WORD)
-            ),
-        }
-    if not has_vocab:
-        raise FileNotFoundError(
-            f"No vocab.txt or tokenizer.json in {directory}; a BERT checkpoint folder needs its "
-            "vocabulary."
-        )
-    if os.path.isfile(path("tokenizer_config.json")):
-        config = _read_json(path("tokenizer_config.json"))
-        return {
-            "vocab": vocab_file,
-            "lower_case": bool(config.get("do_lower_case", True)),
-            "max_chars_per_word": HUGGINGFACE_MAX_CHARS_PER_WORD,
-        }
-    name = os.path.basename(os.path.normpath(directory)).lower()
-    if "uncased" in name:
-        lower_case = True
-    elif "cased" in name:
-        lower_case = False
-    else:
-        vocab, _ = load_vocab(vocab_file)
-        lower_case = not _vocab_has_upper_case(vocab)
-    return {
-        "vocab": vocab_file,
-        "lower_case": lower_case,
-        "max_chars_per_word": GOOGLE_MAX_CHARS_PER_WORD,
-    }
