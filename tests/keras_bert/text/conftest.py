@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from keras_bert.text import SPECIAL_TOKENS, load_vocab
+from keras_bert.text import SPECIAL_TOKENS, BertTokenizer, load_vocab
 from tests.reference_tokenizer import basic_tokenize
 
 UNCASED_VOCAB = ("checkpoints", "google_bert_uncased_L-8_H-512_A-8_index_only", "vocab.txt")
@@ -66,3 +66,13 @@ def cased_vocab(uncased_vocab_file, corpora):
     tokens = list(SPECIAL_TOKENS) + [t for t in uncased if t not in SPECIAL_TOKENS]
     seen = set(tokens)
     return tokens + [t for t in dict.fromkeys(extra) if t not in seen]
+
+
+@pytest.fixture(scope="module")
+def uncased(uncased_vocab_file):
+    return BertTokenizer(uncased_vocab_file)
+
+
+@pytest.fixture(scope="module")
+def cased(cased_vocab):
+    return BertTokenizer(cased_vocab, lower_case=False)

@@ -1,51 +1,13 @@
-import json
 import random
 import unicodedata
 
 import pytest
 import tensorflow as tf
-import tensorflow_text as tf_text
 
 from keras_bert.text import BertTokenizer
 from keras_bert.text.vocab import SPECIAL_TOKENS
-from tests.reference_tokenizer import ReferenceTokenizer, basic_tokenize, word_offsets
-
-HARD_STRINGS = [
-    "Café naïve résumé Ångström façade Øre",
-    "ΟΔΟΣ ΑΣ. Σ σ ΑΣΑ aΣ b ΑΣ\u0301 Α\x00Σ\x00Α",
-    "İstanbul ǅemal ß ẞ ŉ ﬁﬂ ﬀ ǈ",
-    "½ ¼ … ″ ´ ¨ Ⅻ ™ ℃ № ² ³ ⁴ ₂",
-    "ＦＵＬＬＷＩＤＴＨ ｆｕｌｌ １２３ ！？",
-    "中文字符測試 日本語のテキスト 한국어 텍스트 𠀀𪜀 豈 丽",
-    "emoji 😀👍🏽 👨‍👩‍👧 🇫🇷 ❤️ ✈︎",
-    "control\x01\x07\x1b\x7f\x85chars zero\u200bwidth\u200d\ufeffbom\u00ad soft",
-    "tab\tnew\nline\r\ncr\x0bvt\x0cff\u00a0nbsp\u2003em\u3000ideo\u2028ls\u2029ps\u1680ogham",
-    "NUL\x00inside and \ufffdreplacement",
-    "a" * 199 + " " + "b" * 200 + " " + "c" * 201 + " " + "é" * 150 + " " + "中" * 3,
-    "punct!?,.;:'\"()[]{}<>@#$%^&*_-+=|\\/~` «guillemets» ¿¡ — – ‘quotes’ “double” ‧ ・ ·",
-    "[CLS] [SEP] [MASK] [UNK] ##ing un##related",
-    "Ǆ ǅ ǆ ᾈ ᾼ ῼ ﬆ Ⓐ ㎏ ㍱ ℌ ℍ ℵ",
-    "\u1fef\u1fee\u0385 \u037e \u0387",
-    "",
-    "   ",
-    "\u0301\u0302 lone marks",
-    "Thai: ภาษาไทย Hindi: हिन्दी Arabic: العربية Hebrew: עברית",
-    "mixed CASE WoRdS and Numbers 3.14159 1,000,000 $5 50%",
-]
-
-
-@pytest.fixture(scope="module")
-def uncased(uncased_vocab_file):
-    return BertTokenizer(uncased_vocab_file)
-
-
-@pytest.fixture(scope="module")
-def cased(cased_vocab):
-    return BertTokenizer(cased_vocab, lower_case=False)
-
-
-def ours(tokenizer, texts):
-    return tokenizer.tokenize(tf.constant(texts)).to_list()
+from tests.keras_bert.text.helpers import HARD_STRINGS, ours
+from tests.reference_tokenizer import ReferenceTokenizer, basic_tokenize
 
 
 def assert_exact(tokenizer, texts, max_chars=200):
@@ -163,40 +125,6 @@ def test_word_starts_match_reference(uncased, corpora):
     assert ids.to_list() == [ref.encode(t) for t in texts]
 
 
-@pytest.mark.parametrize("which", ["uncased", "cased"])
-def test_word_offsets_trace_each_piece_to_its_run_in_the_raw_text(which, corpora, request):
-    """Every piece gets the whitespace word and the byte span of the run it was cut from, as
-    the plain-Python runs give them; a text whose runs tokenize differently alone gets -1."""
-    tokenizer = request.getfixturevalue(which)
-    ref = ReferenceTokenizer(tokenizer.vocab, tokenizer.lower_case)
-    texts = HARD_STRINGS + ["ΑΣ'Β 'Σ'"] + corpora["squad"][:40] + corpora["wnut17"][:40]
-    ids, word_ids, starts, ends = (
-        t.to_list() for t in tokenizer.tokenize_with_word_offsets(tf.constant(texts))
-    )
-    assert ids == ours(tokenizer, texts)
-    unaligned = []
-    for i, text in enumerate(texts):
-        assert (word_ids[i], starts[i], ends[i]) == word_offsets(ref, text), repr(text)
-        if ids[i] and word_ids[i][0] == -1:
-            unaligned.append(text)
-    # Lower-casing: a capital sigma before an apostrophe (case-ignorable) and a letter is
-    # not final in the whole text, but final in its run "ΑΣ".
-    assert unaligned == ["ΑΣ'Β 'Σ'"] * (which == "uncased")
-
-
-def test_word_offsets_of_nul_and_invalid_utf8(uncased):
-    """NUL (deleted from the pieces) and invalid bytes (their word is [UNK]) stay inside their
-    run, and the offsets count the raw bytes."""
-    ids, word_ids, starts, ends = uncased.tokenize_with_word_offsets(
-        tf.constant([b"a\xffb c\x00 ,d", b""])
-    )
-    ref = ReferenceTokenizer(uncased.vocab)
-    assert ids.to_list() == [[uncased.unk_id] + ref.encode("c ,d"), []]
-    assert word_ids.to_list() == [[0, 1, 2, 2], []]
-    assert starts.to_list() == [[0, 4, 7, 8], []]
-    assert ends.to_list() == [[3, 6, 8, 9], []]
-
-
 @pytest.mark.parametrize("lower_case", [True, False])
 def test_invalid_utf8_gets_one_answer_from_both_modes(uncased, lower_case):
     """The SavedModel (exact mode) and the TFLite file (tflite mode) tokenize the same bytes
@@ -215,77 +143,6 @@ def test_invalid_utf8_gets_one_answer_from_both_modes(uncased, lower_case):
     lite = BertTokenizer(uncased.vocab, lower_case=lower_case, mode="tflite")
     assert ours(exact, texts) == ours(lite, texts)
     assert ours(exact, [b"caf\xe9 au"])[0][0] == exact.unk_id
-
-
-def test_exact_word_offsets_of_a_text_holding_the_run_separator(uncased):
-    """Runs are tokenized together around U+E000; a text's own U+E000 is tokenized as
-    U+E001, so such a text is traced as the plain-Python runs trace it."""
-    texts = ["a \ue000 b", "x\ue000y \ue000\ue000, \ue001 z\ue000"]
-    ids, word_ids, starts, ends = (
-        t.to_list() for t in uncased.tokenize_with_word_offsets(tf.constant(texts))
-    )
-    ref = ReferenceTokenizer(uncased.vocab)
-    assert ids == [ref.encode(text) for text in texts]
-    for i, text in enumerate(texts):
-        assert (word_ids[i], starts[i], ends[i]) == word_offsets(ref, text)
-        assert -1 not in starts[i]
-
-
-def test_tflite_word_offsets_widen_tensorflow_text_offsets_to_runs(uncased, corpora):
-    """The tflite mode's runs are tensorflow-text's own piece offsets
-    (`FastBertTokenizer.tokenize_with_offsets`), the pieces of one expanded character
-    ("…" -> "...") all spanning it, grouped from each word-starting piece to the last `##`
-    piece after it; a new word starts after a gap between two runs. No run is empty."""
-    lite = BertTokenizer(uncased.vocab, mode="tflite")
-    expanded = ["a…b", "ﷺ ㈱ Ⅻ", "… … …", "½ ﬁx"]
-    texts = (
-        HARD_STRINGS
-        + [b"a\xffb c\x00 ,d", "a\u200b.b", "a\x01.b"]
-        + expanded
-        + corpora["squad"][:40]
-        + corpora["wnut17"][:40]
-    )
-    reference = tf_text.FastBertTokenizer(
-        vocab=uncased.vocab,
-        token_out_type=tf.int32,
-        max_bytes_per_word=200,
-        lower_case_nfd_strip_accents=True,
-    )
-    want_ids, piece_starts, piece_ends = (
-        t.to_list() for t in reference.tokenize_with_offsets(tf.constant(texts))
-    )
-    ids, word_ids, starts, ends = (
-        t.to_list() for t in lite.tokenize_with_word_offsets(tf.constant(texts))
-    )
-    assert ids == want_ids == ours(lite, texts)
-    for row in range(len(texts)):
-        for i, start in enumerate(
-            piece_starts[row]
-        ):  # an expanded character's pieces share its start
-            piece_ends[row][i] = max(
-                end for s, end in zip(piece_starts[row], piece_ends[row]) if s == start
-            )
-        runs = []
-        for i, piece in enumerate(ids[row]):
-            if not lite.id_to_token(piece).startswith("##"):
-                runs.append([piece_starts[row][i], piece_ends[row][i], 0])
-            runs[-1][1] = piece_ends[row][i]
-            runs[-1][2] += 1
-        words = [0]
-        for previous, run in zip(runs, runs[1:]):
-            words.append(words[-1] + (run[0] > previous[1]))
-        assert starts[row] == [run[0] for run in runs for _ in range(run[2])]
-        assert ends[row] == [run[1] for run in runs for _ in range(run[2])]
-        assert word_ids[row] == [word for word, run in zip(words, runs) for _ in range(run[2])]
-        assert all(start < end for start, end in zip(starts[row], ends[row])), repr(texts[row])
-    row = len(HARD_STRINGS) + 3
-    assert (starts[row], ends[row]) == (
-        [0, 1, 1, 1, 4],
-        [1, 4, 4, 4, 5],
-    )  # "a…b": a, then each "." is "…"
-    # "a", ".", "b": tensorflow-text's normalizer keeps a deleted U+200B inside the run before
-    # it and turns U+0001 into a space, so only the latter splits the word.
-    assert word_ids[len(HARD_STRINGS) + 1 : len(HARD_STRINGS) + 3] == [[0, 0, 0], [0, 1, 1]]
 
 
 def test_tokenize_words_groups_pieces(uncased):
@@ -348,61 +205,6 @@ def test_bad_vocabularies_raise_one_clear_error(tmp_path):
         BertTokenizer(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "a"])
     with pytest.raises(ValueError, match="mode='fast' is not one of"):
         BertTokenizer(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], mode="fast")
-
-
-def _folder(tmp_path, name, vocab, **files):
-    folder = tmp_path / name
-    folder.mkdir()
-    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    for filename, content in files.items():
-        (folder / filename.replace("__", ".")).write_text(json.dumps(content), encoding="utf-8")
-    return str(folder)
-
-
-def test_from_pretrained_reads_casing_and_word_limit(tmp_path, uncased, cased_vocab):
-    small = uncased.vocab[:2000]
-    google_uncased = BertTokenizer.from_pretrained(
-        _folder(tmp_path, "uncased_L-2_H-128_A-2", small, bert_config__json={})
-    )
-    assert (google_uncased.lower_case, google_uncased.max_chars_per_word) == (True, 200)
-    google_cased = BertTokenizer.from_pretrained(
-        _folder(tmp_path, "cased_L-12_H-768_A-12", cased_vocab, bert_config__json={})
-    )
-    assert google_cased.lower_case is False
-    inferred = BertTokenizer.from_pretrained(_folder(tmp_path, "my_model", cased_vocab))
-    assert inferred.lower_case is False
-    assert (
-        BertTokenizer.from_pretrained(_folder(tmp_path, "my_other_model", small)).lower_case is True
-    )
-    hf = BertTokenizer.from_pretrained(
-        _folder(tmp_path, "hf", cased_vocab, tokenizer_config__json={"do_lower_case": False})
-    )
-    assert (hf.lower_case, hf.max_chars_per_word) == (False, 100)
-    ours_dir = _folder(
-        tmp_path, "kb", small, keras_bert__json={"lower_case": True, "max_chars_per_word": 50}
-    )
-    assert BertTokenizer.from_pretrained(ours_dir).max_chars_per_word == 50
-
-
-def test_from_pretrained_hf_tokenizer_json_without_vocab_txt(tmp_path, uncased):
-    folder = tmp_path / "hf_fast"
-    folder.mkdir()
-    spec = {
-        "normalizer": {"type": "BertNormalizer", "lowercase": True, "strip_accents": None},
-        "model": {
-            "type": "WordPiece",
-            "vocab": {t: i for i, t in enumerate(uncased.vocab[:3000])},
-            "max_input_chars_per_word": 100,
-        },
-    }
-    (folder / "tokenizer.json").write_text(json.dumps(spec), encoding="utf-8")
-    tok = BertTokenizer.from_pretrained(str(folder))
-    assert tok.vocab == uncased.vocab[:3000]
-    assert (tok.lower_case, tok.max_chars_per_word) == (True, 100)
-    (folder / "tokenizer_config.json").write_text(json.dumps({"do_lower_case": False}))
-    assert BertTokenizer.from_pretrained(str(folder)).lower_case is False
-    with pytest.raises(FileNotFoundError, match="No vocab.txt or tokenizer.json in"):
-        BertTokenizer.from_pretrained(str(tmp_path))
 
 
 def test_rejects_matrix_input(uncased):
