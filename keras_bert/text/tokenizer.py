@@ -90,7 +90,7 @@ class BertTokenizer:
                 unknown_token="[UNK]",
             )
             # The characters each token stands for in a word: what the character limit counts
-            # (`_unknown_long_words`).
+            # (`_tflite_pieces`).
             self._chars = tf.constant(
                 [len(t) - len(_SUFFIX) if t.startswith(_SUFFIX) else len(t) for t in self.vocab],
                 tf.int32,
@@ -189,8 +189,7 @@ class BertTokenizer:
         if self.mode == "exact":
             ids = self.tokenize_words(strings).merge_dims(1, 2)
         else:
-            ids = self._wordpiece.tokenize(self._normalizer.normalize(_as_batch(strings)))
-            ids = self._unknown_long_words(ids)
+            ids = self._tflite_pieces(self._normalizer.normalize(_as_batch(strings)))
         if not with_word_starts:
             return ids
         return ids, self.word_starts(ids)
@@ -226,57 +225,70 @@ class BertTokenizer:
                 strings, self.tokenize(strings), self.split_words, self._split_words_into_pieces
             )
         normalized, offsets = self._normalizer.normalize_with_offsets(strings)
-        ids, starts, ends = self._unknown_long_words(
-            *self._wordpiece.tokenize_with_offsets(normalized)
-        )
+        ids, starts, ends = self._tflite_pieces(normalized, with_offsets=True)
         return word_offsets.tflite_word_offsets(ids, starts, ends, offsets, self._is_suffix)
 
-    def _unknown_long_words(self, ids, starts=None, ends=None):
-        """The tflite mode's WordPiece output with each word of more than `max_chars_per_word`
-        characters made one `[UNK]`, as the original does (FastWordpiece's own limit counts
-        bytes: `_MAX_BYTES_PER_CHAR` times the limit lets every word through that the
-        characters allow). A word's pieces spell it, so its characters are theirs summed.
+    def _tflite_pieces(self, normalized, with_offsets=False):
+        """The tflite mode's WordPiece pieces of normalized text, each word of more than
+        `max_chars_per_word` characters made one `[UNK]`, as the original does.
+
+        FastWordpiece's own limit counts bytes: `_MAX_BYTES_PER_CHAR` times the limit lets
+        every word through that the characters allow. A word of at most `max_chars_per_word`
+        bytes cannot have more characters, so the characters are counted only in a batch that
+        holds a longer word (a word's pieces spell it: its characters are theirs summed).
 
         Args:
-            ids: int32 `[batch, (pieces)]`; `starts`, `ends`: their offsets, or None.
+            normalized: tf.string `[batch]`, the output of the tflite mode's normalizer.
+            with_offsets: also return the pieces' byte offsets in `normalized`.
 
         Returns:
-            `ids`, or `(ids, starts, ends)` with offsets: a long word's `[UNK]` spans it.
+            int32 `ids` `[batch, (pieces)]`, or `(ids, starts, ends)` (int64): a long word's
+            `[UNK]` spans it.
         """
+        ids, starts, ends = self._wordpiece.tokenize_with_offsets(normalized)
         pieces = ids.flat_values
         word_start = tf.logical_not(tf.gather(self._is_suffix, pieces))  # a row starts a word
         word = tf.cumsum(tf.cast(word_start, tf.int32)) - 1
         num_words = tf.reduce_sum(tf.cast(word_start, tf.int32))
-        # Characters up to each piece; a word's are the difference at its ends (segment max
-        # and min have TFLite builtins, segment sum is not among the ops checked for TFLite).
-        chars_before = tf.cumsum(tf.gather(self._chars, pieces), exclusive=True)
-        chars_through = chars_before + tf.gather(self._chars, pieces)
-        chars = tf.math.unsorted_segment_max(
-            chars_through, word, num_words
-        ) - tf.math.unsorted_segment_min(chars_before, word, num_words)
-        too_long = tf.gather(chars > self.max_chars_per_word, word)
-        kept = word_start | tf.logical_not(too_long)
-        kept_before = tf.concat([[0], tf.cumsum(tf.cast(kept, ids.row_splits.dtype))], axis=0)
-        row_splits = tf.gather(kept_before, ids.row_splits)
-
-        def ragged(values):
-            return tf.RaggedTensor.from_row_splits(
-                tf.boolean_mask(values, kept), row_splits, validate=False
-            )
-
-        result = ragged(tf.where(too_long, tf.cast(self.unk_id, pieces.dtype), pieces))
-        if starts is None:
-            return result
-        # int32: TFLite's segment max takes no int64 (the offsets are int64, and short).
+        # int32: TFLite's segment max and min take no int64 (the offsets are int64, and short).
         word_end = tf.math.unsorted_segment_max(
             tf.cast(ends.flat_values, tf.int32), word, num_words
         )
-        word_end = tf.cast(tf.gather(word_end, word), ends.dtype)
-        return (
-            result,
-            ragged(starts.flat_values),
-            ragged(tf.where(too_long, word_end, ends.flat_values)),
+        word_bytes = word_end - tf.math.unsorted_segment_min(
+            tf.cast(starts.flat_values, tf.int32), word, num_words
         )
+        offsets = [starts.flat_values, ends.flat_values] if with_offsets else []
+
+        def limited():
+            # Characters up to each piece; a word's are the difference at its ends (segment max
+            # and min have TFLite builtins, segment sum is not among the ops checked for TFLite).
+            chars_before = tf.cumsum(tf.gather(self._chars, pieces), exclusive=True)
+            chars_through = chars_before + tf.gather(self._chars, pieces)
+            chars = tf.math.unsorted_segment_max(
+                chars_through, word, num_words
+            ) - tf.math.unsorted_segment_min(chars_before, word, num_words)
+            long_word = (word_bytes > self.max_chars_per_word) & (chars > self.max_chars_per_word)
+            too_long = tf.gather(long_word, word)
+            kept = word_start | tf.logical_not(too_long)
+            kept_before = tf.concat([[0], tf.cumsum(tf.cast(kept, ids.row_splits.dtype))], axis=0)
+            values = [tf.where(too_long, tf.cast(self.unk_id, pieces.dtype), pieces)]
+            if with_offsets:
+                spans_word = tf.cast(tf.gather(word_end, word), ends.dtype)
+                values += [offsets[0], tf.where(too_long, spans_word, offsets[1])]
+            return (
+                tf.gather(kept_before, ids.row_splits),
+                [tf.boolean_mask(v, kept) for v in values],
+            )
+
+        row_splits, values = tf.cond(
+            tf.reduce_any(word_bytes > self.max_chars_per_word),
+            limited,
+            lambda: (ids.row_splits, [pieces, *offsets]),
+        )
+        result = tuple(
+            tf.RaggedTensor.from_row_splits(v, row_splits, validate=False) for v in values
+        )
+        return result if with_offsets else result[0]
 
     def word_starts(self, ids):
         """Bool tensor shaped like `ids` (dense or ragged): True where the id's token does not
