@@ -248,18 +248,15 @@ class BertTokenizer:
         ids, starts, ends = self._wordpiece.tokenize_with_offsets(normalized)
         pieces = ids.flat_values
         word_start = tf.logical_not(tf.gather(self._is_suffix, pieces))  # a row starts a word
-        word = tf.cumsum(tf.cast(word_start, tf.int32)) - 1
-        num_words = tf.reduce_sum(tf.cast(word_start, tf.int32))
-        # int32: TFLite's segment max and min take no int64 (the offsets are int64, and short).
-        word_end = tf.math.unsorted_segment_max(
-            tf.cast(ends.flat_values, tf.int32), word, num_words
-        )
-        word_bytes = word_end - tf.math.unsorted_segment_min(
-            tf.cast(starts.flat_values, tf.int32), word, num_words
-        )
+        # A word's pieces follow each other in the text: it ends where its last piece ends.
+        word_last = tf.concat([word_start[1:], tf.ones_like(word_start[:1])], axis=0)
+        word_ends = tf.boolean_mask(ends.flat_values, word_last)
+        word_bytes = word_ends - tf.boolean_mask(starts.flat_values, word_start)
         offsets = [starts.flat_values, ends.flat_values] if with_offsets else []
 
         def limited():
+            word = tf.cumsum(tf.cast(word_start, tf.int32)) - 1
+            num_words = tf.reduce_sum(tf.cast(word_start, tf.int32))
             # Characters up to each piece; a word's are the difference at its ends (segment max
             # and min have TFLite builtins, segment sum is not among the ops checked for TFLite).
             chars_before = tf.cumsum(tf.gather(self._chars, pieces), exclusive=True)
@@ -273,8 +270,7 @@ class BertTokenizer:
             kept_before = tf.concat([[0], tf.cumsum(tf.cast(kept, ids.row_splits.dtype))], axis=0)
             values = [tf.where(too_long, tf.cast(self.unk_id, pieces.dtype), pieces)]
             if with_offsets:
-                spans_word = tf.cast(tf.gather(word_end, word), ends.dtype)
-                values += [offsets[0], tf.where(too_long, spans_word, offsets[1])]
+                values += [offsets[0], tf.where(too_long, tf.gather(word_ends, word), offsets[1])]
             return (
                 tf.gather(kept_before, ids.row_splits),
                 [tf.boolean_mask(v, kept) for v in values],
