@@ -7,7 +7,7 @@ from keras_bert.export.mediapipe import export_mediapipe
 from keras_bert.export.saved_model import export_saved_model
 from keras_bert.export.tflite import check_quantize, export_tflite, read_texts
 
-from keras_bert import names
+from keras_bert import names, tasks
 
 
 def check_flags(args):
@@ -64,6 +64,8 @@ def run(args):
     """Exports as the flags say; a --format all export whose TFLite step fails takes its
     SavedModel away again, so that the same command can run again."""
     check_flags(args)
+    if args.task_module:
+        tasks.load_task_module(args.task_module)
     calibration = read_texts(args.calibration_file) if args.calibration_file else None
     model, name = args.model_dir, args.name
     if args.revision is not None:  # the exporters read the revision's snapshot folder

@@ -116,6 +116,10 @@ def resolve(
     if num_segments not in (1, 2):
         raise ValueError(f"num_segments={num_segments}; a text signature takes 1 or 2 texts.")
     task = tasks.of_model(model, num_segments)
+    if metadata.get("task"):  # the task the folder was fine-tuned for, where it still applies
+        folder_task = tasks.get(metadata["task"])
+        if folder_task.holds(model) and folder_task.num_segments in (None, num_segments):
+            task = folder_task
     num_segments = task.num_segments or num_segments
     name = name or task.name
     seq_length = int(seq_length or metadata.get("seq_length") or DEFAULT_SEQ_LENGTH)

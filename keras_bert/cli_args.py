@@ -296,7 +296,17 @@ def add_pretrain_arguments(parser):
 
 def add_finetune_arguments(parser):
     data = parser.add_argument_group("data")
-    data.add_argument("--task", required=True, choices=FINE_TUNING, help="what the model learns")
+    data.add_argument(
+        "--task",
+        required=True,
+        metavar="TASK",
+        help=f"what the model learns: {', '.join(FINE_TUNING)}, or a task --task-module registers",
+    )
+    data.add_argument(
+        "--task-module",
+        help="a module of tasks of your own (dotted name or .py file) that calls "
+        "keras_bert.tasks.register, imported before --task is read (docs/tasks.md)",
+    )
     data.add_argument(
         "--train-file", required=True, help="file, or a tfds name (glue/sst2, imdb_reviews, squad)"
     )
@@ -382,6 +392,11 @@ def add_export_arguments(parser):
     parser.add_argument(
         "--revision",
         help="branch, tag or commit of a Hugging Face Hub id MODEL (default: main)",
+    )
+    parser.add_argument(
+        "--task-module",
+        help="the module of your own tasks (dotted name or .py file) that a model folder of "
+        "such a task was fine-tuned with (docs/tasks.md)",
     )
     parser.add_argument(
         "--out",

@@ -35,6 +35,11 @@ CONFUSION_MATRIX_FILE = "confusion_matrix.png"
 
 def check_flags(args):
     """Flag combinations that cannot work, before anything is read."""
+    if args.task not in tasks.fine_tuning():
+        raise ValueError(
+            f"--task {args.task} is not a task finetune trains; use one of "
+            f"{', '.join(tasks.fine_tuning())}, or register yours with --task-module."
+        )
     task = tasks.get(args.task)
     during = args.eval_every not in (None, "end")
     evaluating = args.keep_best or args.early_stopping_patience or during
@@ -264,4 +269,6 @@ def finetune(args):
 
 
 def run(args):
+    if args.task_module:
+        tasks.load_task_module(args.task_module)
     finetune(args)

@@ -27,6 +27,8 @@ keras_bert.tasks.register(MyTask())  # a `Task` subclass of your own, found by n
 """
 
 import importlib
+import importlib.util
+import os
 
 _MODULES = {
     "encoder": "keras_bert.tasks.encoder",
@@ -84,6 +86,35 @@ def get(name):
 def every_task():
     """Every `Task`, in `names()` order."""
     return [get(name) for name in names()]
+
+
+def fine_tuning():
+    """The tasks `keras-bert finetune` trains: keras-bert's (`FINE_TUNING`), then the
+    registered ones."""
+    return FINE_TUNING + tuple(_REGISTERED)
+
+
+def load_task_module(module):
+    """Imports a module of tasks of one's own (a dotted module name, or the path of a `.py`
+    file), whose `register` calls add them; `keras-bert finetune --task-module` calls it in
+    every worker. A module that cannot be found is a one-line error."""
+    if module.endswith(".py"):
+        if not os.path.isfile(module):
+            raise FileNotFoundError(f"--task-module {module} does not exist.")
+        name = os.path.splitext(os.path.basename(module))[0]
+        spec = importlib.util.spec_from_file_location(name, module)
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+        return loaded
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name != module.split(".")[0] and error.name != module:
+            raise
+        raise ValueError(
+            f"--task-module {module} is not an importable module; pass its dotted name (on "
+            "PYTHONPATH) or the path of its .py file."
+        ) from None
 
 
 def register(task):

@@ -174,10 +174,11 @@ def test_a_task_of_ones_own_is_one_module_and_one_register_call(tmp_path, monkey
     from keras_bert.training import finetune
 
     from keras_bert.cli_args import add_finetune_arguments
-    from tests.keras_bert.tasks.toy_task import KEYWORD
     from tests.training.helpers import write_config, write_vocab
 
-    monkeypatch.setattr(tasks, "_REGISTERED", {})
+    monkeypatch.setattr(tasks, "_REGISTERED", {})  # the module registers its task on import
+    from tests.keras_bert.tasks.toy_task import KEYWORD
+
     tasks.register(KEYWORD)
     assert tasks.get("toy_keyword") is KEYWORD and tasks.names()[-1] == "toy_keyword"
     with pytest.raises(ValueError, match="^Task 'squad' is keras-bert's own; give yours"):
@@ -202,3 +203,51 @@ def test_a_task_of_ones_own_is_one_module_and_one_register_call(tmp_path, monkey
     model, _ = model_dir.load_model_dir(str(out))
     assert model.label_names == ["cat", "dog"]
     assert model_dir.num_segments(model_dir.read_metadata(str(out))) == 1
+
+
+def test_finetune_refuses_a_task_it_does_not_train_and_a_missing_task_module(
+    tmp_path, capsys, monkeypatch
+):
+    from keras_bert.cli import main
+
+    monkeypatch.setattr(tasks, "_REGISTERED", {})
+    common = ["--train-file", "x.tsv", "--vocab", "v.txt", "--out", str(tmp_path / "run")]
+    assert main(["finetune", "--task", "encoder", *common]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "keras-bert finetune: error: --task encoder is not a task finetune trains; use one of "
+        "classification, pair_classification, regression, pair_regression, "
+        "token_classification, squad, or register yours with --task-module."
+    )
+    assert main(["finetune", "--task-module", "no_such_tasks.py", "--task", "x", *common]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "keras-bert finetune: error: --task-module no_such_tasks.py does not exist."
+    )
+
+
+@pytest.mark.slow
+def test_the_cli_fine_tunes_and_exports_a_task_of_ones_own(tmp_path):
+    """`--task-module` brings the toy task into `keras-bert finetune` and `keras-bert export`:
+    the model folder records it and the SavedModel serves its own output, verified."""
+    import subprocess
+    import sys
+
+    from tests.training.helpers import write_config, write_vocab
+
+    module = os.path.join(os.path.dirname(__file__), "toy_task.py")
+    data = tmp_path / "keyword.txt"
+    data.write_text("".join(f"{w} the {w} is here\n" for w in ("cat", "dog") * 8))
+    out, exported = tmp_path / "run", tmp_path / "export"
+    cli = [sys.executable, "-m", "keras_bert.cli"]
+    finetune = cli + ["finetune", "--task-module", module, "--task", "toy_keyword"]
+    finetune += ["--train-file", str(data), "--eval-file", str(data), "--out", str(out)]
+    finetune += ["--vocab", write_vocab(tmp_path / "vocab.txt")]
+    finetune += ["--config", write_config(tmp_path / "config.json"), "--seq-length", "16"]
+    finetune += ["--batch-size", "4", "--max-steps", "2", "--quiet"]
+    subprocess.run(finetune, check=True, capture_output=True, timeout=300)
+    assert model_dir.read_metadata(str(out))["task"] == "toy_keyword"
+    export = cli + ["export", str(out), "--task-module", module, "--out", str(exported)]
+    result = subprocess.run(
+        export + ["--format", "saved_model"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "serving_default  keyword" in result.stdout

@@ -1,14 +1,17 @@
-"""A task written for the tests as a user adds one: this module, then
-`keras_bert.tasks.register(KEYWORD)`. It reads `LABEL TEXT` lines and learns which label word a
-text holds."""
+"""A task written for the tests as a user adds one: this module, which registers it, passed as
+`keras-bert finetune --task-module tests/keras_bert/tasks/toy_task.py --task toy_keyword`. It
+reads `LABEL TEXT` lines, learns which label word a text holds and serves that label."""
 
 import numpy as np
+import tensorflow as tf
 from keras import ops
 
+from keras_bert import tasks
 from keras_bert.models.classifier import BertClassifier
 from keras_bert.tasks import metrics
 from keras_bert.tasks.classification import encode_texts
 from keras_bert.tasks.labels import label_ids
+from keras_bert.tasks.serving_graph import predict_trimmed
 from keras_bert.tasks.task import Prepared, Task
 
 
@@ -41,6 +44,11 @@ class KeywordTask(Task):
     def evaluate(self, outputs, prepared):
         return {"accuracy": metrics.accuracy(prepared.labels, np.argmax(outputs, -1))}
 
+    def serving_outputs(self, model, inputs, extras, vocab):
+        logits = predict_trimmed(model, inputs)
+        best = tf.argmax(logits, axis=-1, output_type=tf.int32)
+        return {"keyword": tf.gather(tf.constant(model.label_names), best)}
+
 
 KEYWORD = KeywordTask()
-TASKS = (KEYWORD,)
+tasks.register(KEYWORD)
