@@ -6,6 +6,11 @@ from keras_bert.layers.pooling import SequencePooling
 from keras_bert.models.encoder import INPUT_NAMES, encoder_inputs
 from keras_bert.models.task import BertTask, check_encoder
 
+_NO_LOSS = (
+    "BertTextEmbedder has no default loss: compile it with the loss of your training objective "
+    "(for example a contrastive loss on pairs of embeddings)."
+)
+
 
 @keras.saving.register_keras_serializable(package="keras_bert")
 class BertTextEmbedder(BertTask):
@@ -70,9 +75,9 @@ class BertTextEmbedder(BertTask):
         return {"pooling": self.pooling, "normalize": self.normalize}
 
     def compile(self, optimizer="auto", loss="auto", metrics="auto", **kwargs):
-        if loss in ("auto", None):
-            raise ValueError(
-                "BertTextEmbedder has no default loss: compile it with the loss of your "
-                "training objective (for example a contrastive loss on pairs of embeddings)."
-            )
+        if loss == "auto":
+            raise ValueError(_NO_LOSS)
         super().compile(optimizer=optimizer, loss=loss, metrics=metrics, **kwargs)
+
+    def loss_value(self, y, y_pred, sample_weight=None):
+        raise ValueError(_NO_LOSS)

@@ -100,6 +100,10 @@ def test_bad_arguments_get_one_line_errors(encoder):
         BertTextEmbedder(encoder, pooling="first")
     with pytest.raises(ValueError, match="BertTextEmbedder has no default loss"):
         BertTextEmbedder(encoder).compile()
+    embedder = BertTextEmbedder(encoder)
+    embedder.compile(loss=None)  # a custom train_step computes its own loss
+    with pytest.raises(ValueError, match="BertTextEmbedder has no default loss"):
+        embedder.compute_loss(y=None, y_pred=None)
 
 
 def test_from_pretrained_attaches_the_tokenizer_and_predicts_on_text(tmp_path):
