@@ -145,24 +145,13 @@ def evaluate(args, model, prepared):
 def _save_model(args, model, tokenizer, label_names, step, scores, eval_data):
     """Writes the model folder (and `eval_results.json`, and a classifier's confusion matrix on
     the evaluation set); returns the names of what it wrote."""
-    model_dir.save_model_dir(
-        model,
-        args.out,
-        tokenizer.vocab_file,
-        task=args.task,
-        lower_case=tokenizer.lower_case,
-        max_chars_per_word=tokenizer.max_chars_per_word,
-        seq_length=args.seq_length,
-        label_names=label_names,
-        step=step,
-        **tasks.get(args.task).folder_metadata(args),
-    )
-    written = [model_dir.MODEL_FILE, model_dir.VOCAB_FILE, model_dir.METADATA_FILE]
+    task = tasks.get(args.task)
+    written = program.save_model_folder(args, model, tokenizer, task, step, label_names=label_names)
     if scores:
         with atomic_open(os.path.join(args.out, "eval_results.json")) as f:
             json.dump(scores, f, indent=2)
         written.append("eval_results.json")
-    if scores and tasks.get(args.task).confusion_matrix:
+    if scores and task.confusion_matrix:
         predicted = predictor(model)(eval_data.inputs, args.batch_size).argmax(-1)
         path = os.path.join(args.out, CONFUSION_MATRIX_FILE)
         if plots.plot_confusion_matrix(eval_data.labels, predicted, label_names, path):

@@ -14,7 +14,6 @@ from keras_bert.training import program
 from keras_bert.training.data import pretraining
 from keras_bert.training.strategy import is_chief
 
-from keras_bert.model_dir import METADATA_FILE, MODEL_FILE, VOCAB_FILE, save_model_dir
 from keras_bert.tasks.pretraining import PRETRAINING
 
 
@@ -83,17 +82,8 @@ def pretrain(args):
     trainer = program.create_trainer(args, strategy, model, optimizer, PRETRAINING, dataset_fn)
     trainer.train(args.max_steps)
     if is_chief(strategy):
-        save_model_dir(
-            model,
-            args.out,
-            tokenizer.vocab_file,
-            task=PRETRAINING.name,
-            lower_case=tokenizer.lower_case,
-            max_chars_per_word=tokenizer.max_chars_per_word,
-            seq_length=args.seq_length,
-            step=trainer.step,
-        )
-        program.finish(trainer, [MODEL_FILE, VOCAB_FILE, METADATA_FILE, "checkpoints/", "logs/"])
+        written = program.save_model_folder(args, model, tokenizer, PRETRAINING, trainer.step)
+        program.finish(trainer, written + ["checkpoints/", "logs/"])
     keras.mixed_precision.set_global_policy("float32")
     return trainer
 

@@ -107,6 +107,25 @@ def starting_model(args, tokenizer, task=ENCODER):
     return model
 
 
+def save_model_folder(args, model, tokenizer, task, step, **metadata):
+    """Writes `--out` as the keras-bert model folder of `task` (`model_dir.save_model_dir`):
+    the model, the run's vocabulary and text settings, the task's own settings
+    (`Task.folder_metadata`) and `metadata`; returns the names of the files it wrote."""
+    model_dir.save_model_dir(
+        model,
+        args.out,
+        tokenizer.vocab_file,
+        task=task.name,
+        lower_case=tokenizer.lower_case,
+        max_chars_per_word=tokenizer.max_chars_per_word,
+        seq_length=args.seq_length,
+        step=step,
+        **task.folder_metadata(args),
+        **metadata,
+    )
+    return [model_dir.MODEL_FILE, model_dir.VOCAB_FILE, model_dir.METADATA_FILE]
+
+
 def create_optimizer(args, total_steps):
     warmup = args.warmup_steps if args.warmup_steps is not None else total_steps // 10
     return bert_optimizer(
