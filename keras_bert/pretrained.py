@@ -105,7 +105,9 @@ def from_pretrained(path, task="encoder", allow_pickle=False, revision=None):
             as saved, a sentence-transformers folder's embedder, else the model of the heads
             the checkpoint has (a `classifier` / `output_weights` head is a sequence
             classifier's unless transformers' `architectures` says
-            `BertForTokenClassification`).
+            `BertForTokenClassification`). Any other task name (`keras_bert.tasks`:
+            "pair_classification", "regression", ..., or a task of your own registered with
+            `keras_bert.tasks.register`) returns that task's model (`Task.build`).
         allow_pickle: read a Hugging Face `pytorch_model.bin` (a pickle) through
             `torch.load(weights_only=True)`; only for files you trust.
         revision: the branch, tag or commit of a Hugging Face Hub id (default: `main`).
