@@ -62,6 +62,10 @@ class Pretraining(Encoder):
             "nsp_accuracy": ops.mean(nsp_hits),
         }
 
+    def folder_metadata(self, options):
+        # The export's `mlm` signature takes as many masked positions as pretraining masked.
+        return {"max_predictions_per_seq": options.max_predictions_per_seq}
+
     def extra_endpoints(self, model, encode, text_spec, vocab, mask_id, max_predictions):
         @tf.function(
             input_signature=text_spec

@@ -103,6 +103,8 @@ def test_mirrored_pretraining_then_finetuning(workspace):
     model = keras_bert.from_pretrained(str(out), task="pretraining")
     for loaded, saved in zip(model.weights, load_weights(weights)):
         np.testing.assert_array_equal(loaded.numpy(), saved)
+    # The export's `mlm` signature takes the masked positions the pretraining used.
+    assert keras_bert.model_dir.read_metadata(str(out))["max_predictions_per_seq"] == 5
 
     tsv = workspace["folder"] / "train.tsv"
     lines = ["sentence\tlabel"] + [
