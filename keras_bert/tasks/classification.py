@@ -44,6 +44,7 @@ class SequenceClassification(Task):
     huggingface_architecture = "BertForSequenceClassification"
     labelled_head = True
     huggingface_head_names = ("classifier.weight", "classifier.bias")
+    scores_exports = True
 
     def __init__(self, name, num_segments, regression):
         self.name = name
@@ -52,7 +53,6 @@ class SequenceClassification(Task):
         self.label_names_flag = not regression
         self.progress_metrics = () if regression else ("accuracy",)
         self.confusion_matrix = not regression
-        self.scores_exports = True
         self.mediapipe_task = None if regression or num_segments == 2 else "text_classifier"
 
     def build(self, encoder, num_labels=None, label_names=None, dropout=0.1, **settings):
